@@ -1,0 +1,1 @@
+"""A local Huawei Cloud emulator for tests and demos."""
