@@ -42,7 +42,7 @@ class ConnectError(TransportError):
     """The connection could not be established (DNS, refused, TLS)."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - mirrors httpx's naming, lives in our namespace
+class TimeoutError(TransportError):
     """Connect, read, write or pool timeout, or a call deadline ran out."""
 
 

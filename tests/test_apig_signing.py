@@ -1,0 +1,127 @@
+"""The pure signer against the official test vectors (shared/reference/official-sdk.md §2.9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from hwcloud_client.auth import apig
+from hwcloud_client.config import Credentials, SigningAlgorithm
+from hwcloud_client.errors import ConfigurationError
+
+CREDS = Credentials(ak="AKTEST", sk="SKTEST")
+DATE = "20240101T000000Z"
+VECTOR_B_HEADERS = {
+    "content-type": "application/json",
+    "host": "ecs.cn-north-4.myhuaweicloud.com",
+    "user-agent": "ua",
+    "x-project-id": "p123",
+    "x-sdk-date": DATE,
+    "x_under": "skip",
+}
+VECTOR_B_QUERY = "limit=10&b=true&a=x%20y&a=%C3%A9~*"
+
+
+def test_vector_a_get_with_query() -> None:
+    headers = {"content-type": "application/json", "host": "iam.myhuaweicloud.com", "x-sdk-date": DATE}
+    spec = apig.algorithm_spec("SDK-HMAC-SHA256")
+    signed = ["content-type", "host", "x-sdk-date"]
+    canonical = apig.canonical_request("GET", "/v3/projects", "name=cn-north-4", headers, signed, spec.empty_hash)
+    assert canonical == (
+        "GET\n/v3/projects/\nname=cn-north-4\ncontent-type:application/json\nhost:iam.myhuaweicloud.com\n"
+        "x-sdk-date:20240101T000000Z\n\ncontent-type;host;x-sdk-date\n"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    )
+    authorization = apig.sign_request(
+        method="GET", raw_path="/v3/projects", raw_query="name=cn-north-4", headers=headers,
+        body_hash=spec.empty_hash, credentials=CREDS, sdk_date=DATE,
+    )
+    assert authorization == (
+        "SDK-HMAC-SHA256 Access=AKTEST, SignedHeaders=content-type;host;x-sdk-date, "
+        "Signature=3cf83f48e168b08a4cea10e34ce6216cbf96073b4366aba9810f871d47b1db8c"
+    )
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "signature"),
+    [
+        ("SDK-HMAC-SHA256", "7d07cca8f1a5facde394737b41f9bd3725c02dd7bfd69a5613999732567795e8"),
+        ("SDK-HMAC-SM3", "25199c487736a3efe4cf9d49b300845b5a8e2da1eb78d7c6c834e1b86d3ad5f3"),
+        ("V11-HMAC-SHA256", "c2e00fea48af2581aaf26c7c9bf042af0b351ef3eb99433d6e15fefd22e05ef0"),
+    ],
+)
+def test_vector_b_post_json(algorithm: SigningAlgorithm, signature: str) -> None:
+    spec = apig.algorithm_spec(algorithm)
+    authorization = apig.sign_request(
+        method="POST", raw_path="/v1/p123/cloudservers/a b%2Fc", raw_query=VECTOR_B_QUERY,
+        headers=VECTOR_B_HEADERS, body_hash=spec.hexdigest(b'{"a":1}'), credentials=CREDS,
+        sdk_date=DATE, algorithm=algorithm, region="cn-north-4", service="ecs",
+    )
+    assert authorization.endswith(f"SignedHeaders=content-type;host;user-agent;x-project-id;x-sdk-date, "
+                                  f"Signature={signature}")
+    if algorithm == "V11-HMAC-SHA256":
+        assert authorization.startswith("V11-HMAC-SHA256 Credential=AKTEST/20240101/cn-north-4/ecs, ")
+
+
+def test_vector_b_canonical_uri_and_query() -> None:
+    assert apig.canonical_uri("/v1/p123/cloudservers/a b%2Fc") == "/v1/p123/cloudservers/a%20b/c/"
+    assert apig.canonical_query(apig.parse_query(VECTOR_B_QUERY)) == "a=x%20y&a=%C3%A9~%2A&b=true&limit=10"
+
+
+def test_vector_c_octet_stream_is_unsigned_payload() -> None:
+    spec = apig.algorithm_spec("SDK-HMAC-SHA256")
+    headers = dict(VECTOR_B_HEADERS, **{"content-type": "application/octet-stream"})
+    assert apig.needs_unsigned_payload(headers["content-type"])
+    headers["x-sdk-content-sha256"] = apig.UNSIGNED_PAYLOAD
+    body_hash = apig.payload_hash(spec, b"raw", content_header_value=apig.UNSIGNED_PAYLOAD)
+    assert body_hash == apig.UNSIGNED_PAYLOAD
+    authorization = apig.sign_request(
+        method="POST", raw_path="/v1/p123/cloudservers/a b%2Fc", raw_query=VECTOR_B_QUERY,
+        headers=headers, body_hash=body_hash, credentials=CREDS, sdk_date=DATE,
+    )
+    assert authorization.endswith(
+        "SignedHeaders=content-type;host;user-agent;x-project-id;x-sdk-content-sha256;x-sdk-date, "
+        "Signature=ae41af2098847b8393407437a5f82f34177ae5ed1c80f1f3d940900140c2b3b0"
+    )
+
+
+def test_v11_derived_key_matches_reference() -> None:
+    assert apig.derive_v11_key("AKTEST", "SKTEST", "20240101/cn-north-4/ecs") == (
+        "620c704b775b9b22450c8f1dbda6b721f03c437ef0f33d19ba54f56695f68530"
+    )
+
+
+def test_v11_without_scope_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="region and the service"):
+        apig.sign_request(
+            method="GET", raw_path="/", raw_query="", headers={"host": "h", "x-sdk-date": DATE},
+            body_hash=apig.algorithm_spec("V11-HMAC-SHA256").empty_hash, credentials=CREDS,
+            sdk_date=DATE, algorithm="V11-HMAC-SHA256",
+        )
+
+
+def test_unknown_algorithm_names_the_choices() -> None:
+    with pytest.raises(ConfigurationError, match="SDK-HMAC-SHA256"):
+        apig.algorithm_spec("HMAC-MD5")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "unsigned"),
+    [
+        (None, False),
+        ("application/json", False),
+        ("application/json;charset=utf-8", False),
+        ("application/json-patch+json", False),
+        ("application/bson", False),
+        ("Application/JSON", True),
+        ("application/octet-stream", True),
+        ("application/xml", True),
+        ("multipart/form-data; boundary=x", True),
+    ],
+)
+def test_unsigned_payload_rule_is_the_official_one(content_type: str | None, unsigned: bool) -> None:
+    assert apig.needs_unsigned_payload(content_type) is unsigned
+
+
+def test_streamed_json_body_cannot_be_signed_unread() -> None:
+    with pytest.raises(ValueError, match="UNSIGNED-PAYLOAD"):
+        apig.payload_hash(apig.algorithm_spec("SDK-HMAC-SHA256"), None, content_header_value=None)

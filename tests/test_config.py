@@ -1,0 +1,106 @@
+"""Config models: frozen, validated with messages that name the field, secrets never shown."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from hwcloud_client import Account, ClientConfig, Credentials, Endpoint, Project, Stage
+from hwcloud_client.errors import APIError, ConfigurationError
+
+SECRET = "very-secret-sk-value"
+TOKEN = "very-secret-token"
+
+
+def test_credentials_never_show_secrets() -> None:
+    creds = Credentials(ak="AK123", sk=SECRET, security_token=TOKEN)
+    for text in (repr(creds), str(creds), f"{creds}", str(creds.model_dump()), creds.model_dump_json()):
+        assert SECRET not in text and TOKEN not in text
+    assert "AK123" in repr(creds)
+    assert creds.sk.get_secret_value() == SECRET
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "hint"),
+    [
+        ({"ak": "", "sk": "x"}, "ak", "must not be empty"),
+        ({"ak": "AK 1", "sk": "x"}, "ak", "whitespace"),
+        ({"ak": "AK1\n", "sk": "x"}, "ak", "whitespace"),
+        ({"ak": "AK1", "sk": ""}, "sk", "must not be empty"),
+        ({"ak": "AK1", "sk": f"{SECRET}\n"}, "sk", "stray newline"),
+    ],
+)
+def test_bad_credentials_name_the_field_without_echoing_secrets(
+    kwargs: dict[str, str], field: str, hint: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Credentials(**kwargs)  # type: ignore[arg-type]
+    assert caught.value.errors()[0]["loc"] == (field,)
+    assert hint in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_models_are_frozen() -> None:
+    creds = Credentials(ak="AK", sk="SK")
+    with pytest.raises(ValidationError):
+        creds.ak = "other"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        Project(project_id="p").project_id = "q"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("ftp://example.com", "https://"),
+        ("example.com", "https://"),
+        ("https://", "no host"),
+        ("https://user:pw@example.com", "user:password"),
+        ("https://example.com/?a=1", "query"),
+    ],
+)
+def test_endpoint_rejects_bad_urls(url: str, hint: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Endpoint(url=url)
+    assert caught.value.errors()[0]["loc"] == ("url",)
+    assert hint in str(caught.value)
+
+
+def test_endpoint_with_host_override() -> None:
+    endpoint = Endpoint(url="https://10.0.0.5:8443/", host="api.example.com")
+    assert endpoint.url == "https://10.0.0.5:8443"
+    assert endpoint.host == "api.example.com"
+    with pytest.raises(ValidationError, match="bare host"):
+        Endpoint(url="https://10.0.0.5", host="https://api.example.com/")
+
+
+def test_project_account_stage() -> None:
+    assert Project(project_id="p1").header_value == "p1"
+    assert Project(project_id="p1", subproject_id="s1").header_value == "s1"
+    assert Account(domain_id="d1").domain_id == "d1"
+    assert Stage(name="RELEASE").name == "RELEASE"
+    with pytest.raises(ValidationError) as caught:
+        Project(project_id="p 1")
+    assert caught.value.errors()[0]["loc"] == ("project_id",)
+    with pytest.raises(ValidationError, match="stage name"):
+        Stage(name="")
+
+
+def test_client_config_from_env_and_overrides() -> None:
+    config = ClientConfig.from_env(
+        {"HUAWEICLOUD_SDK_REGION": "cn-north-4", "HUAWEICLOUD_SDK_PROXY": "http://proxy:3128"},
+        endpoints={"ECS": "https://127.0.0.1:9000"},
+    )
+    assert config.region == "cn-north-4"
+    assert config.proxy == "http://proxy:3128"
+    assert config.endpoints["ecs"].url == "https://127.0.0.1:9000"
+    with pytest.raises(ValidationError, match="signing_algorithm"):
+        ClientConfig(signing_algorithm="MD5")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="max_keepalive_connections"):
+        ClientConfig(max_connections=2, max_keepalive_connections=5)
+
+
+def test_errors_carry_request_id_and_no_request_secrets() -> None:
+    error = APIError(status_code=401, error_code="APIGW.0301", error_msg="verify aksk signature fail",
+                     request_id="req-1", body=b"{}")
+    assert str(error) == "HTTP 401 APIGW.0301 | verify aksk signature fail | request_id=req-1"
+    assert isinstance(ConfigurationError("x"), ValueError)
