@@ -6,6 +6,7 @@ request that caused them (with its Authorization header) is not.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "TimeoutError",
     "TransportError",
     "WaiterTimeoutError",
+    "api_error_from_response",
+    "parse_error_body",
 ]
 
 
@@ -148,3 +151,106 @@ class WaiterTimeoutError(HuaweiCloudError):
     def __init__(self, message: str, *, last_state: Any = None) -> None:
         self.last_state = last_state
         super().__init__(message)
+
+
+# --- turning an error response into an exception -------------------------------------------------
+
+_STATUS_CLASSES: dict[int, type[APIError]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+# Codes that mean "slow down" whatever the HTTP status says.
+THROTTLING_CODES = frozenset({"APIGW.0308", "APIGW.0309", "APIGW.0310", "APIGW.0311", "Throttling", "SlowDown"})
+_OBS_CODE_CLASSES: dict[str, type[APIError]] = {
+    "NoSuchKey": NotFoundError,
+    "NoSuchBucket": NotFoundError,
+    "NoSuchUpload": NotFoundError,
+    "BucketAlreadyExists": ConflictError,
+    "BucketAlreadyOwnedByYou": ConflictError,
+    "BucketNotEmpty": ConflictError,
+    "SignatureDoesNotMatch": AuthenticationError,
+    "InvalidAccessKeyId": AuthenticationError,
+    "AccessDenied": PermissionDeniedError,
+    "SlowDown": RateLimitError,
+}
+_CODE_KEYS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message"))
+_REQUEST_ID_HEADERS = ("x-request-id", "x-obs-request-id", "x-iam-trace-id", "x-openstack-request-id")
+
+
+def _find_code(document: Any, depth: int = 0) -> tuple[str | None, str | None, str | None]:
+    """(code, message, request id) from any Huawei JSON error dialect, searching nested objects."""
+    if not isinstance(document, dict) or depth > 4:
+        return None, None, None
+    request_id = document.get("request_id") if isinstance(document.get("request_id"), str) else None
+    for code_key, msg_key in _CODE_KEYS:
+        code, msg = document.get(code_key), document.get(msg_key)
+        if code is not None and (isinstance(code, str | int)) and (msg is None or isinstance(msg, str)):
+            return str(code), msg, request_id
+    for value in document.values():  # {"error": {...}}, Nova's {"itemNotFound": {...}}
+        code, msg, nested_id = _find_code(value, depth + 1)
+        if code is not None or msg is not None:
+            return code, msg, request_id or nested_id
+    if isinstance(document.get("message"), str):
+        return None, document["message"], request_id
+    return None, None, request_id
+
+
+def _parse_obs_xml(body: bytes) -> tuple[str | None, str | None, str | None]:
+    from ._xml import parse_xml
+
+    try:
+        root = parse_xml(body)
+    except ValueError:
+        return None, None, None
+    if root.tag != "Error":
+        return None, None, None
+    return root.findtext("Code"), root.findtext("Message"), root.findtext("RequestId")
+
+
+def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, str | None, str | None]:
+    """(error code, error message, request id) from an error body of any dialect; Nones if unknown."""
+    stripped = body.strip()
+    if not stripped:
+        return None, None, None
+    if stripped.startswith(b"<?xml") or stripped.startswith(b"<Error"):
+        return _parse_obs_xml(stripped)
+    if stripped.startswith((b"{", b"[")):
+        import json
+
+        try:
+            document = json.loads(stripped)
+        except ValueError:
+            return None, None, None
+        return _find_code(document)
+    return None, None, None
+
+
+def api_error_from_response(
+    *,
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    method: str | None = None,
+    url: str | None = None,
+) -> APIError:
+    """The typed exception for an error response (status, dialect and throttling code decide the class)."""
+    code, msg, body_request_id = parse_error_body(body, headers.get("content-type", ""))
+    request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None) or body_request_id
+    if msg is None and code is None and body.strip() and not body.lstrip().startswith((b"<", b"{", b"[")):
+        msg = body.strip()[:200].decode("utf-8", "replace")
+    cls: type[APIError]
+    if code in THROTTLING_CODES:
+        cls = RateLimitError
+    elif code in _OBS_CODE_CLASSES:
+        cls = _OBS_CODE_CLASSES[code]
+    elif status_code >= 500:
+        cls = ServerError
+    else:
+        cls = _STATUS_CLASSES.get(status_code, APIError)
+    return cls(
+        status_code=status_code, error_code=code, error_msg=msg, request_id=request_id, body=body,
+        method=method, url=url, headers=dict(headers),
+    )

@@ -12,8 +12,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from typing import TYPE_CHECKING
 
-import httpx
-
+from .._http import httpx
 from ..config import Account, Credentials, Project, SigningAlgorithm, Stage
 from ..errors import ConfigurationError
 from . import apig

@@ -1,0 +1,58 @@
+"""What a call returns: the response with its request id, elapsed time and attempts."""
+
+from __future__ import annotations
+
+import json as _json
+from typing import Any
+
+from ._http import httpx
+
+__all__ = ["Response"]
+
+
+class Response:
+    """A completed response: ``status_code``, ``headers``, ``request_id``, ``content``, ``json()``."""
+
+    __slots__ = ("_http", "attempts", "elapsed_ms")
+
+    def __init__(self, http: httpx.Response, *, attempts: int, elapsed_ms: float) -> None:
+        self._http = http
+        self.attempts = attempts
+        self.elapsed_ms = elapsed_ms
+
+    @property
+    def status_code(self) -> int:
+        return self._http.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self._http.headers
+
+    @property
+    def request_id(self) -> str | None:
+        headers = self._http.headers
+        found: str | None = headers.get("x-request-id") or headers.get("x-obs-request-id")
+        return found
+
+    @property
+    def content(self) -> bytes:
+        return self._http.content
+
+    @property
+    def text(self) -> str:
+        return self._http.text
+
+    @property
+    def url(self) -> str:
+        return str(self._http.request.url.copy_with(query=None))
+
+    @property
+    def http_response(self) -> httpx.Response:
+        """The underlying httpx response (its request carries the Authorization header: do not log it)."""
+        return self._http
+
+    def json(self) -> Any:
+        return _json.loads(self._http.content) if self._http.content else None
+
+    def __repr__(self) -> str:
+        return f"<Response [{self.status_code}] request_id={self.request_id}>"

@@ -1,0 +1,194 @@
+"""The blocking facade: ``HuaweiCloud``, for scripts and Jupyter notebooks.
+
+One anyio blocking portal (an event loop in a background thread) per facade runs the async
+client; every call hops into it and waits. That works from a plain script and from a thread that
+already runs an event loop (a notebook cell, code inside ``asyncio.run``): no ``asyncio.run`` per
+call and no ``nest_asyncio``. Async iterators become plain iterators. Ctrl-C cancels the pending call.
+
+Sync twins are declared next to their async classes with :func:`blocking` and :func:`blocking_iter`,
+which keep the async signatures for type checkers and IDEs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from concurrent.futures import CancelledError, Future
+from contextlib import AbstractContextManager
+from functools import cached_property, partial, update_wrapper
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from ._client import AsyncHuaweiCloud
+from ._http import httpx
+from .config import Account, ClientConfig, Credentials, Project
+
+if TYPE_CHECKING:
+    from .auth.providers import CredentialsProvider
+    from .services.ecs import SyncECS
+    from .services.iam import SyncIAM
+    from .services.obs import SyncOBS
+
+__all__ = ["HuaweiCloud", "PortalRunner", "SyncService", "blocking", "blocking_iter"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+AsyncT = TypeVar("AsyncT")
+
+
+class PortalRunner:
+    """Owns the background event loop and runs coroutines and async iterators in it."""
+
+    def __init__(self) -> None:
+        self._portal_cm: AbstractContextManager[BlockingPortal] = start_blocking_portal("asyncio")
+        self.portal = self._portal_cm.__enter__()
+
+    def call(self, function: Callable[[], Coroutine[Any, Any, R]]) -> R:
+        future: Future[R] = self.portal.start_task_soon(function)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            future.cancel()
+            raise
+        except CancelledError:
+            raise KeyboardInterrupt from None
+
+    def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
+        async def step() -> T:
+            return await iterator.__anext__()
+
+        async def close() -> None:
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+        try:
+            while True:
+                try:
+                    yield self.call(step)
+                except StopAsyncIteration:
+                    return
+        finally:
+            self.call(close)
+
+    def close(self) -> None:
+        self._portal_cm.__exit__(None, None, None)
+
+
+class SyncService(Generic[AsyncT]):
+    """Base of the blocking twin of an async service client."""
+
+    def __init__(self, runner: PortalRunner, async_client: AsyncT) -> None:
+        self._runner = runner
+        self._async = async_client
+
+
+def blocking(
+    method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[SyncService[Any], P], R]:
+    """The blocking twin of an async method, with its signature."""
+
+    def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self._runner.call(partial(method, self._async, *args, **kwargs))
+
+    update_wrapper(call, method)
+    return call
+
+
+def blocking_iter(
+    method: Callable[Concatenate[Any, P], AsyncIterator[T]],
+) -> Callable[Concatenate[SyncService[Any], P], Iterator[T]]:
+    """The blocking twin of an async iterator method: a plain iterator."""
+
+    def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        return self._runner.iterate(method(self._async, *args, **kwargs))
+
+    update_wrapper(call, method)
+    return call
+
+
+class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
+    """Blocking twin of :class:`AsyncHuaweiCloud`: the same constructor, attributes and method names.
+
+    >>> with HuaweiCloud(region="cn-north-4") as cloud:
+    ...     servers = cloud.ecs.list_servers_details(limit=10)
+    """
+
+    def __init__(
+        self,
+        region: str | None = None,
+        credentials: Credentials | CredentialsProvider | None = None,
+        project: Project | str | None = None,
+        account: Account | str | None = None,
+        config: ClientConfig | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        runner = PortalRunner()
+
+        async def create() -> AsyncHuaweiCloud:
+            return AsyncHuaweiCloud(
+                region, credentials, project, account, config, http_client, environ=environ, clock=clock
+            )
+
+        try:
+            super().__init__(runner, runner.call(create))
+        except BaseException:
+            runner.close()
+            raise
+        self._closed = False
+
+    @property
+    def region(self) -> str | None:
+        return self._async.region
+
+    @property
+    def config(self) -> ClientConfig:
+        return self._async.config
+
+    request = blocking(AsyncHuaweiCloud.request)
+    send = blocking(AsyncHuaweiCloud.send)
+    project_id = blocking(AsyncHuaweiCloud.project_id)
+    domain_id = blocking(AsyncHuaweiCloud.domain_id)
+
+    def endpoint(self, service: str) -> Any:
+        return self._async.endpoint(service)
+
+    @cached_property
+    def iam(self) -> SyncIAM:
+        from .services.iam import SyncIAM
+
+        return SyncIAM(self._runner, self._async.iam)
+
+    @cached_property
+    def ecs(self) -> SyncECS:
+        from .services.ecs import SyncECS
+
+        return SyncECS(self._runner, self._async.ecs)
+
+    @cached_property
+    def obs(self) -> SyncOBS:
+        from .services.obs import SyncOBS
+
+        return SyncOBS(self._runner, self._async.obs)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._runner.call(self._async.aclose)
+        finally:
+            self._runner.close()
+
+    def __enter__(self) -> HuaweiCloud:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"HuaweiCloud(region={self.region!r})"
