@@ -69,7 +69,7 @@ def _sm3(data: bytes = b"") -> hashlib._Hash:
     except ValueError:
         raise ConfigurationError(
             "SDK-HMAC-SM3/SDK-SM2-SM3 need SM3, which this Python's OpenSSL lacks; "
-            "install an OpenSSL build with SM3 (pip install 'hwcloud-client[sm]' covers SM2 only)"
+            "use a Python whose OpenSSL provides SM3 (hashlib.new('sm3'))"
         ) from None
 
 

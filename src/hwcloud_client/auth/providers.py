@@ -26,9 +26,9 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import anyio
 import anyio.to_thread
-import httpx
 from pydantic import SecretStr, ValidationError
 
+from .._http import httpx
 from ..config import Credentials
 from ..errors import ConfigurationError, ConnectError, TransportError
 from ..errors import TimeoutError as HuaweiCloudTimeoutError
