@@ -89,8 +89,12 @@ def blocking(
 ) -> Callable[Concatenate[SyncService[Any], P], R]:
     """The blocking twin of an async method, with its signature."""
 
+    name = method.__name__
+
     def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        return self._runner.call(partial(method, self._async, *args, **kwargs))
+        # Looked up on the instance so that a subclass's override is what runs.
+        bound: Callable[P, Coroutine[Any, Any, R]] = getattr(self._async, name)
+        return self._runner.call(partial(bound, *args, **kwargs))
 
     update_wrapper(call, method)
     return call
@@ -101,8 +105,11 @@ def blocking_iter(
 ) -> Callable[Concatenate[SyncService[Any], P], Iterator[T]]:
     """The blocking twin of an async iterator method: a plain iterator."""
 
+    name = method.__name__
+
     def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-        return self._runner.iterate(method(self._async, *args, **kwargs))
+        bound: Callable[P, AsyncIterator[T]] = getattr(self._async, name)
+        return self._runner.iterate(bound(*args, **kwargs))
 
     update_wrapper(call, method)
     return call

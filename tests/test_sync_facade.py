@@ -1,0 +1,117 @@
+"""The blocking facade: plain scripts, inside a running event loop (Jupyter), iterators, Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import pytest
+
+from hwcloud_client import HuaweiCloud
+from hwcloud_client.errors import NotFoundError
+from hwcloud_client.sync import PortalRunner, SyncService, blocking, blocking_iter
+from tests.helpers import CREDS, Recorder, assert_validly_signed
+
+
+def answer(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/missing"):
+        return httpx.Response(404, json={"error": {"code": "Ecs.0114", "message": "gone"}})
+    return httpx.Response(200, json={"path": request.url.path}, headers={"X-Request-Id": "sync-1"})
+
+
+def make_cloud(recorder: Recorder) -> HuaweiCloud:
+    return HuaweiCloud(region="cn-north-4", credentials=CREDS, project="p1", http_client=recorder.client(), environ={})
+
+
+def test_blocking_calls_from_a_plain_script() -> None:
+    recorder = Recorder(answer)
+    with make_cloud(recorder) as cloud:
+        response = cloud.request("ecs", "GET", "/v1/{project_id}/cloudservers/detail", params={"limit": 1})
+        assert response.json() == {"path": "/v1/p1/cloudservers/detail"}
+        assert response.request_id == "sync-1"
+        assert cloud.project_id() == "p1"
+        with pytest.raises(NotFoundError, match="Ecs.0114"):
+            cloud.request("ecs", "GET", "/v1/{project_id}/missing")
+    assert_validly_signed(recorder.requests[0])
+
+
+def test_blocking_calls_from_inside_a_running_event_loop() -> None:
+    """What a Jupyter cell does: call the blocking facade while the thread runs an asyncio loop."""
+    recorder = Recorder(answer)
+
+    async def notebook_cell() -> object:
+        assert asyncio.get_running_loop().is_running()
+        with make_cloud(recorder) as cloud:
+            return cloud.request("ecs", "GET", "/v1/{project_id}/x").json()
+
+    assert asyncio.run(notebook_cell()) == {"path": "/v1/p1/x"}
+
+
+class Counter:
+    """An async client with an iterator, to check blocking_iter."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def count(self, *, up_to: int) -> AsyncIterator[int]:
+        try:
+            for number in range(up_to):
+                await anyio.sleep(0)
+                yield number
+        finally:
+            self.closed = True
+
+    async def slow(self, *, seconds: float) -> str:
+        await anyio.sleep(seconds)
+        return "finished"
+
+
+class SyncCounter(SyncService[Counter]):
+    count = blocking_iter(Counter.count)
+    slow = blocking(Counter.slow)
+
+
+def test_async_iterators_become_plain_iterators_and_are_closed_early() -> None:
+    runner = PortalRunner()
+    try:
+        counter = Counter()
+        sync = SyncCounter(runner, counter)
+        assert list(sync.count(up_to=4)) == [0, 1, 2, 3]
+        counter.closed = False
+        iterator = sync.count(up_to=100)
+        assert next(iterator) == 0
+        iterator.close()  # type: ignore[attr-defined]
+        assert counter.closed, "breaking out of the loop closes the async generator in the portal"
+    finally:
+        runner.close()
+
+
+@pytest.mark.skipif(threading.current_thread() is not threading.main_thread(), reason="signals go to main")
+def test_ctrl_c_cancels_the_pending_call() -> None:
+    runner = PortalRunner()
+    cancelled = threading.Event()
+
+    class Watched(Counter):
+        async def slow(self, *, seconds: float) -> str:
+            try:
+                return await super().slow(seconds=seconds)
+            except anyio.get_cancelled_exc_class():
+                cancelled.set()
+                raise
+
+    sync = SyncCounter(runner, Watched())
+    main = threading.main_thread().ident
+    assert main is not None
+    timer = threading.Timer(0.2, signal.pthread_kill, args=(main, signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sync.slow(seconds=30)
+        assert cancelled.wait(5), "the coroutine in the portal was cancelled"
+    finally:
+        timer.cancel()
+        runner.close()
