@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 
@@ -60,7 +61,7 @@ class Counter:
     async def count(self, *, up_to: int) -> AsyncIterator[int]:
         try:
             for number in range(up_to):
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
                 yield number
         finally:
             self.closed = True
