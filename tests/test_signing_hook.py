@@ -20,6 +20,7 @@ from hwcloud_client import (
     sync_signing_hook,
 )
 from hwcloud_client.auth import apig
+from hwcloud_client.config import SigningAlgorithm
 from tests.oracle import official_authorization
 
 AK, SK = "AKTEST", "SKTEST-secret-value"
@@ -247,3 +248,55 @@ def test_debug_logging_never_shows_the_secret(caplog: pytest.LogCaptureFixture) 
     assert caplog.records, "httpx/httpcore log at DEBUG, so there is something to check"
     for secret in (SK, token, signature):
         assert secret not in text
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    algorithm=st.sampled_from(["SDK-HMAC-SM3", "V11-HMAC-SHA256"]),
+    segments=st.lists(st.lists(PATH_CHARS, max_size=4).map("".join), max_size=3),
+    query=st.lists(st.tuples(QUERY_TEXT, QUERY_TEXT), max_size=3),
+    headers=st.lists(st.tuples(HEADER_NAME, HEADER_VALUE), max_size=3, unique_by=lambda h: h[0].lower()),
+    body=BODY,
+    region=st.sampled_from(["cn-north-4", "eu-west-101", "ap-southeast-1"]),
+)
+def test_sm3_and_v11_match_the_official_signers(
+    algorithm: SigningAlgorithm,
+    segments: list[str],
+    query: list[tuple[str, str]],
+    headers: list[tuple[str, str]],
+    body: tuple[str, object],
+    region: str,
+) -> None:
+    sent: list[httpx.Request] = []
+    hook = sync_signing_hook(CREDS, algorithm=algorithm, region=region, service="iotda", clock=lambda: FIXED_CLOCK)
+    kwargs = _build_kwargs(body)
+    extra_headers = dict(kwargs.pop("headers", {}))  # type: ignore[call-overload]
+    with httpx.Client(transport=_record(sent), event_hooks={"request": [hook]}) as client:
+        client.request("POST", "https://iotda.example.com/" + "/".join(segments), params=query or None,
+                       headers=[*headers, *extra_headers.items()], **kwargs)  # type: ignore[arg-type]
+    (request,) = sent
+    expected = official_authorization(request, AK, SK, algorithm=algorithm, region=region, service="iotda")
+    assert request.headers["authorization"] == expected
+
+
+@pytest.mark.anyio
+async def test_hook_takes_a_credentials_provider() -> None:
+    class Rotating:
+        project_id = None
+        domain_id = None
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        async def get_credentials(self) -> Credentials:
+            self.calls += 1
+            return Credentials(ak=f"AKROT{self.calls}", sk=SK, security_token=f"token-{self.calls}")
+
+    provider = Rotating()
+    sent: list[httpx.Request] = []
+    async with httpx.AsyncClient(transport=_record(sent), event_hooks={"request": [signing_hook(provider)]}) as client:
+        await client.get("https://ecs.cn-north-4.myhuaweicloud.com/v1/p/x")
+        await client.get("https://ecs.cn-north-4.myhuaweicloud.com/v1/p/x")
+    assert [r.headers["x-security-token"] for r in sent] == ["token-1", "token-2"]
+    for number, request in enumerate(sent, start=1):
+        assert request.headers["authorization"] == official_authorization(request, f"AKROT{number}", SK)
