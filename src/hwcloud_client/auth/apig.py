@@ -81,6 +81,7 @@ class AlgorithmSpec:
     hash_factory: Callable[..., hashlib._Hash]
     content_header: str
     scoped: bool = False
+    asymmetric: bool = False
 
     def hexdigest(self, data: bytes) -> str:
         return self.hash_factory(data).hexdigest()
@@ -94,8 +95,10 @@ _SPECS: dict[str, AlgorithmSpec] = {
     "SDK-HMAC-SHA256": AlgorithmSpec("SDK-HMAC-SHA256", hashlib.sha256, "x-sdk-content-sha256"),
     "SDK-HMAC-SM3": AlgorithmSpec("SDK-HMAC-SM3", _sm3, "x-sdk-content-sm3"),
     "V11-HMAC-SHA256": AlgorithmSpec("V11-HMAC-SHA256", hashlib.sha256, "x-sdk-content-sha256", scoped=True),
-    "SDK-ECDSA-P256-SHA256": AlgorithmSpec("SDK-ECDSA-P256-SHA256", hashlib.sha256, "x-sdk-content-sha256"),
-    "SDK-SM2-SM3": AlgorithmSpec("SDK-SM2-SM3", _sm3, "x-sdk-content-sm3"),
+    "SDK-ECDSA-P256-SHA256": AlgorithmSpec(
+        "SDK-ECDSA-P256-SHA256", hashlib.sha256, "x-sdk-content-sha256", asymmetric=True
+    ),
+    "SDK-SM2-SM3": AlgorithmSpec("SDK-SM2-SM3", _sm3, "x-sdk-content-sm3", asymmetric=True),
 }
 
 
@@ -234,8 +237,8 @@ def sign_request(
     ``headers`` maps lower-case names to stripped values, exactly as they will be sent; every name
     for which :func:`is_signed_header` holds is signed.
     """
-    spec = algorithm_spec(algorithm)
-    signed = sorted(name for name in headers if is_signed_header(name))
+    spec = _SPECS.get(algorithm) or algorithm_spec(algorithm)
+    signed = sorted([name for name in headers if "_" not in name and name not in UNSIGNED_HEADERS])
     canonical = canonical_request(method, raw_path, raw_query, headers, signed, body_hash)
     scope = None
     if spec.scoped:
@@ -247,7 +250,7 @@ def sign_request(
         scope = f"{sdk_date[:8]}/{region}/{service}"
     to_sign = string_to_sign(spec, sdk_date, canonical, scope)
     sk = credentials.sk.get_secret_value()
-    if spec.name in ("SDK-ECDSA-P256-SHA256", "SDK-SM2-SM3"):
+    if spec.asymmetric:
         from ._asymmetric import asymmetric_signature
 
         signature = asymmetric_signature(spec.name, credentials.ak, sk, to_sign)

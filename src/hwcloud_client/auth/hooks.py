@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .._http import httpx
@@ -29,7 +30,19 @@ SCOPE_EXTENSION = "hwcloud_client.signing_scope"
 
 
 def _format_sdk_date(epoch_seconds: float) -> str:
+    return _format_whole_second(int(epoch_seconds))
+
+
+@lru_cache(maxsize=4)
+def _format_whole_second(epoch_seconds: int) -> str:
     return time.strftime(apig.SDK_DATE_FORMAT, time.gmtime(epoch_seconds))
+
+
+def _decode_header_value(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _known_body(request: httpx.Request) -> bytes | None:
@@ -103,26 +116,32 @@ class RequestSigner:
 
     def sign(self, request: httpx.Request, credentials: Credentials, body: bytes | None) -> None:
         headers = request.headers
-        headers["X-Sdk-Date"] = sdk_date = _format_sdk_date(self.now())
-        if "host" not in headers:
-            headers["Host"] = request.url.netloc.decode("ascii")
-        if credentials.security_token is not None:
-            headers["X-Security-Token"] = credentials.security_token.get_secret_value()
-        else:
-            headers.pop("X-Security-Token", None)
-        if self._project_id and "x-project-id" not in headers:
-            headers["X-Project-Id"] = self._project_id
-        if self._domain_id and "x-domain-id" not in headers:
-            headers["X-Domain-Id"] = self._domain_id
-        if self._stage and "x-stage" not in headers:
-            headers["x-stage"] = self._stage
+        # One pass over the raw headers, and one write per header that changes: httpx's Headers
+        # methods rescan the whole list on every call, which dominated signing time.
+        current: dict[str, str] = {}
+        for raw_name, raw_value in headers.raw:
+            name = raw_name.decode("latin-1").lower()
+            value = _decode_header_value(raw_value)
+            current[name] = f"{current[name]}, {value}" if name in current else value
+        updates = {name: value.strip() for name, value in current.items() if value != value.strip()}
 
-        lowered: dict[str, str] = {}
-        for name, value in headers.items():
-            stripped = value.strip()
-            if stripped != value:
-                headers[name] = stripped
-            lowered[name] = stripped
+        sdk_date = _format_sdk_date(self.now())
+        updates["X-Sdk-Date"] = sdk_date
+        if "host" not in current:
+            updates["Host"] = request.url.netloc.decode("ascii")
+        if credentials.security_token is not None:
+            updates["X-Security-Token"] = credentials.security_token.get_secret_value()
+        elif "x-security-token" in current:
+            del headers["x-security-token"]
+            del current["x-security-token"]
+        if self._project_id and "x-project-id" not in current:
+            updates["X-Project-Id"] = self._project_id
+        if self._domain_id and "x-domain-id" not in current:
+            updates["X-Domain-Id"] = self._domain_id
+        if self._stage and "x-stage" not in current:
+            updates["x-stage"] = self._stage
+        for name, value in updates.items():
+            current[name.lower()] = value
 
         raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
         if raw_query:
@@ -133,12 +152,12 @@ class RequestSigner:
             raw_query = canonical_query
 
         region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
-        body_hash = apig.payload_hash(self.spec, body, content_header_value=lowered.get(self.spec.content_header))
-        headers["Authorization"] = apig.sign_request(
+        body_hash = apig.payload_hash(self.spec, body, content_header_value=current.get(self.spec.content_header))
+        updates["Authorization"] = apig.sign_request(
             method=request.method,
             raw_path=raw_path,
             raw_query=raw_query,
-            headers=lowered,
+            headers=current,
             body_hash=body_hash,
             credentials=credentials,
             sdk_date=sdk_date,
@@ -146,6 +165,8 @@ class RequestSigner:
             region=region,
             service=service,
         )
+        for name, value in updates.items():
+            headers[name] = value
 
     async def sign_async(self, request: httpx.Request) -> None:
         credentials = await self.get_credentials()
