@@ -1,0 +1,21 @@
+"""The examples run offline and succeed (each starts its own local server)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.parametrize("script", ["signing_hook.py", "api_gateway.py"])
+def test_example_runs(script: str) -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "200" in result.stdout
+    assert "demo-secret-key" not in result.stdout and "demo-app-secret" not in result.stdout
