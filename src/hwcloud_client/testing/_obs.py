@@ -1,0 +1,646 @@
+"""The OBS emulator: in-memory buckets and objects behind verified ``OBS``/``AWS`` V2 signatures.
+
+Every request is authenticated as OBS would: the ``Authorization`` header (either dialect, either addressing
+style) or a pre-signed URL's query, against the registered access keys; the request's ``Date`` must be within
+15 minutes of the emulator's clock and a pre-signed URL must not have expired. Errors are OBS XML bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import NoReturn
+from urllib.parse import unquote
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from .._xml import parse_xml
+from ..auth.obs import (
+    OBS_SUB_RESOURCES,
+    Dialect,
+    canonical_resource,
+    parse_authorization,
+    rfc1123_date,
+    sign_string,
+    string_to_sign,
+)
+from ._base import EmulatedRequest, EmulatedResponse
+
+__all__ = ["ObsEmulator"]
+
+MAX_SKEW_SECONDS = 900.0
+MIN_PART_SIZE = 100 * 1024
+_MAX_PART_NUMBER = 10_000
+_MAX_KEYS = 1000
+_XMLNS = "http://obs.myhwclouds.com/doc/2015-06-30/"
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
+_HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
+_OPERATIONS = ("uploads", "uploadId", "location", "delete")
+
+
+class _ObsError(Exception):
+    def __init__(self, status: int, code: str, message: str, **details: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers: dict[str, str] = {}
+
+
+def _fail(status: int, code: str, message: str, **details: str) -> NoReturn:
+    raise _ObsError(status, code, message, **details)
+
+
+@dataclass
+class _Object:
+    data: bytes
+    etag: str
+    modified: float
+    content_type: str
+    metadata: dict[str, str]  # names after the meta- prefix, values as sent (esdk %-encodes them)
+
+
+@dataclass
+class _Part:
+    data: bytes
+    etag: str
+    modified: float
+
+
+@dataclass
+class _Upload:
+    key: str
+    content_type: str
+    metadata: dict[str, str]
+    parts: dict[int, _Part] = field(default_factory=dict)
+
+
+@dataclass
+class _Bucket:
+    location: str
+    created: float
+    objects: dict[str, _Object] = field(default_factory=dict)
+    uploads: dict[str, _Upload] = field(default_factory=dict)
+
+
+@dataclass
+class _Call:
+    """A request resolved to its bucket, key, decoded query and signature dialect."""
+
+    request: EmulatedRequest
+    bucket: str | None
+    key: str | None
+    path_style: bool
+    query: list[tuple[str, str | None]]
+    dialect: Dialect = "obs"
+
+    @property
+    def params(self) -> dict[str, str | None]:
+        return dict(self.query)
+
+    @property
+    def prefix(self) -> str:
+        return "x-obs-" if self.dialect == "obs" else "x-amz-"
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(self.prefix + name)
+
+    def metadata(self) -> dict[str, str]:
+        meta = self.prefix + "meta-"
+        headers = self.request.headers
+        return {name[len(meta) :]: value.strip() for name, value in headers.items() if name.startswith(meta)}
+
+
+class ObsEmulator:
+    """An in-memory OBS for tests: ``await emulator.handle(request)`` for each :class:`EmulatedRequest`.
+
+    ``credentials`` maps access key ids to secret keys; ``clock`` is the emulator's time (seconds since the
+    epoch), against which request dates and pre-signed URL expiry are checked. ``min_part_size`` is OBS's
+    EntityTooSmall limit for non-last parts.
+    """
+
+    def __init__(
+        self,
+        credentials: Mapping[str, str],
+        *,
+        clock: Callable[[], float] = time.time,
+        region: str = "cn-north-4",
+        min_part_size: int = MIN_PART_SIZE,
+    ) -> None:
+        self._credentials = dict(credentials)
+        self._clock = clock
+        self._region = region
+        self._min_part_size = min_part_size
+        self._buckets: dict[str, _Bucket] = {}
+
+    def __repr__(self) -> str:
+        return f"ObsEmulator(access_keys={sorted(self._credentials)!r}, buckets={sorted(self._buckets)!r})"
+
+    def multipart_uploads(self, bucket: str) -> list[tuple[str, str]]:
+        """The (key, upload id) of every multipart upload in progress in ``bucket``: for tests' assertions."""
+        return [(upload.key, upload_id) for upload_id, upload in self._buckets[bucket].uploads.items()]
+
+    async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
+        request_id = uuid.uuid4().hex.upper()
+        dialect: Dialect = "obs"
+        try:
+            call = self._resolve(request)
+            self._authenticate(call)
+            dialect = call.dialect
+            response = self._dispatch(call)
+        except _ObsError as error:
+            response = _error_response(error, request_id, with_body=request.method != "HEAD")
+        prefix = "x-obs-" if dialect == "obs" else "x-amz-"
+        response.headers[prefix + "request-id"] = request_id
+        response.headers["x-obs-request-id"] = request_id
+        response.headers[prefix + "id-2"] = request_id + "-host"
+        response.headers["Date"] = rfc1123_date(self._clock())
+        return response
+
+    # --- request resolution and authentication -----------------------------------------------------
+
+    @staticmethod
+    def _resolve(request: EmulatedRequest) -> _Call:
+        query: list[tuple[str, str | None]] = []
+        for item in request.raw_query.split("&"):
+            if item:
+                name, equals, value = item.partition("=")
+                # A literal "+" is a plus sign: OBS clients encode spaces as %20.
+                query.append((unquote(name), unquote(value) if equals else None))
+        path = request.raw_path
+        if request.bucket is not None:
+            key = unquote(path[1:]) if len(path) > 1 else None
+            return _Call(request, request.bucket, key, path_style=False, query=query)
+        bucket, _, encoded_key = path[1:].partition("/")
+        return _Call(request, bucket or None, unquote(encoded_key) or None, path_style=True, query=query)
+
+    def _authenticate(self, call: _Call) -> None:
+        request = call.request
+        params = call.params
+        authorization = request.headers.get("authorization")
+        expires: int | None = None
+        if authorization is not None:
+            parsed = parse_authorization(authorization)
+            if parsed is None:
+                _fail(403, "AccessDenied", "Unsupported Authorization Type")
+            call.dialect, access_key_id, signature = parsed
+            self._check_date(call)
+        elif "Signature" in params:
+            call.dialect = "aws" if "AWSAccessKeyId" in params else "obs"
+            access_key_id = params.get("AWSAccessKeyId" if call.dialect == "aws" else "AccessKeyId") or ""
+            signature = params["Signature"] or ""
+            try:
+                expires = int(params.get("Expires") or "")
+            except ValueError:
+                _fail(403, "AccessDenied", "Query authentication needs an integer Expires")
+            if expires < self._clock():
+                _fail(403, "AccessDenied", "Request has expired", Expires=str(expires))
+        else:
+            _fail(403, "AccessDenied", "Anonymous access is forbidden for this operation")
+        secret_key = self._credentials.get(access_key_id)
+        if secret_key is None:
+            _fail(403, "InvalidAccessKeyId", "The access key Id you provided does not exist in our records.",
+                  AccessKeyId=access_key_id)
+        resource = canonical_resource(
+            bucket=call.bucket, key=call.key, query=call.query, path_style=call.path_style, dialect=call.dialect
+        )
+        to_sign = string_to_sign(
+            method=request.method, headers=request.headers, canonical_resource=resource, expires=expires,
+            dialect=call.dialect,
+        )
+        if not hmac.compare_digest(sign_string(secret_key, to_sign), signature):
+            # The provided signature is not echoed, and a security token is masked: error bodies get logged.
+            token = request.headers.get(call.prefix + "security-token") or params.get(call.prefix + "security-token")
+            shown = to_sign.replace(token, "***") if token else to_sign
+            _fail(403, "SignatureDoesNotMatch",
+                  "The request signature we calculated does not match the signature you provided.",
+                  StringToSign=shown, AccessKeyId=access_key_id)
+
+    def _check_date(self, call: _Call) -> None:
+        value = call.header("date") or call.request.headers.get("date")
+        if not value:
+            _fail(403, "AccessDenied", "Requests need a Date or x-obs-date header")
+        try:
+            sent = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError):
+            _fail(403, "AccessDenied", "The Date header is not an RFC 1123 date")
+        now = self._clock()
+        if abs(now - sent) > MAX_SKEW_SECONDS:
+            _fail(403, "RequestTimeTooSkewed",
+                  "The difference between the request time and the server's time is too large.",
+                  RequestTime=value, ServerTime=rfc1123_date(now))
+
+    # --- routing ------------------------------------------------------------------------------------
+
+    def _dispatch(self, call: _Call) -> EmulatedResponse:
+        unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - _HANDLED_SUB_RESOURCES]
+        if unsupported:
+            _fail(501, "NotImplemented", f"The emulator does not implement ?{unsupported[0]}")
+        method = call.request.method
+        if call.bucket is None:
+            if method == "GET":
+                return self._list_buckets()
+            _fail(405, "MethodNotAllowed", f"{method} is not allowed on the service")
+        params = call.params
+        operation = next((name for name in _OPERATIONS if name in params), None)
+        if call.key is None:
+            bucket_routes: dict[tuple[str, str | None], Callable[[_Call], EmulatedResponse]] = {
+                ("PUT", None): self._create_bucket,
+                ("HEAD", None): self._head_bucket,
+                ("DELETE", None): self._delete_bucket,
+                ("GET", None): self._list_objects,
+                ("GET", "location"): self._get_bucket_location,
+                ("POST", "delete"): self._delete_objects,
+            }
+            handler = bucket_routes.get((method, operation))
+        else:
+            object_routes: dict[tuple[str, str | None], Callable[[_Call], EmulatedResponse]] = {
+                ("PUT", None): self._copy_object if call.header("copy-source") else self._put_object,
+                ("GET", None): self._get_object,
+                ("HEAD", None): self._get_object,
+                ("DELETE", None): self._delete_object,
+                ("POST", "uploads"): self._initiate_multipart_upload,
+                ("PUT", "uploadId"): self._upload_part,
+                ("POST", "uploadId"): self._complete_multipart_upload,
+                ("DELETE", "uploadId"): self._abort_multipart_upload,
+                ("GET", "uploadId"): self._list_parts,
+            }
+            handler = object_routes.get((method, operation))
+        if handler is None:
+            _fail(405, "MethodNotAllowed", f"{method} is not allowed here")
+        return handler(call)
+
+    def _bucket(self, call: _Call) -> _Bucket:
+        assert call.bucket is not None  # routing sends only bucket-level and object-level calls here
+        found = self._buckets.get(call.bucket)
+        if found is None:
+            _fail(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=call.bucket)
+        return found
+
+    def _object(self, bucket: _Bucket, key: str) -> _Object:
+        found = bucket.objects.get(key)
+        if found is None:
+            _fail(404, "NoSuchKey", "The specified key does not exist.", Key=key)
+        return found
+
+    def _upload(self, call: _Call) -> _Upload:
+        upload_id = call.params.get("uploadId") or ""
+        found = self._bucket(call).uploads.get(upload_id)
+        if found is None or found.key != call.key:
+            _fail(404, "NoSuchUpload", "The specified upload does not exist.", UploadId=upload_id)
+        return found
+
+    # --- buckets ------------------------------------------------------------------------------------
+
+    def _list_buckets(self) -> EmulatedResponse:
+        root = _root("ListAllMyBucketsResult")
+        _add(SubElement(root, "Owner"), "ID", "emulator-owner")
+        buckets = SubElement(root, "Buckets")
+        for name in sorted(self._buckets):
+            entry = SubElement(buckets, "Bucket")
+            _add(entry, "Name", name)
+            _add(entry, "CreationDate", _iso(self._buckets[name].created))
+            _add(entry, "Location", self._buckets[name].location)
+            _add(entry, "BucketType", "OBJECT")
+        return _xml_response(root)
+
+    def _create_bucket(self, call: _Call) -> EmulatedResponse:
+        name = call.bucket or ""
+        if not _BUCKET_NAME.fullmatch(name) or ".." in name:
+            _fail(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
+        if name in self._buckets:
+            _fail(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded.",
+                  BucketName=name)
+        location = self._region
+        if call.request.body.strip():
+            root = _parse_body(call.request.body)
+            location = (root.findtext("Location") or root.findtext("LocationConstraint") or location).strip()
+        self._buckets[name] = _Bucket(location=location, created=self._clock())
+        return EmulatedResponse(200, headers={"Location": f"/{name}"})
+
+    def _head_bucket(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        header = "x-obs-bucket-location" if call.dialect == "obs" else "x-amz-bucket-region"
+        return EmulatedResponse(200, headers={header: bucket.location})
+
+    def _delete_bucket(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        if bucket.objects or bucket.uploads:
+            _fail(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", BucketName=call.bucket or "")
+        del self._buckets[call.bucket or ""]
+        return EmulatedResponse(204)
+
+    def _get_bucket_location(self, call: _Call) -> EmulatedResponse:
+        root = _root("Location" if call.dialect == "obs" else "LocationConstraint")
+        root.text = self._bucket(call).location
+        return _xml_response(root)
+
+    def _list_objects(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        params = call.params
+        prefix = params.get("prefix") or ""
+        marker = params.get("marker") or ""
+        delimiter = params.get("delimiter") or ""
+        max_keys = _bounded_int(params.get("max-keys"), "max-keys", default=_MAX_KEYS, low=0, high=_MAX_KEYS)
+        contents: list[str] = []
+        prefixes: list[str] = []
+        truncated = False
+        last_entry = ""
+        for key in sorted(bucket.objects):
+            if not key.startswith(prefix) or key <= marker:
+                continue
+            cut = key.find(delimiter, len(prefix)) if delimiter else -1
+            common = key[: cut + len(delimiter)] if cut >= 0 else None
+            if common is not None and (common <= marker or common in prefixes[-1:]):
+                continue
+            if len(contents) + len(prefixes) == max_keys:
+                truncated = True
+                break
+            if common is None:
+                contents.append(key)
+            else:
+                prefixes.append(common)
+            last_entry = common or key
+
+        root = _root("ListBucketResult")
+        for tag, value in (("Name", call.bucket), ("Prefix", prefix), ("Marker", marker), ("MaxKeys", max_keys)):
+            _add(root, tag, str(value))
+        if delimiter:
+            _add(root, "Delimiter", delimiter)
+        _add(root, "IsTruncated", "true" if truncated else "false")
+        if truncated and delimiter:  # as OBS and S3: without a delimiter, clients resume from the last key
+            _add(root, "NextMarker", last_entry)
+        for key in contents:
+            stored = bucket.objects[key]
+            entry = SubElement(root, "Contents")
+            _add(entry, "Key", key)
+            _add(entry, "LastModified", _iso(stored.modified))
+            _add(entry, "ETag", stored.etag)
+            _add(entry, "Size", str(len(stored.data)))
+            _add(SubElement(entry, "Owner"), "ID", "emulator-owner")
+            _add(entry, "StorageClass", "STANDARD")
+        for common in prefixes:
+            _add(SubElement(root, "CommonPrefixes"), "Prefix", common)
+        return _xml_response(root)
+
+    def _delete_objects(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        if "content-md5" not in call.request.headers:
+            _fail(400, "InvalidRequest", "Content-MD5 is required for a multi-object delete")
+        _check_md5(call.request)
+        request = _parse_body(call.request.body)
+        quiet = (request.findtext("Quiet") or "").strip().lower() == "true"
+        root = _root("DeleteResult")
+        for key in (item.findtext("Key") or "" for item in request.iterfind("Object")):
+            bucket.objects.pop(key, None)
+            if not quiet:
+                _add(SubElement(root, "Deleted"), "Key", key)
+        return _xml_response(root)
+
+    # --- objects ------------------------------------------------------------------------------------
+
+    def _put_object(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        _check_md5(call.request)
+        body = call.request.body
+        stored = _Object(
+            data=body, etag=_etag(body), modified=self._clock(), content_type=_content_type(call),
+            metadata=call.metadata(),
+        )
+        bucket.objects[call.key or ""] = stored
+        return EmulatedResponse(200, headers={"ETag": stored.etag})
+
+    def _copy_object(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        source_bucket_name, _, source_key = unquote((call.header("copy-source") or "").partition("?")[0]).lstrip(
+            "/"
+        ).partition("/")
+        source_bucket = self._buckets.get(source_bucket_name)
+        if source_bucket is None:
+            _fail(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=source_bucket_name)
+        source = self._object(source_bucket, source_key)
+        replace = (call.header("metadata-directive") or "COPY").upper() == "REPLACE"
+        copied = _Object(
+            data=source.data, etag=source.etag, modified=self._clock(),
+            content_type=_content_type(call) if replace else source.content_type,
+            metadata=call.metadata() if replace else dict(source.metadata),
+        )
+        bucket.objects[call.key or ""] = copied
+        root = _root("CopyObjectResult")
+        _add(root, "LastModified", _iso(copied.modified))
+        _add(root, "ETag", copied.etag)
+        return _xml_response(root)
+
+    def _get_object(self, call: _Call) -> EmulatedResponse:
+        stored = self._object(self._bucket(call), call.key or "")
+        headers = {
+            "Content-Type": stored.content_type,
+            "ETag": stored.etag,
+            "Last-Modified": rfc1123_date(stored.modified),
+            "Accept-Ranges": "bytes",
+            call.prefix + "storage-class": "STANDARD",
+        }
+        headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
+        if_match = call.request.headers.get("if-match")
+        if if_match is not None and if_match.strip() not in ("*", stored.etag):
+            _fail(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+        size = len(stored.data)
+        status, first, last = 200, 0, size - 1
+        requested = call.request.headers.get("range")
+        if requested is not None:
+            first, last = _byte_range(requested, size)
+            status = 206
+            headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+        headers["Content-Length"] = str(last - first + 1)
+        body = b"" if call.request.method == "HEAD" else stored.data[first : last + 1]
+        return EmulatedResponse(status, body=body, headers=headers)
+
+    def _delete_object(self, call: _Call) -> EmulatedResponse:
+        self._bucket(call).objects.pop(call.key or "", None)
+        return EmulatedResponse(204)
+
+    # --- multipart uploads --------------------------------------------------------------------------
+
+    def _initiate_multipart_upload(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        upload_id = uuid.uuid4().hex.upper()
+        bucket.uploads[upload_id] = _Upload(key=call.key or "", content_type=_content_type(call),
+                                            metadata=call.metadata())
+        root = _root("InitiateMultipartUploadResult")
+        for tag, value in (("Bucket", call.bucket), ("Key", call.key), ("UploadId", upload_id)):
+            _add(root, tag, value or "")
+        return _xml_response(root)
+
+    def _upload_part(self, call: _Call) -> EmulatedResponse:
+        upload = self._upload(call)
+        number = _bounded_int(call.params.get("partNumber"), "partNumber", default=0, low=1, high=_MAX_PART_NUMBER)
+        _check_md5(call.request)
+        body = call.request.body
+        upload.parts[number] = _Part(data=body, etag=_etag(body), modified=self._clock())
+        return EmulatedResponse(200, headers={"ETag": upload.parts[number].etag})
+
+    def _complete_multipart_upload(self, call: _Call) -> EmulatedResponse:
+        upload = self._upload(call)
+        listed = [
+            ((item.findtext("PartNumber") or "").strip(), (item.findtext("ETag") or "").strip())
+            for item in _parse_body(call.request.body).iterfind("Part")
+        ]
+        if not listed:
+            _fail(400, "MalformedXML", "The XML you provided lists no part")
+        numbers = [_bounded_int(n, "PartNumber", default=0, low=1, high=_MAX_PART_NUMBER) for n, _ in listed]
+        if numbers != sorted(set(numbers)):
+            _fail(400, "InvalidPartOrder", "The list of parts was not in ascending order.")
+        parts: list[_Part] = []
+        for number, (_, etag) in zip(numbers, listed, strict=True):
+            part = upload.parts.get(number)
+            if part is None or part.etag.strip('"') != etag.strip('"'):
+                _fail(400, "InvalidPart", "One or more of the specified parts could not be found.",
+                      PartNumber=str(number))
+            parts.append(part)
+        for number, part in zip(numbers[:-1], parts[:-1], strict=True):
+            if len(part.data) < self._min_part_size:
+                _fail(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.",
+                      PartNumber=str(number))
+        digests = b"".join(bytes.fromhex(part.etag.strip('"')) for part in parts)
+        etag = f'"{hashlib.md5(digests, usedforsecurity=False).hexdigest()}-{len(parts)}"'
+        bucket = self._bucket(call)
+        bucket.objects[upload.key] = _Object(
+            data=b"".join(part.data for part in parts), etag=etag, modified=self._clock(),
+            content_type=upload.content_type, metadata=upload.metadata,
+        )
+        del bucket.uploads[call.params.get("uploadId") or ""]
+        root = _root("CompleteMultipartUploadResult")
+        for tag, value in (("Location", f"/{call.bucket}/{upload.key}"), ("Bucket", call.bucket or ""),
+                           ("Key", upload.key), ("ETag", etag)):
+            _add(root, tag, value)
+        return _xml_response(root)
+
+    def _abort_multipart_upload(self, call: _Call) -> EmulatedResponse:
+        self._upload(call)
+        del self._bucket(call).uploads[call.params.get("uploadId") or ""]
+        return EmulatedResponse(204)
+
+    def _list_parts(self, call: _Call) -> EmulatedResponse:
+        upload = self._upload(call)
+        params = call.params
+        max_parts = _bounded_int(params.get("max-parts"), "max-parts", default=1000, low=1, high=1000)
+        marker = _bounded_int(params.get("part-number-marker"), "part-number-marker", default=0, low=0,
+                              high=_MAX_PART_NUMBER)
+        numbers = sorted(n for n in upload.parts if n > marker)
+        shown, truncated = numbers[:max_parts], len(numbers) > max_parts
+        root = _root("ListPartsResult")
+        for tag, value in (("Bucket", call.bucket or ""), ("Key", upload.key), ("UploadId", params.get("uploadId")),
+                           ("PartNumberMarker", str(marker)), ("MaxParts", str(max_parts)),
+                           ("IsTruncated", "true" if truncated else "false")):
+            _add(root, tag, value or "")
+        if shown:
+            _add(root, "NextPartNumberMarker", str(shown[-1]))
+        for number in shown:
+            part = upload.parts[number]
+            entry = SubElement(root, "Part")
+            for tag, value in (("PartNumber", str(number)), ("LastModified", _iso(part.modified)),
+                               ("ETag", part.etag), ("Size", str(len(part.data)))):
+                _add(entry, tag, value)
+        return _xml_response(root)
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _root(tag: str) -> Element:
+    return Element(tag, {"xmlns": _XMLNS})
+
+
+def _add(parent: Element, tag: str, text: str) -> None:
+    SubElement(parent, tag).text = text
+
+
+def _xml_response(root: Element, status: int = 200) -> EmulatedResponse:
+    body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode").encode()
+    return EmulatedResponse(status, body=body, headers={"Content-Type": "application/xml"})
+
+
+def _error_response(error: _ObsError, request_id: str, *, with_body: bool) -> EmulatedResponse:
+    if not with_body:  # a HEAD answer has no body: the status alone tells the error
+        return EmulatedResponse(error.status, headers=dict(error.headers))
+    root = Element("Error")
+    _add(root, "Code", error.code)
+    _add(root, "Message", error.message)
+    for tag, value in error.details.items():
+        _add(root, tag, value)
+    _add(root, "RequestId", request_id)
+    _add(root, "HostId", request_id + "-host")
+    response = _xml_response(root, error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+def _parse_body(body: bytes) -> Element:
+    try:
+        return parse_xml(body)
+    except ValueError:
+        _fail(400, "MalformedXML", "The XML you provided was not well-formed or did not validate")
+
+
+def _check_md5(request: EmulatedRequest) -> None:
+    sent = request.headers.get("content-md5")
+    if sent is None:
+        return
+    try:
+        digest = base64.b64decode(sent, validate=True)
+    except ValueError:
+        _fail(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+    if digest != hashlib.md5(request.body, usedforsecurity=False).digest():
+        _fail(400, "BadDigest", "The Content-MD5 you specified did not match what we received.")
+
+
+def _etag(data: bytes) -> str:
+    return f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'
+
+
+def _content_type(call: _Call) -> str:
+    return call.request.headers.get("content-type") or "binary/octet-stream"
+
+
+def _bounded_int(value: str | None, name: str, *, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        _fail(400, "InvalidArgument", f"{name} must be an integer", ArgumentName=name)
+    if not low <= number <= high:
+        _fail(400, "InvalidArgument", f"{name} must be between {low} and {high}", ArgumentName=name)
+    return number
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int]:
+    """(first, last) inclusive for ``bytes=a-b``, ``bytes=a-`` or ``bytes=-n``; 416 if unsatisfiable."""
+    match = _RANGE.fullmatch(header.strip())
+    first_text, last_text = match.groups() if match else ("", "")
+    if first_text:
+        first = int(first_text)
+        last = min(int(last_text), size - 1) if last_text else size - 1
+    elif last_text:  # the last n bytes
+        first, last = max(0, size - int(last_text)), size - 1
+    else:
+        first, last = size, -1
+    if first > last or first >= size:
+        error = _ObsError(416, "InvalidRange", "The requested range cannot be satisfied.")
+        error.headers["Content-Range"] = f"bytes */{size}"
+        raise error
+    return first, last
+
+
+def _iso(timestamp: float) -> str:
+    utc = time.gmtime(timestamp)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", utc) + f".{int(timestamp * 1000) % 1000:03d}Z"
