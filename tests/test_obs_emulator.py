@@ -46,12 +46,16 @@ def _bucket_from_host(host: str, service_host: str) -> str | None:
     return hostname[: -len(service_host) - 1] if hostname.endswith("." + service_host) else None
 
 
-def emulated_request(request: httpx.Request, body: bytes, *, service_host: str = SERVICE_HOST) -> EmulatedRequest:
+def emulated_request(
+    request: httpx.Request, body: bytes, *, service_host: str = SERVICE_HOST, path_prefix: str = ""
+) -> EmulatedRequest:
+    """``path_prefix`` is cut from the path, as a router that mounts the emulator under it would."""
     raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
     host = request.headers["host"]
     return EmulatedRequest(
         method=request.method,
-        raw_path=raw_path,
+        raw_path=raw_path.removeprefix(path_prefix) or "/",
+        path_prefix=path_prefix,
         raw_query=raw_query,
         headers=dict(request.headers.items()),
         body=body,

@@ -138,12 +138,17 @@ class ObjectBody:
         self.content_range: str | None = response.headers.get("content-range")
         self.info: ObjectInfo = object_info(response.headers)
 
-    def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
         """The body in chunks; the connection is released when the iteration ends."""
-        return self._response.aiter_raw(chunk_size)
+        if self._response.is_stream_consumed:
+            # Already in memory: a transport (a test double such as MockTransport or respx) answered with bytes.
+            yield self._response.content
+            return
+        async for chunk in self._response.aiter_raw(chunk_size):
+            yield chunk
 
     async def read(self) -> bytes:
-        return b"".join([chunk async for chunk in self._response.aiter_raw()])
+        return b"".join([chunk async for chunk in self.aiter_bytes()])
 
     async def aclose(self) -> None:
         await self._response.aclose()
