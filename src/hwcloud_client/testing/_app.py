@@ -1,0 +1,389 @@
+"""FakeHuaweiCloud: the in-memory IAM/ECS/OBS emulator, its ASGI app, its gateway and its faults.
+
+Every request passes the emulated API Gateway first, which answers like Huawei's: fault injection
+(latency, 429/503 bursts, dropped connections), then authentication (an AK/SK signature or an
+``X-Auth-Token`` issued by the emulated IAM), then the service. Every answer carries ``X-Request-Id``
+and a ``Date`` from the emulator's clock, which is what a client needs to learn a clock skew.
+
+Requests are routed by the Host header when it names a service (``iam.*``, ``ecs.*``, ``obs.*``,
+``<bucket>.obs.*``), as in-process use through :meth:`FakeHuaweiCloud.transport` sends the real
+host names. A served emulator is one ``127.0.0.1`` host, so there the path decides: ``/v3/...`` and
+``/v3.0/...`` go to IAM; ``/v1/...``, ``/v1.1/...``, ``/v2/...`` and ``/v2.1/...`` go to ECS;
+everything else is OBS in path style. Hence, on a served emulator, buckets named ``v1``, ``v1.1``,
+``v2``, ``v2.1``, ``v3`` or ``v3.0`` cannot be used in path style.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any, Literal
+
+import anyio
+import httpx
+from pydantic import SecretStr
+
+from ..config import Credentials
+from ._apig import SignatureRejected, verify_signature
+from ._base import EmulatedRequest, EmulatedResponse
+from ._ecs import EcsEmulator
+from ._iam import IamEmulator
+from ._routes import RouteNotFound, json_response, new_hex_id
+
+if TYPE_CHECKING:
+    from ._obs import ObsEmulator
+
+__all__ = [
+    "DEMO_ACCESS_KEY",
+    "DEMO_SECRET_KEY",
+    "ConnectionDropped",
+    "FakeHuaweiCloud",
+    "Faults",
+    "RecordedCall",
+    "serve",
+]
+
+# A demo key pair of the local emulator, valid nowhere else.
+DEMO_ACCESS_KEY = "HWEMULATORDEMOAK0001"
+DEMO_SECRET_KEY = "hwcloud-emulator-demo-secret-key-0001"  # noqa: S105
+
+Service = Literal["iam", "ecs", "obs"]
+_SERVICE_HOSTS: Mapping[str, Service] = {"iam": "iam", "ecs": "ecs", "obs": "obs"}
+_PATH_VERSIONS: Mapping[str, Service] = {
+    "v3": "iam",
+    "v3.0": "iam",
+    "v1": "ecs",
+    "v1.1": "ecs",
+    "v2": "ecs",
+    "v2.1": "ecs",
+}
+ASGIReceive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+ASGISend = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class ConnectionDropped(Exception):
+    """Raised inside the app to cut the connection without a complete response."""
+
+
+@dataclass(frozen=True)
+class _PlannedFault:
+    drop: bool
+    status: int
+    retry_after: float | None
+    service: Service | None
+
+
+class Faults:
+    """Faults the emulated gateway injects, for resilience tests.
+
+    ``latency`` (seconds) delays every answer; ``clock_skew`` (seconds) moves the emulator's clock
+    ahead (or, negative, behind) of the client's, so that signatures look stale. ``fail_next`` and
+    ``drop_next`` queue one-shot faults, consumed in order by the next matching requests.
+    """
+
+    def __init__(self, *, latency: float = 0.0, clock_skew: float = 0.0) -> None:
+        self.latency = latency
+        self.clock_skew = clock_skew
+        self._planned: deque[_PlannedFault] = deque()
+        # A served emulator runs in its own thread while the test thread plans faults.
+        self._lock = threading.Lock()
+
+    def fail_next(
+        self, count: int, *, status: int = 503, retry_after: float | None = None, service: Service | None = None
+    ) -> None:
+        """Answer the next ``count`` requests (to ``service``, or to any) with ``status`` (429 or 5xx)."""
+        if status != 429 and not 500 <= status <= 599:
+            raise ValueError("fail_next injects throttling (429) or server errors (5xx)")
+        with self._lock:
+            self._planned.extend([_PlannedFault(False, status, retry_after, service)] * count)
+
+    def drop_next(self, count: int = 1, *, service: Service | None = None) -> None:
+        """Cut the connection of the next ``count`` requests before a complete response."""
+        with self._lock:
+            self._planned.extend([_PlannedFault(True, 0, None, service)] * count)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._planned.clear()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._planned)
+
+    def take(self, service: Service | None) -> _PlannedFault | None:
+        with self._lock:
+            for fault in self._planned:
+                if fault.service is None or fault.service == service:
+                    self._planned.remove(fault)
+                    return fault
+        return None
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the emulator answered (or dropped: ``status`` 0)."""
+
+    service: Service | None
+    method: str
+    path: str
+    status: int
+
+
+class _EmulatorTransport(httpx.ASGITransport):
+    """In-process transport; a dropped connection surfaces as the transport error a socket gives."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except ConnectionDropped:
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
+
+
+class FakeHuaweiCloud:
+    """An in-memory Huawei Cloud (IAM, ECS, and OBS when its emulator is installed) that checks signatures.
+
+    ``credentials`` maps access keys to secret keys (one demo pair by default); the first pair is
+    also available as ``ak``, ``sk`` and ``credentials``. ``job_delay`` is how long (seconds on
+    ``clock``) ECS jobs run before they finish and new servers become ACTIVE.
+    """
+
+    def __init__(
+        self,
+        *,
+        credentials: Mapping[str, str] | None = None,
+        region: str = "cn-north-4",
+        job_delay: float = 0.0,
+        clock: Callable[[], float] = time.time,
+        faults: Faults | None = None,
+    ) -> None:
+        keys = dict(credentials) if credentials is not None else {DEMO_ACCESS_KEY: DEMO_SECRET_KEY}
+        if not keys:
+            raise ValueError("credentials needs at least one access key")
+        self.region = region
+        self.faults = faults if faults is not None else Faults()
+        self._clock = clock
+        self.ak, self.sk = next(iter(keys.items()))
+        self.credentials = Credentials(ak=self.ak, sk=SecretStr(self.sk))
+        self.iam = IamEmulator(keys, region=region, clock=self.now)
+        self.project_id = self.iam.project_id(region)
+        self.domain_id = self.iam.domain_id
+        self.ecs = EcsEmulator(
+            project_ids=[str(project["id"]) for project in self.iam.projects],
+            user_id=self.iam.user_id,
+            region=region,
+            job_delay=job_delay,
+            clock=self.now,
+        )
+        self._obs: ObsEmulator | None = None
+        self.calls: list[RecordedCall] = []
+
+    def __repr__(self) -> str:
+        return f"FakeHuaweiCloud(region={self.region!r}, project_id={self.project_id!r})"
+
+    def now(self) -> float:
+        """The emulator's clock: ``clock()`` plus the injected ``faults.clock_skew``."""
+        return self._clock() + self.faults.clock_skew
+
+    @property
+    def obs(self) -> ObsEmulator:
+        """The OBS emulator (buckets and objects), created on first use."""
+        if self._obs is None:
+            from ._obs import ObsEmulator
+
+            # OBS checks its own signatures, with the permanent keys: temporary keys are IAM/ECS-only here.
+            self._obs = ObsEmulator(self.iam.permanent_keys, clock=self.now, region=self.region)
+        return self._obs
+
+    # --- the gateway ---------------------------------------------------------------------------
+
+    async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
+        """Answer one request as the gateway and the services would (raises ConnectionDropped)."""
+        request_id = new_hex_id()
+        service, request = _route(request)
+        fault = self.faults.take(service)
+        if self.faults.latency:
+            await anyio.sleep(self.faults.latency)
+        if fault is not None and fault.drop:
+            self.calls.append(RecordedCall(service, request.method, request.raw_path, 0))
+            raise ConnectionDropped(f"{request.method} {request.raw_path}")
+        if fault is not None:
+            response = _injected_failure(fault, request_id)
+        else:
+            response = await self._answer(service, request, request_id)
+        response.headers.setdefault("X-Request-Id", request_id)
+        response.headers.setdefault("Date", formatdate(self.now(), usegmt=True))
+        self.calls.append(RecordedCall(service, request.method, request.raw_path, response.status))
+        return response
+
+    async def _answer(self, service: Service, request: EmulatedRequest, request_id: str) -> EmulatedResponse:
+        if service == "obs":
+            return await self.obs.handle(request)
+        try:
+            self._authenticate(service, request)
+        except SignatureRejected as rejected:
+            return _apigw_error(rejected.status, rejected.error_code, rejected.error_msg, request_id)
+        emulator: IamEmulator | EcsEmulator = self.iam if service == "iam" else self.ecs
+        try:
+            return await emulator.handle(request)
+        except RouteNotFound:
+            return _apigw_error(
+                404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id
+            )
+
+    def _authenticate(self, service: Service, request: EmulatedRequest) -> None:
+        if service == "iam" and self.iam.is_public(request):
+            return
+        token = request.headers.get("x-auth-token")
+        if token is not None and "authorization" not in request.headers:
+            state = self.iam.token_state(token)
+            if state == "expired":
+                raise SignatureRejected("the token has expired", error_code="APIGW.0307")
+            if state == "unknown":
+                raise SignatureRejected("decrypt token fail")
+            return
+        verify_signature(request, lookup=self.iam.known_key, now=self.now(), region=self.region, service=service)
+
+    # --- ASGI, in-process transport and server ----------------------------------------------------
+
+    async def app(self, scope: MutableMapping[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
+        """The ASGI application."""
+        if scope["type"] != "http":  # no lifespan work: serve with lifespan="off"
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1").lower(), _decode_header_value(raw_value)
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        # httpx's ASGITransport puts the query into raw_path, servers do not.
+        raw_target = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        request = EmulatedRequest(
+            method=scope["method"],
+            raw_path=raw_target.partition("?")[0],
+            raw_query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=bytes(body),
+            host=headers.get("host", ""),
+        )
+        try:
+            response = await self.handle(request)
+        except ConnectionDropped:
+            # A response must have started for a server to close the connection instead of answering 500.
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
+            raise
+        response_headers = [
+            (name.lower().encode("latin-1"), value.encode())
+            for name, value in response.headers.items()
+        ]
+        response_headers.append((b"content-length", str(len(response.body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": response.body})
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An httpx transport into this emulator: ``httpx.AsyncClient(transport=fake.transport())``."""
+        return _EmulatorTransport(app=self.app)
+
+    @contextmanager
+    def serve(self, *, port: int = 0) -> Iterator[str]:
+        """Serve on 127.0.0.1 (a free port by default) in a background thread; yields the base URL."""
+        import uvicorn
+
+        _quiet_dropped_connections()
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True, name="fake-cloud")
+        thread.start()
+        try:
+            deadline = time.monotonic() + 10
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError("the emulator server did not start")
+                time.sleep(0.005)
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            listener.close()
+
+    def environment(self, base_url: str) -> dict[str, str]:
+        """Environment variables that point this SDK (and the official ones) at a served emulator."""
+        region_suffix = self.region.upper().replace("-", "_")
+        return {
+            "HUAWEICLOUD_SDK_AK": self.ak,
+            "HUAWEICLOUD_SDK_SK": self.sk,
+            "HUAWEICLOUD_SDK_REGION": self.region,
+            "HUAWEICLOUD_SDK_PROJECT_ID": self.project_id,
+            "HUAWEICLOUD_SDK_DOMAIN_ID": self.domain_id,
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT": base_url,
+            **{f"HUAWEICLOUD_SDK_REGION_{service}_{region_suffix}": base_url for service in ("IAM", "ECS", "OBS")},
+        }
+
+
+@contextmanager
+def serve(fake: FakeHuaweiCloud | None = None, *, port: int = 0) -> Iterator[str]:
+    """Serve ``fake`` (a new :class:`FakeHuaweiCloud` by default) on 127.0.0.1; yields the base URL."""
+    with (fake if fake is not None else FakeHuaweiCloud()).serve(port=port) as base_url:
+        yield base_url
+
+
+def _route(request: EmulatedRequest) -> tuple[Service, EmulatedRequest]:
+    host = request.host.lower().rsplit(":", 1)[0] if not request.host.startswith("[") else ""
+    first_label, _, rest = host.partition(".")
+    if rest.startswith("obs."):
+        return "obs", replace(request, bucket=first_label)
+    if first_label in _SERVICE_HOSTS and rest:
+        return _SERVICE_HOSTS[first_label], request
+    version = request.raw_path.split("/", 2)[1] if request.raw_path.startswith("/") else ""
+    return _PATH_VERSIONS.get(version, "obs"), request
+
+
+def _apigw_error(status: int, code: str, message: str, request_id: str) -> EmulatedResponse:
+    return json_response(status, {"error_code": code, "error_msg": message, "request_id": request_id})
+
+
+def _injected_failure(fault: _PlannedFault, request_id: str) -> EmulatedResponse:
+    if fault.status == 429:
+        response = _apigw_error(
+            429, "APIGW.0308", "The throttling threshold has been reached: policy user over ratelimit", request_id
+        )
+    else:
+        response = _apigw_error(fault.status, "APIGW.0202", "Backend unavailable", request_id)
+    if fault.retry_after is not None:
+        response.headers["Retry-After"] = f"{fault.retry_after:g}"
+    return response
+
+
+def _decode_header_value(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+class _DroppedConnectionFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
+
+
+def _quiet_dropped_connections() -> None:
+    """An injected drop is not a server bug: keep uvicorn from logging it as one."""
+    server_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(existing, _DroppedConnectionFilter) for existing in server_log.filters):
+        server_log.addFilter(_DroppedConnectionFilter())

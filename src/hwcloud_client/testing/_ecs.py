@@ -1,0 +1,789 @@
+"""Emulated ECS: servers, asynchronous jobs, flavors, interfaces, tags and key pairs.
+
+Paths, field names and status codes follow Huawei's ECS API reference (the ``/v1`` and ``/v1.1``
+cloudservers APIs and the Nova ``/v2.1`` key pairs), as the official ``huaweicloudsdkecs`` models
+spell them. Jobs are settled lazily against the clock: a job started at ``t`` finishes at
+``t + job_delay``, and its effect (ACTIVE, SHUTOFF, new flavor, deletion...) appears on the first
+request after that.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import re
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._base import EmulatedRequest, EmulatedResponse
+from ._routes import (
+    JsonObject,
+    Route,
+    Router,
+    ServiceError,
+    iso_time,
+    json_response,
+    new_hex_id,
+    query_params,
+    read_json,
+)
+
+__all__ = ["FLAVORS", "EcsEmulator"]
+
+ECS_URL = "https://ecs.myhuaweicloud.com"
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 25
+MAX_SERVERS_PER_CREATE = 500
+_NAME = re.compile(r"^[\w.\-\u4e00-\u9fa5]{1,64}$")
+_KEYPAIR_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def _flavor(flavor_id: str, vcpus: int, ram_mib: int, performance_type: str) -> JsonObject:
+    return {
+        "id": flavor_id,
+        "name": flavor_id,
+        "vcpus": str(vcpus),
+        "ram": ram_mib,
+        "disk": "0",
+        "swap": "",
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "OS-FLV-DISABLED:disabled": False,
+        "rxtx_factor": 1.0,
+        "rxtx_quota": None,
+        "rxtx_cap": None,
+        "os-flavor-access:is_public": True,
+        "links": [{"rel": "self", "href": f"{ECS_URL}/v1/flavors/{flavor_id}", "type": None}],
+        "os_extra_specs": {
+            "ecs:performancetype": performance_type,
+            "resource_type": f"IES-{performance_type}",
+            "ecs:virtualization_env_types": "FusionCompute",
+            "cond:operation:status": "normal",
+        },
+    }
+
+
+FLAVORS: dict[str, JsonObject] = {
+    flavor["id"]: flavor
+    for flavor in (
+        _flavor("s6.small.1", 1, 1024, "normal"),
+        _flavor("s6.medium.2", 1, 2048, "normal"),
+        _flavor("s6.large.2", 2, 4096, "normal"),
+        _flavor("s6.xlarge.2", 4, 8192, "normal"),
+        _flavor("c7.large.2", 2, 4096, "computingv3"),
+        _flavor("c7.xlarge.2", 4, 8192, "computingv3"),
+    )
+}
+
+ServerStatus = Literal["BUILD", "ACTIVE", "SHUTOFF", "REBOOT", "HARD_REBOOT", "RESIZE", "ERROR"]
+# status -> (OS-EXT-STS:vm_state, OS-EXT-STS:power_state)
+_VM_STATES: dict[str, tuple[str, int]] = {
+    "BUILD": ("building", 0),
+    "ACTIVE": ("active", 1),
+    "SHUTOFF": ("stopped", 4),
+    "REBOOT": ("active", 1),
+    "HARD_REBOOT": ("active", 1),
+    "RESIZE": ("resized", 1),
+    "ERROR": ("error", 0),
+}
+
+
+def ecs_error(status: int, code: str, message: str) -> ServiceError:
+    return ServiceError(status, {"error": {"code": code, "message": message}})
+
+
+def _invalid(message: str) -> ServiceError:
+    return ecs_error(400, "Ecs.0005", f"Invalid parameter: {message}")
+
+
+def _nova_error(status: int, kind: str, message: str) -> ServiceError:
+    return ServiceError(status, {kind: {"code": status, "message": message}})
+
+
+@dataclass
+class Server:
+    id: str
+    project_id: str
+    name: str
+    flavor_id: str
+    image_id: str
+    vpc_id: str
+    subnet_id: str
+    availability_zone: str
+    created: float
+    sequence: int
+    ip_address: str
+    user_id: str
+    status: ServerStatus = "BUILD"
+    task_state: str | None = "spawning"
+    launched_at: float | None = None
+    updated: float = 0.0
+    description: str = ""
+    key_name: str | None = None
+    user_data: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    security_group_ids: list[str] = field(default_factory=list)
+    port_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    mac_address: str = field(default_factory=lambda: "fa:16:3e:" + ":".join(secrets.token_hex(1) for _ in range(3)))
+    volume_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    reservation_id: str = field(default_factory=lambda: "r-" + secrets.token_hex(4))
+
+    @property
+    def hostname(self) -> str:
+        return self.name.lower().replace("_", "-")[:63]
+
+    def set_status(self, status: ServerStatus, task_state: str | None, now: float) -> None:
+        self.status, self.task_state, self.updated = status, task_state, now
+
+    def detail(self) -> JsonObject:
+        """The ``server`` document of ShowServer / ListServersDetails."""
+        flavor = FLAVORS[self.flavor_id]
+        vm_state, power_state = _VM_STATES[self.status]
+        address = {
+            "version": "4",
+            "addr": self.ip_address,
+            "OS-EXT-IPS:type": "fixed",
+            "OS-EXT-IPS-MAC:mac_addr": self.mac_address,
+            "OS-EXT-IPS:port_id": self.port_id,
+            "primary": True,
+        }
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "status": self.status,
+            "created": _server_time(self.created),
+            "updated": _server_time(self.updated or self.created),
+            "flavor": {
+                "id": flavor["id"],
+                "name": flavor["name"],
+                "vcpus": flavor["vcpus"],
+                "ram": str(flavor["ram"]),
+                "disk": flavor["disk"],
+            },
+            "image": {"id": self.image_id},
+            "tenant_id": self.project_id,
+            "user_id": self.user_id,
+            "key_name": self.key_name,
+            "addresses": {self.vpc_id: [address]},
+            "security_groups": [{"id": group, "name": group} for group in self.security_group_ids]
+            or [{"id": "default", "name": "default"}],
+            "accessIPv4": "",
+            "accessIPv6": "",
+            "metadata": {
+                "charging_mode": "0",
+                "vpc_id": self.vpc_id,
+                "metering.image_id": self.image_id,
+                "metering.imagetype": "gold",
+                "metering.resourcespeccode": f"{self.flavor_id}.linux",
+                "os_type": "Linux",
+                "os_bit": "64",
+                **self.metadata,
+            },
+            "tags": [f"{key}={value}" for key, value in self.tags.items()],
+            "sys_tags": [{"key": "_sys_enterprise_project_id", "value": "0"}],
+            "enterprise_project_id": "0",
+            "hostId": hashlib.sha224(f"{self.project_id}{self.availability_zone}".encode()).hexdigest(),
+            "host_status": "UP",
+            "progress": 100 if self.status != "BUILD" else 0,
+            "locked": False,
+            "config_drive": "",
+            "fault": None,
+            "OS-DCF:diskConfig": "MANUAL",
+            "OS-EXT-AZ:availability_zone": self.availability_zone,
+            "OS-EXT-STS:vm_state": vm_state,
+            "OS-EXT-STS:task_state": self.task_state,
+            "OS-EXT-STS:power_state": power_state,
+            "OS-SRV-USG:launched_at": _server_time(self.launched_at, fraction=True) if self.launched_at else "",
+            "OS-SRV-USG:terminated_at": "",
+            "OS-EXT-SRV-ATTR:host": "emulated-host",
+            "OS-EXT-SRV-ATTR:hypervisor_hostname": "emulated-hypervisor",
+            "OS-EXT-SRV-ATTR:instance_name": f"instance-{self.sequence:08x}",
+            "OS-EXT-SRV-ATTR:hostname": self.hostname,
+            "OS-EXT-SRV-ATTR:reservation_id": self.reservation_id,
+            "OS-EXT-SRV-ATTR:launch_index": 0,
+            "OS-EXT-SRV-ATTR:kernel_id": "",
+            "OS-EXT-SRV-ATTR:ramdisk_id": "",
+            "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+            "OS-EXT-SRV-ATTR:user_data": self.user_data,
+            "os-extended-volumes:volumes_attached": [
+                {"id": self.volume_id, "delete_on_termination": "true", "bootIndex": "0", "device": "/dev/vda"}
+            ],
+            "os:scheduler_hints": {},
+        }
+
+
+@dataclass
+class Job:
+    """An ECS asynchronous job over one or more servers; ``finish`` applies its effect once."""
+
+    job_id: str
+    job_type: str
+    sub_job_type: str
+    project_id: str
+    server_ids: list[str]
+    begin_time: float
+    finishes_at: float
+    finish: Callable[[Server], None]
+    revert: Callable[[Server], None]
+    failure: tuple[str, str] | None = None
+    finished: bool = False
+    sub_job_ids: list[str] = field(default_factory=list)
+
+    def document(self) -> JsonObject:
+        status = ("FAIL" if self.failure else "SUCCESS") if self.finished else "RUNNING"
+        end_time = iso_time(self.finishes_at, fraction_digits=3) if self.finished else ""
+        error_code, fail_reason = self.failure if self.failure and self.finished else (None, None)
+        sub_jobs = [
+            {
+                "job_id": sub_job_id,
+                "job_type": self.sub_job_type,
+                "status": status,
+                "begin_time": iso_time(self.begin_time, fraction_digits=3),
+                "end_time": end_time,
+                "error_code": error_code,
+                "fail_reason": fail_reason,
+                "entities": {"server_id": server_id},
+            }
+            for sub_job_id, server_id in zip(self.sub_job_ids, self.server_ids, strict=True)
+        ]
+        entities: JsonObject = {"sub_jobs_total": len(sub_jobs), "sub_jobs": sub_jobs}
+        if len(self.server_ids) == 1:
+            entities["server_id"] = self.server_ids[0]
+        return {
+            "job_id": self.job_id,
+            "job_type": self.job_type,
+            "status": status,
+            "begin_time": iso_time(self.begin_time, fraction_digits=3),
+            "end_time": end_time,
+            "error_code": error_code,
+            "fail_reason": fail_reason,
+            "entities": entities,
+        }
+
+
+@dataclass
+class Keypair:
+    name: str
+    public_key: str
+    fingerprint: str
+    key_type: str
+    user_id: str
+
+    def summary(self) -> JsonObject:
+        return {
+            "name": self.name,
+            "public_key": self.public_key,
+            "fingerprint": self.fingerprint,
+            "type": self.key_type,
+        }
+
+
+class EcsEmulator:
+    """Servers and jobs of every project of the emulated account."""
+
+    def __init__(
+        self,
+        *,
+        project_ids: Iterable[str],
+        user_id: str,
+        region: str,
+        job_delay: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.project_ids = frozenset(project_ids)
+        self.user_id = user_id
+        self.region = region
+        self.job_delay = job_delay
+        self._clock = clock
+        self.servers: dict[str, Server] = {}
+        self.jobs: dict[str, Job] = {}
+        self.keypairs: dict[tuple[str, str], Keypair] = {}
+        self._client_tokens: dict[tuple[str, str], JsonObject] = {}
+        self._planned_failures: list[tuple[str, str]] = []
+        self._sequence = itertools.count(1)
+        p = "/{project_id}"
+        self._router = Router(
+            [
+                Route("POST", f"/v1{p}/cloudservers", self._create_servers),
+                Route("POST", f"/v1.1{p}/cloudservers", self._create_servers),
+                Route("GET", f"/v1{p}/cloudservers/detail", self._list_servers_details),
+                Route("GET", f"/v1{p}/cloudservers/flavors", self._list_flavors),
+                Route("GET", f"/v1{p}/cloudservers/tags", self._list_project_tags),
+                Route("POST", f"/v1{p}/cloudservers/delete", self._delete_servers),
+                Route("POST", f"/v1{p}/cloudservers/action", self._batch_action),
+                Route("GET", f"/v1{p}/cloudservers/{{server_id}}", self._show_server),
+                Route("PUT", f"/v1{p}/cloudservers/{{server_id}}", self._update_server),
+                Route("POST", f"/v1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
+                Route("POST", f"/v1.1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
+                Route("GET", f"/v1{p}/cloudservers/{{server_id}}/os-interface", self._list_interfaces),
+                Route("GET", f"/v1{p}/cloudservers/{{server_id}}/tags", self._show_server_tags),
+                Route("POST", f"/v1{p}/cloudservers/{{server_id}}/tags/action", self._server_tags_action),
+                Route("GET", f"/v1{p}/jobs/{{job_id}}", self._show_job),
+                Route("GET", f"/v2.1{p}/os-keypairs", self._list_keypairs),
+                Route("POST", f"/v2.1{p}/os-keypairs", self._create_keypair),
+                Route("GET", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._show_keypair),
+                Route("DELETE", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._delete_keypair),
+            ]
+        )
+
+    def fail_next_job(self, *, error_code: str = "Ecs.0000", fail_reason: str = "Emulated job failure") -> None:
+        """Make the next job end in FAIL (a failed create leaves its servers in ERROR)."""
+        self._planned_failures.append((error_code, fail_reason))
+
+    async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
+        self.settle()
+        return self._router.dispatch(request)
+
+    def settle(self) -> None:
+        """Finish every job whose time has come, in the order they started."""
+        now = self._clock()
+        for job in self.jobs.values():
+            if job.finished or job.finishes_at > now:
+                continue
+            job.finished = True
+            for server_id in job.server_ids:
+                server = self.servers.get(server_id)
+                if server is not None:
+                    (job.revert if job.failure else job.finish)(server)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _project(self, project_id: str) -> str:
+        if project_id not in self.project_ids:
+            raise ecs_error(
+                403, "Ecs.0003", f"You do not have permission to perform this operation on project {project_id}."
+            )
+        return project_id
+
+    def _server(self, project_id: str, server_id: str) -> Server:
+        server = self.servers.get(server_id)
+        if server is None or server.project_id != project_id:
+            raise ecs_error(404, "Ecs.0114", f"Instance[{server_id}] could not be found.")
+        return server
+
+    def _start_job(
+        self,
+        project_id: str,
+        job_type: str,
+        sub_job_type: str,
+        servers: Sequence[Server],
+        *,
+        begin: Callable[[Server], None],
+        finish: Callable[[Server], None],
+        revert: Callable[[Server], None],
+    ) -> Job:
+        now = self._clock()
+        for server in servers:
+            begin(server)
+        job = Job(
+            job_id=new_hex_id(),
+            job_type=job_type,
+            sub_job_type=sub_job_type,
+            project_id=project_id,
+            server_ids=[server.id for server in servers],
+            begin_time=now,
+            finishes_at=now + self.job_delay,
+            finish=finish,
+            revert=revert,
+            failure=self._planned_failures.pop(0) if self._planned_failures else None,
+            sub_job_ids=[new_hex_id() for _ in servers],
+        )
+        self.jobs[job.job_id] = job
+        return job
+
+    def _servers_from(self, project_id: str, items: object, where: str) -> list[Server]:
+        if not isinstance(items, list) or not items:
+            raise _invalid(f"{where} must be a non-empty list of {{\"id\": ...}}")
+        ids = [item.get("id") if isinstance(item, dict) else None for item in items]
+        if not all(isinstance(server_id, str) and server_id for server_id in ids):
+            raise _invalid(f"every item of {where} needs an id")
+        return [self._server(project_id, str(server_id)) for server_id in dict.fromkeys(ids)]
+
+    # --- servers ---------------------------------------------------------------------------------
+
+    def _create_servers(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        client_token = request.headers.get("x-client-token")
+        if client_token and (project_id, client_token) in self._client_tokens:
+            return json_response(200, self._client_tokens[(project_id, client_token)])
+        document = read_json(request, _invalid)
+        spec = document.get("server")
+        if not isinstance(spec, dict):
+            raise _invalid("server is required and must be an object")
+        name, flavor_id, count, subnet_id = _check_create(spec)
+        if document.get("dry_run") is True:
+            return json_response(202, {})
+        now = self._clock()
+        if count == 1 or spec.get("isAutoRename") is False:
+            names = [name] * count
+        else:
+            names = [f"{name}-{index:04d}" for index in range(1, count + 1)]
+        servers = []
+        for server_name in names:
+            sequence = next(self._sequence)
+            server = Server(
+                id=str(uuid.uuid4()),
+                project_id=project_id,
+                name=server_name,
+                flavor_id=flavor_id,
+                image_id=str(spec["imageRef"]),
+                vpc_id=str(spec["vpcid"]),
+                subnet_id=subnet_id,
+                availability_zone=str(spec.get("availability_zone") or f"{self.region}a"),
+                created=now,
+                sequence=sequence,
+                ip_address=f"192.168.{sequence // 250 % 250}.{sequence % 250 + 2}",
+                user_id=self.user_id,
+                description=str(spec.get("description") or ""),
+                key_name=spec.get("key_name"),
+                user_data=spec.get("user_data"),
+                metadata={str(k): str(v) for k, v in (spec.get("metadata") or {}).items()},
+                tags=_tags_of(spec),
+                security_group_ids=[str(group.get("id")) for group in spec.get("security_groups") or []],
+            )
+            self.servers[server.id] = server
+            servers.append(server)
+
+        def launched(server: Server) -> None:
+            server.set_status("ACTIVE", None, self._clock())
+            server.launched_at = self._clock()
+
+        job = self._start_job(
+            project_id, "createServer", "createSingleServer", servers,
+            begin=lambda server: None,
+            finish=launched,
+            revert=lambda server: server.set_status("ERROR", None, self._clock()),
+        )
+        answer = {"job_id": job.job_id, "serverIds": [server.id for server in servers]}
+        if client_token:
+            self._client_tokens[(project_id, client_token)] = answer
+        return json_response(200, answer)
+
+    def _list_servers_details(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        params = {key: values[0] for key, values in query_params(request).items()}
+        limit = _int_param(params, "limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        page = max(1, _int_param(params, "offset", 1, 0, 10**6))
+        servers = [server for server in self.servers.values() if server.project_id == project_id]
+        servers = [server for server in servers if _matches(server, params)]
+        servers.sort(key=lambda server: (server.created, server.sequence), reverse=True)
+        chosen = servers[(page - 1) * limit : page * limit]
+        return json_response(200, {"count": len(servers), "servers": [server.detail() for server in chosen]})
+
+    def _show_server(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        return json_response(200, {"server": self._server(self._project(path[0]), path[1]).detail()})
+
+    def _update_server(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        server = self._server(self._project(path[0]), path[1])
+        changes = read_json(request, _invalid).get("server")
+        if not isinstance(changes, dict) or not changes:
+            raise _invalid("server must be an object with name, description, hostname or user_data")
+        if "name" in changes and not (isinstance(changes["name"], str) and _NAME.match(changes["name"])):
+            raise _invalid("server.name must be 1 to 64 letters, digits, '_', '-' or '.'")
+        if "description" in changes and len(str(changes["description"])) > 85:
+            raise _invalid("server.description must be at most 85 characters")
+        server.name = str(changes.get("name", server.name))
+        server.description = str(changes.get("description", server.description))
+        if "user_data" in changes:
+            server.user_data = changes["user_data"]
+        server.updated = self._clock()
+        detail = server.detail()
+        keys = (
+            "id", "name", "description", "status", "created", "updated", "flavor", "image", "tenant_id", "user_id",
+            "metadata", "addresses", "hostId", "OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "progress",
+            "locked", "tags", "OS-EXT-SRV-ATTR:hostname", "OS-EXT-SRV-ATTR:user_data",
+        )
+        return json_response(200, {"server": {key: detail[key] for key in keys}})
+
+    def _delete_servers(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        document = read_json(request, _invalid)
+        servers = self._servers_from(project_id, document.get("servers"), "servers")
+
+        def deleted(server: Server) -> None:
+            self.servers.pop(server.id, None)
+
+        job = self._start_job(
+            project_id, "deleteServers", "deleteServer", servers,
+            begin=lambda server: setattr(server, "task_state", "deleting"),
+            finish=deleted,
+            revert=lambda server: setattr(server, "task_state", None),
+        )
+        return json_response(200, {"job_id": job.job_id})
+
+    def _batch_action(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        document = read_json(request, _invalid)
+        actions = [name for name in ("os-start", "os-stop", "reboot") if name in document]
+        if len(actions) != 1 or len(document) != 1:
+            raise _invalid("the body must hold exactly one of os-start, os-stop or reboot")
+        action = actions[0]
+        option = document[action]
+        if not isinstance(option, dict):
+            raise _invalid(f"{action} must be an object")
+        servers = self._servers_from(project_id, option.get("servers"), f"{action}.servers")
+        stop_type = option.get("type", "SOFT" if action == "os-stop" else None)
+        if action != "os-start" and stop_type not in ("SOFT", "HARD"):
+            raise _invalid(f"{action}.type must be SOFT or HARD")
+
+        def restore(server: Server) -> None:
+            server.task_state = None
+
+        if action == "os-start":
+            job = self._start_job(
+                project_id, "batchStartServers", "startServer", servers,
+                begin=lambda server: setattr(server, "task_state", "powering-on"),
+                finish=lambda server: server.set_status("ACTIVE", None, self._clock()),
+                revert=restore,
+            )
+        elif action == "os-stop":
+            job = self._start_job(
+                project_id, "batchStopServers", "stopServer", servers,
+                begin=lambda server: setattr(server, "task_state", "powering-off"),
+                finish=lambda server: server.set_status("SHUTOFF", None, self._clock()),
+                revert=restore,
+            )
+        else:
+            hard = stop_type == "HARD"
+            job = self._start_job(
+                project_id, "batchRebootServers", "rebootServer", servers,
+                begin=lambda server: server.set_status(
+                    "HARD_REBOOT" if hard else "REBOOT", "rebooting_hard" if hard else "rebooting", self._clock()
+                ),
+                finish=lambda server: server.set_status("ACTIVE", None, self._clock()),
+                revert=lambda server: server.set_status("ACTIVE", None, self._clock()),
+            )
+        return json_response(200, {"job_id": job.job_id})
+
+    def _resize_server(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        server = self._server(project_id, path[1])
+        document = read_json(request, _invalid)
+        option = document.get("resize")
+        if not isinstance(option, dict):
+            raise _invalid("resize is required and must be an object")
+        flavor_id = option.get("flavorRef")
+        if flavor_id not in FLAVORS:
+            raise _invalid(f"resize.flavorRef {flavor_id!r} is not an available flavor")
+        if flavor_id == server.flavor_id:
+            raise ecs_error(400, "Ecs.0009", "Another flavor must be used for resizing.")
+        if document.get("dry_run") is True:
+            return json_response(202, {})
+        status_before = server.status
+
+        def resized(target: Server) -> None:
+            target.flavor_id = str(flavor_id)
+            target.set_status(status_before, None, self._clock())
+
+        job = self._start_job(
+            project_id, "resizeServer", "resizeServer", [server],
+            begin=lambda target: target.set_status("RESIZE", "resize_prep", self._clock()),
+            finish=resized,
+            revert=lambda target: target.set_status(status_before, None, self._clock()),
+        )
+        return json_response(200, {"job_id": job.job_id})
+
+    def _list_flavors(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        self._project(path[0])
+        return json_response(200, {"flavors": list(FLAVORS.values())})
+
+    def _list_interfaces(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        server = self._server(self._project(path[0]), path[1])
+        interface = {
+            "port_id": server.port_id,
+            "port_state": "ACTIVE",
+            "net_id": server.subnet_id,
+            "mac_addr": server.mac_address,
+            "fixed_ips": [{"subnet_id": server.subnet_id, "ip_address": server.ip_address}],
+            "delete_on_termination": True,
+            "driver_mode": "virtio",
+            "min_rate": 0,
+            "multiqueue_num": 1,
+            "pci_address": "0000:00:0c.0",
+        }
+        return json_response(200, {"interfaceAttachments": [interface], "attachableQuantity": {"free_nic": 11}})
+
+    # --- tags ------------------------------------------------------------------------------------
+
+    def _show_server_tags(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        server = self._server(self._project(path[0]), path[1])
+        return json_response(200, {"tags": [{"key": key, "value": value} for key, value in server.tags.items()]})
+
+    def _server_tags_action(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        server = self._server(self._project(path[0]), path[1])
+        document = read_json(request, _invalid)
+        action = document.get("action")
+        if action not in ("create", "delete"):
+            raise _invalid("action must be create or delete")
+        tags = _tag_list(document.get("tags"), "tags")
+        for key, value in tags:
+            if action == "create":
+                server.tags[key] = value
+            elif value in ("", server.tags.get(key)):
+                server.tags.pop(key, None)
+        return EmulatedResponse(status=204)
+
+    def _list_project_tags(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        values: dict[str, set[str]] = {}
+        for server in self.servers.values():
+            if server.project_id == project_id:
+                for key, value in server.tags.items():
+                    values.setdefault(key, set()).add(value)
+        return json_response(200, {"tags": [{"key": key, "values": sorted(found)} for key, found in values.items()]})
+
+    # --- jobs --------------------------------------------------------------------------------------
+
+    def _show_job(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        job = self.jobs.get(path[1])
+        if job is None or job.project_id != project_id:
+            raise ecs_error(404, "Ecs.0000", f"Job [{path[1]}] could not be found.")
+        return json_response(200, job.document())
+
+    # --- key pairs (Nova v2.1) ----------------------------------------------------------------------
+
+    def _keypair(self, project_id: str, name: str) -> Keypair:
+        keypair = self.keypairs.get((project_id, name))
+        if keypair is None:
+            raise _nova_error(404, "itemNotFound", f"Keypair {name} not found.")
+        return keypair
+
+    def _list_keypairs(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        keypairs = [pair for (owner, _name), pair in self.keypairs.items() if owner == project_id]
+        return json_response(200, {"keypairs": [{"keypair": pair.summary()} for pair in keypairs]})
+
+    def _show_keypair(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        keypair = self._keypair(self._project(path[0]), path[1])
+        return json_response(200, {"keypair": {**keypair.summary(), "user_id": keypair.user_id}})
+
+    def _create_keypair(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        option = read_json(request, lambda reason: _nova_error(400, "badRequest", reason)).get("keypair")
+        if not isinstance(option, dict):
+            raise _nova_error(400, "badRequest", "keypair is required and must be an object")
+        name = option.get("name")
+        if not isinstance(name, str) or not _KEYPAIR_NAME.match(name):
+            raise _nova_error(400, "badRequest", "Keypair name must be 1 to 64 letters, digits, '_' or '-'.")
+        if (project_id, name) in self.keypairs:
+            raise _nova_error(409, "conflictingRequest", f"Key pair '{name}' already exists.")
+        key_type = option.get("type", "ssh")
+        if key_type not in ("ssh", "x509"):
+            raise _nova_error(400, "badRequest", "Keypair type must be ssh or x509.")
+        public_key = option.get("public_key")
+        private_key = None
+        if public_key is None:
+            blob = secrets.token_bytes(64)
+            public_key = "ssh-rsa " + base64.b64encode(blob).decode() + " Generated-by-Nova"
+            private_key = "-----BEGIN RSA PRIVATE KEY-----\n" + base64.b64encode(secrets.token_bytes(96)).decode() + (
+                "\n-----END RSA PRIVATE KEY-----\n"
+            )
+        elif not isinstance(public_key, str) or len(public_key.split()) < 2:
+            raise _nova_error(400, "badRequest", "Keypair data is invalid: failed to parse the public key.")
+        digest = hashlib.md5(public_key.split()[1].encode(), usedforsecurity=False).hexdigest()
+        fingerprint = ":".join(digest[i : i + 2] for i in range(0, 32, 2))
+        keypair = Keypair(name, public_key, fingerprint, key_type, self.user_id)
+        self.keypairs[(project_id, name)] = keypair
+        answer: JsonObject = {**keypair.summary(), "user_id": keypair.user_id}
+        if private_key is not None:
+            answer["private_key"] = private_key
+        return json_response(200, {"keypair": answer})
+
+    def _delete_keypair(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        self._keypair(project_id, path[1])
+        del self.keypairs[(project_id, path[1])]
+        return EmulatedResponse(status=204)
+
+
+def _server_time(epoch_seconds: float | None, *, fraction: bool = False) -> str:
+    """``2024-01-02T03:04:05Z``; ``launched_at`` has microseconds and no zone, as ECS sends it."""
+    if epoch_seconds is None:
+        return ""
+    stamp = iso_time(epoch_seconds)
+    return stamp[:-1] if fraction else stamp[:19] + "Z"
+
+
+def _check_create(spec: dict[str, Any]) -> tuple[str, str, int, str]:
+    """Validate a ``server`` of CreateServers; returns its name, flavor, count and first subnet."""
+    name = spec.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise _invalid("server.name must be 1 to 64 letters, digits, '_', '-' or '.'")
+    flavor_id = spec.get("flavorRef")
+    if flavor_id not in FLAVORS:
+        raise _invalid(f"server.flavorRef {flavor_id!r} is not an available flavor")
+    for required in ("imageRef", "vpcid"):
+        if not isinstance(spec.get(required), str) or not spec[required]:
+            raise _invalid(f"server.{required} is required")
+    root_volume = spec.get("root_volume")
+    if not isinstance(root_volume, dict) or not root_volume.get("volumetype"):
+        raise _invalid("server.root_volume.volumetype is required")
+    nics = spec.get("nics")
+    if not isinstance(nics, list) or not nics or not all(isinstance(n, dict) and n.get("subnet_id") for n in nics):
+        raise _invalid("server.nics must be a non-empty list of {\"subnet_id\": ...}")
+    count = spec.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SERVERS_PER_CREATE:
+        raise _invalid(f"server.count must be an integer from 1 to {MAX_SERVERS_PER_CREATE}")
+    if spec.get("metadata") is not None and not isinstance(spec["metadata"], dict):
+        raise _invalid("server.metadata must be an object")
+    _tags_of(spec)
+    return name, str(flavor_id), count, str(nics[0]["subnet_id"])
+
+
+def _tag_list(items: object, where: str) -> list[tuple[str, str]]:
+    if not isinstance(items, list) or not items:
+        raise _invalid(f"{where} must be a non-empty list of {{\"key\": ..., \"value\": ...}}")
+    tags = []
+    for item in items:
+        key = item.get("key") if isinstance(item, dict) else None
+        value = item.get("value", "") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not 1 <= len(key) <= 36 or not isinstance(value, str) or len(value) > 43:
+            raise _invalid(f"every {where} item needs a key of 1 to 36 characters and a value of at most 43")
+        tags.append((key, value))
+    return tags
+
+
+def _tags_of(spec: dict[str, Any]) -> dict[str, str]:
+    """``server_tags`` ([{key, value}]), or the older ``tags`` (["key.value"])."""
+    if spec.get("server_tags"):
+        return dict(_tag_list(spec["server_tags"], "server.server_tags"))
+    legacy = spec.get("tags") or []
+    if not isinstance(legacy, list) or not all(isinstance(tag, str) for tag in legacy):
+        raise _invalid("server.tags must be a list of \"key.value\" strings")
+    return {key: value for key, _, value in (tag.partition(".") for tag in legacy)}
+
+
+def _int_param(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    if name not in params:
+        return default
+    try:
+        value = int(params[name])
+    except ValueError:
+        raise _invalid(f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise _invalid(f"{name} must be from {low} to {high}")
+    return value
+
+
+def _matches(server: Server, params: dict[str, str]) -> bool:
+    """The filters of ListServersDetails: name is a fuzzy match, tags are ``key=value``."""
+    tag_pairs = {f"{key}={value}" for key, value in server.tags.items()}
+    checks: dict[str, Callable[[str], bool]] = {
+        "name": lambda wanted: wanted in server.name,
+        "status": lambda wanted: server.status == wanted,
+        "flavor": lambda wanted: server.flavor_id == wanted,
+        "ip": lambda wanted: wanted in server.ip_address,
+        "ip_eq": lambda wanted: server.ip_address == wanted,
+        "server_id": lambda wanted: server.id in wanted.split(","),
+        "reservation_id": lambda wanted: server.reservation_id == wanted,
+        "tags": lambda wanted: wanted in tag_pairs,
+        "not-tags": lambda wanted: wanted not in tag_pairs,
+        "enterprise_project_id": lambda wanted: wanted in ("0", "all_granted_eps"),
+    }
+    return all(check(params[name]) for name, check in checks.items() if name in params)
