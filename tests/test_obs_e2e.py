@@ -287,3 +287,21 @@ def test_blocking_facade(base_url: str, tmp_path: Path) -> None:
         assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
         url = cloud.obs.create_signed_url("GET", "e2e-sync", "a.txt")
         assert httpx.get(url).content == b"sync body"
+
+
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_file_transfers_and_abort_on_trio(
+    cloud: AsyncHuaweiCloud, bucket: str, emulator: FlakyObsEmulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "trio.bin"
+    source.write_bytes(pattern(3 * MIN_PART_SIZE + 1))
+    await cloud.obs.upload_file(source, bucket, "trio.bin", part_size=MIN_PART_SIZE, concurrency=3)
+    await cloud.obs.download_file(bucket, "trio.bin", tmp_path / "back.bin", part_size=MIN_PART_SIZE, concurrency=3)
+    assert (tmp_path / "back.bin").read_bytes() == source.read_bytes()
+    emulator.failing_part = 2
+    try:
+        with pytest.raises(ServerError):
+            await cloud.obs.upload_file(source, bucket, "trio-doomed.bin", part_size=MIN_PART_SIZE, concurrency=3)
+    finally:
+        emulator.failing_part = None
+    assert emulator.multipart_uploads(bucket) == []
