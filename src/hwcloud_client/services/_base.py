@@ -1,0 +1,179 @@
+"""The declarative operation layer that typed service clients are written in.
+
+An :class:`Operation` is data: HTTP method, path template and how the response becomes a result.
+A service method turns its keyword arguments into path values, query and body, and hands them to
+:meth:`Service._call`; everything else (endpoint, project/domain ids, signing, retries, errors) is
+the core client's job. Iterators over paginated operations are derived from the list method with
+:func:`paginate`, so adding an operation is a constant, a typed method, and its models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, SecretStr
+
+from .._paging import PagingDialect, Params, iterate_pages
+from .._response import Response
+
+if TYPE_CHECKING:
+    from .._client import AsyncHuaweiCloud, ParamValue
+
+__all__ = [
+    "ApiModel",
+    "DefaultPageSize",
+    "Operation",
+    "SentSecret",
+    "Service",
+    "Timestamp",
+    "json_model",
+    "no_content",
+    "paginate",
+]
+
+ResultT = TypeVar("ResultT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
+ServiceT = TypeVar("ServiceT", bound="Service")
+PageT = TypeVar("PageT")
+ItemT = TypeVar("ItemT")
+P = ParamSpec("P")
+
+
+class ApiModel(BaseModel):
+    """Base of request and response models.
+
+    ``extra="allow"``: a field the server adds tomorrow is kept (``model_extra``), never an error.
+    ``populate_by_name``: Huawei spellings (``OS-EXT-STS:vm_state``, ``flavorRef``) are aliases, and
+    the Python names work too. ``defer_build``: schemas are built on first use, not at import.
+    ``hide_input_in_errors``: a validation error must not echo a token or secret key.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, hide_input_in_errors=True)
+
+
+def _empty_as_none(value: object) -> object:
+    # Huawei sends "" for timestamps that have not happened yet (e.g. OS-SRV-USG:terminated_at).
+    return None if value == "" else value
+
+
+Timestamp = Annotated[datetime | None, BeforeValidator(_empty_as_none)]
+"""A datetime that may be missing or sent as an empty string."""
+
+
+def _reveal(secret: SecretStr) -> str:
+    return secret.get_secret_value()
+
+
+SentSecret = Annotated[SecretStr, PlainSerializer(_reveal, return_type=str, when_used="json")]
+"""A secret in a request body: masked in ``repr`` and ``model_dump()``, the real value in the JSON sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operation(Generic[ResultT]):
+    """One API operation: HTTP method, path template (``{project_id}`` is filled by the core) and parser.
+
+    ``domain_scoped``: the operation acts on the caller's account, so it always carries ``X-Domain-Id``
+    (discovered once if not configured); otherwise the core adds it only when already known.
+    """
+
+    method: str
+    path: str
+    parse: Callable[[Response], ResultT]
+    domain_scoped: bool = False
+
+
+def json_model(model: type[ModelT]) -> Callable[[Response], ModelT]:
+    """Parse the JSON body into ``model`` on pydantic's Rust path (no intermediate ``dict``)."""
+
+    def parse(response: Response) -> ModelT:
+        return model.model_validate_json(response.content)
+
+    return parse
+
+
+def no_content(response: Response) -> None:
+    """For operations that answer 204 or with a body that carries nothing."""
+
+
+class Service:
+    """Base of a typed service client bound to one :class:`AsyncHuaweiCloud`."""
+
+    service_name: ClassVar[str]
+
+    def __init__(self, cloud: AsyncHuaweiCloud) -> None:
+        self._cloud = cloud
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(region={self._cloud.region!r})"
+
+    async def _call(
+        self,
+        operation: Operation[ResultT],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, ParamValue] | None = None,
+        body: BaseModel | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ResultT:
+        if operation.domain_scoped:
+            headers = {"X-Domain-Id": await self._cloud.domain_id(), **(headers or {})}
+        response = await self._cloud.request(
+            self.service_name,
+            operation.method,
+            operation.path,
+            path_params=path,
+            params=query,
+            json=body,
+            headers=headers,
+        )
+        return operation.parse(response)
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultPageSize:
+    """Ask for ``size`` items per page unless the caller chose a page size.
+
+    Some APIs (Keystone ``page``/``per_page``) ignore the page number without a page size and
+    return the whole list every time, which would make an iterator repeat it forever.
+    """
+
+    dialect: PagingDialect
+    size_param: str
+    size: int
+
+    def first(self, params: Params) -> Params:
+        if params.get(self.size_param) is None:
+            params = {**params, self.size_param: self.size}
+        return self.dialect.first(params)
+
+    def next(self, params: Params, page: Any, items: Sequence[Any]) -> Params | None:
+        return self.dialect.next(params, page, items)
+
+
+def paginate(
+    list_method: Callable[Concatenate[ServiceT, P], Awaitable[PageT]],
+    *,
+    items: Callable[[PageT], Sequence[ItemT]],
+    dialect: PagingDialect,
+) -> Callable[Concatenate[ServiceT, P], AsyncIterator[ItemT]]:
+    """An async iterator over every item of every page, with the list method's own keyword arguments.
+
+    ``list_servers_details`` → ``iter_servers_details``, ``keystone_list_projects`` →
+    ``iter_keystone_list_projects``: assign the result to a class attribute of exactly that name.
+    The dialect moves the page argument (``offset``, ``page``, ``marker``) from page to page.
+    """
+    name = "iter_" + list_method.__name__.removeprefix("list_")
+    fetch_page = cast(Callable[..., Awaitable[PageT]], list_method)
+
+    def iterate(self: ServiceT, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[ItemT]:
+        if args:
+            raise TypeError(f"{name}() takes keyword arguments only")
+        return iterate_pages(lambda params: fetch_page(self, **params), items, dialect, dict(kwargs))
+
+    iterate.__name__ = name
+    iterate.__qualname__ = list_method.__qualname__.rsplit(".", 1)[0] + "." + name
+    iterate.__doc__ = f"Every item of every page of :meth:`{list_method.__name__}`, fetched page by page."
+    return iterate
