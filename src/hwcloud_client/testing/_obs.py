@@ -460,9 +460,11 @@ class ObsEmulator:
             first, last = _byte_range(requested, size)
             status = 206
             headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-        headers["Content-Length"] = str(last - first + 1)
-        body = b"" if call.request.method == "HEAD" else stored.data[first : last + 1]
-        return EmulatedResponse(status, body=body, headers=headers)
+        if call.request.method == "HEAD":
+            # No body to measure: the router must send this length as is.
+            headers["Content-Length"] = str(last - first + 1)
+            return EmulatedResponse(status, headers=headers)
+        return EmulatedResponse(status, body=stored.data[first : last + 1], headers=headers)
 
     def _delete_object(self, call: _Call) -> EmulatedResponse:
         self._bucket(call).objects.pop(call.key or "", None)
