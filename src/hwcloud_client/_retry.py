@@ -21,7 +21,7 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # The server may have processed the request: retry only what is idempotent.
 _MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
-_SIGNATURE_TIME_CODES = frozenset({"APIGW.0301", "APIGW.0303", "APIGW.0101"})
+_SIGNATURE_TIME_CODES = frozenset({"APIGW.0301", "APIGW.0303", "APIGW.0101", "RequestTimeTooSkewed"})
 _SIGNATURE_TIME_WORDS = re.compile(r"expire|time|date|skew", re.IGNORECASE)
 _ALWAYS_RETRIED_STATUS = frozenset({429, 503})
 _IDEMPOTENT_RETRIED_STATUS = frozenset({500, 502, 504})
