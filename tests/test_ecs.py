@@ -587,7 +587,7 @@ def test_the_blocking_facade_makes_the_same_calls() -> None:
         return httpx.Response(200, json=job(job_states.pop(0)))
 
     with HuaweiCloud(region="cn-north-4", credentials=CREDS, project="p1",
-                     http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))) as cloud:
+                     http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), environ={}) as cloud:
         first_page = cloud.ecs.list_servers_details(limit=2, offset=1)
         every = [item.name for item in cloud.ecs.iter_servers_details(limit=2)]
         stopped = cloud.ecs.batch_stop_servers(server_ids=["s-1"])
