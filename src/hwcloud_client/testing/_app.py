@@ -306,7 +306,11 @@ class FakeHuaweiCloud:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", port))
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
+        # The Date header comes from the emulator's clock (skew injection), not from uvicorn's.
+        config = uvicorn.Config(
+            self.app, interface="asgi3", lifespan="off", log_level="warning", access_log=False,
+            date_header=False, server_header=False,
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True, name="fake-cloud")
         thread.start()

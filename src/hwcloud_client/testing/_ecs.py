@@ -526,10 +526,10 @@ class EcsEmulator:
         option = document[action]
         if not isinstance(option, dict):
             raise _invalid(f"{action} must be an object")
-        servers = self._servers_from(project_id, option.get("servers"), f"{action}.servers")
         stop_type = option.get("type", "SOFT" if action == "os-stop" else None)
         if action != "os-start" and stop_type not in ("SOFT", "HARD"):
             raise _invalid(f"{action}.type must be SOFT or HARD")
+        servers = self._servers_from(project_id, option.get("servers"), f"{action}.servers")
 
         def restore(server: Server) -> None:
             server.task_state = None
