@@ -23,6 +23,7 @@ from ._logging import log_call, log_request_headers, log_retry
 from ._response import Response
 from ._version import __version__
 from .auth.hooks import SCOPE_EXTENSION, RequestSigner
+from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage
 from .endpoints import ServiceInfo, resolve_endpoint, service_info
 from .errors import ConfigurationError, ConnectError, TimeoutError, TransportError, api_error_from_response
@@ -119,6 +120,8 @@ class AsyncHuaweiCloud:
         self._account = Account(domain_id=account) if isinstance(account, str) else account
         self.clock = SkewedClock(clock or time.time)
         self.signer = RequestSigner(credentials, algorithm=self.config.signing_algorithm, clock=self.clock)
+        # An IAM token replaces the AK/SK signature; everything else (X-Project-Id...) is the same.
+        self._sign: Sign = credentials.sign if isinstance(credentials, TokenAuth) else self.signer.sign_async
         self._owns_http = http_client is None
         self.http = http_client if http_client is not None else self._new_http_client(self.config)
         self._endpoints: dict[str, Endpoint] = {}
@@ -213,12 +216,12 @@ class AsyncHuaweiCloud:
         """The project id: given, from the credentials source, or discovered once per (AK, region) via IAM."""
         if self._project is not None:
             return self._project.header_value
-        credentials = await self.signer.get_credentials()
+        caller = await self._caller()
         hint = getattr(self.credentials_provider, "project_id", None)
         if isinstance(hint, str) and hint:
             return hint
         region = self._require_region("finding the project id")
-        key = (credentials.ak, region)
+        key = (caller, region)
         if key not in self._project_ids:
             async with self._lock():
                 if key not in self._project_ids:
@@ -240,15 +243,21 @@ class AsyncHuaweiCloud:
         """The account (domain) id: given, from the credentials source, or discovered once per AK via IAM."""
         if self._account is not None and self._account.domain_id:
             return self._account.domain_id
-        credentials = await self.signer.get_credentials()
+        caller = await self._caller()
         hint = getattr(self.credentials_provider, "domain_id", None)
         if isinstance(hint, str) and hint:
             return hint
-        if credentials.ak not in self._domain_ids:
+        if caller not in self._domain_ids:
             async with self._lock():
-                if credentials.ak not in self._domain_ids:
-                    self._domain_ids[credentials.ak] = await self._discover_domain()
-        return self._domain_ids[credentials.ak]
+                if caller not in self._domain_ids:
+                    self._domain_ids[caller] = await self._discover_domain()
+        return self._domain_ids[caller]
+
+    async def _caller(self) -> str:
+        """Whom discovered ids are cached for: the access key, or the facade's IAM token source."""
+        if isinstance(self.credentials_provider, TokenAuth):
+            return "iam-token"
+        return (await self.signer.get_credentials()).ak
 
     async def _discover_domain(self) -> str:
         response = await self.request("iam", "GET", "/v3/auth/domains")
@@ -336,7 +345,7 @@ class AsyncHuaweiCloud:
         scope = (self.region, info.name) if info is not None else (self.region, "apig")
         return await self.send(
             method, url, params=_encode_params(params), headers=request_headers, content=content,
-            sign=self.signer.sign_async, timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
+            sign=self._sign, timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
         )
 
     async def send(

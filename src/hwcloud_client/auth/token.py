@@ -1,0 +1,206 @@
+"""IAM token credentials: requests carry ``X-Auth-Token`` instead of an AK/SK signature.
+
+For users who have no access keys (private clouds, password-only accounts). The token is fetched
+on first use and again shortly before it expires, one fetch at a time however many calls are
+waiting. The token is a :class:`~pydantic.SecretStr` throughout and never appears in a repr,
+log line or error message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import anyio
+from pydantic import SecretStr
+
+from .._http import httpx
+from ..config import Credentials
+from ..endpoints import resolve_endpoint
+from ..errors import ConfigurationError, TimeoutError, TransportError, api_error_from_response
+
+__all__ = ["TokenAuth", "TokenFetch"]
+
+TokenFetch = Callable[[], Awaitable[tuple[SecretStr, float]]]
+"""Returns a token and its expiry in seconds since the epoch."""
+
+
+class TokenAuth:
+    """Credentials that are an IAM token: ``AsyncHuaweiCloud(region=..., credentials=TokenAuth(fetch))``.
+
+    ``fetch`` is called when there is no token yet or the current one expires within
+    ``refresh_before`` seconds; concurrent callers share that one fetch. It is shielded from
+    cancellation (a cancelled caller does not waste a fetch others wait for) and bounded by
+    ``refresh_timeout``. ``project_id``/``domain_id`` are optional hints that save the client a
+    discovery call. Use one instance from one event loop.
+    """
+
+    def __init__(
+        self,
+        fetch: TokenFetch,
+        *,
+        refresh_before: float = 900.0,
+        refresh_timeout: float = 30.0,
+        project_id: str | None = None,
+        domain_id: str | None = None,
+        clock: Callable[[], float] = time.time,
+        on_close: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        if refresh_before < 0 or refresh_timeout <= 0:
+            raise ConfigurationError("refresh_before must not be negative and refresh_timeout must be positive")
+        self._fetch = fetch
+        self._refresh_before = refresh_before
+        self._refresh_timeout = refresh_timeout
+        self._project_id = project_id
+        self._domain_id = domain_id
+        self._clock = clock
+        self._on_close = on_close
+        self._token: SecretStr | None = None
+        self._expires_at = 0.0
+        self._refresh_at = 0.0
+        # Created on first use, so that a TokenAuth can be built outside any event loop.
+        self._lock: anyio.Lock | None = None
+
+    @classmethod
+    def from_password(
+        cls,
+        *,
+        domain_name: str,
+        user_name: str,
+        password: SecretStr | str,
+        project_id: str | None = None,
+        project_name: str | None = None,
+        region: str | None = None,
+        endpoint: str | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        refresh_before: float = 900.0,
+        clock: Callable[[], float] = time.time,
+    ) -> TokenAuth:
+        """Tokens of an IAM user, fetched with the user's password from IAM (KeystoneCreateUserTokenByPassword).
+
+        The token is scoped to the project (``project_id`` or ``project_name``, which is usually the
+        region id), else to the account. IAM is reached at ``endpoint``, else at the region's IAM
+        endpoint, else at the global one. ``http_client`` is used as given and not closed.
+        """
+        # Imported here: the core client imports this module, and service models load on first use.
+        from ..services._iam_models import password_token_request
+
+        source = _PasswordTokenSource(
+            url=(endpoint or resolve_endpoint("iam", region).url).rstrip("/") + "/v3/auth/tokens",
+            body=password_token_request(
+                domain_name=domain_name,
+                user_name=user_name,
+                password=password if isinstance(password, SecretStr) else SecretStr(password),
+                project_id=project_id,
+                project_name=project_name,
+            ).model_dump_json(by_alias=True, exclude_none=True).encode(),
+            http_client=http_client,
+        )
+        return cls(source, refresh_before=refresh_before, project_id=project_id, clock=clock, on_close=source.aclose)
+
+    @property
+    def project_id(self) -> str | None:
+        return self._project_id
+
+    @property
+    def domain_id(self) -> str | None:
+        return self._domain_id
+
+    def _fresh_token(self) -> SecretStr | None:
+        if self._token is not None and self._clock() < self._refresh_at:
+            return self._token
+        return None
+
+    async def token(self) -> SecretStr:
+        """The current token, fetched first if there is none or it is about to expire."""
+        fresh = self._fresh_token()
+        if fresh is not None:
+            return fresh
+        if self._lock is None:
+            self._lock = anyio.Lock()
+        async with self._lock:
+            # Whoever held the lock before us may have fetched a fresh token already.
+            return self._fresh_token() or await self._refresh()
+
+    async def _refresh(self) -> SecretStr:
+        with anyio.move_on_after(self._refresh_timeout, shield=True) as scope:
+            token, expires_at = await self._fetch()
+        if scope.cancelled_caught:
+            raise TimeoutError(f"fetching an IAM token took longer than {self._refresh_timeout:g} s")
+        now = self._clock()
+        # A token that lives less than refresh_before is renewed at half its life, not on every call.
+        self._token = token
+        self._refresh_at = expires_at - min(self._refresh_before, max(0.0, expires_at - now) / 2)
+        self._expires_at = expires_at
+        return token
+
+    def invalidate(self) -> None:
+        """Forget the token (e.g. after IAM revoked it); the next call fetches a new one."""
+        self._token = None
+
+    async def sign(self, request: httpx.Request) -> None:
+        """Authenticate ``request`` with the token (the core client's per-attempt hook)."""
+        token = await self.token()
+        request.headers["X-Auth-Token"] = token.get_secret_value()
+
+    async def get_credentials(self) -> Credentials:
+        raise ConfigurationError(
+            "this operation signs with an AK/SK (OBS, for example), but the credentials are an IAM token; "
+            "get temporary keys with cloud.iam.create_temporary_access_key_by_token()"
+        )
+
+    async def aclose(self) -> None:
+        if self._on_close is not None:
+            await self._on_close()
+
+    def __repr__(self) -> str:
+        if self._token is None:
+            return "TokenAuth(token=None)"
+        return f"TokenAuth(token=**********, expires_in={self._expires_at - self._clock():.0f}s)"
+
+
+class _PasswordTokenSource:
+    """Fetches a token from IAM with a user's password; it sends no signature, IAM needs none here."""
+
+    def __init__(self, *, url: str, body: bytes, http_client: httpx.AsyncClient | None) -> None:
+        self._url = url
+        self._body = body
+        self._given_client = http_client
+        self._own_client: httpx.AsyncClient | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._given_client is not None:
+            return self._given_client
+        if self._own_client is None:
+            self._own_client = httpx.AsyncClient(timeout=20.0, follow_redirects=False)
+        return self._own_client
+
+    async def __call__(self) -> tuple[SecretStr, float]:
+        from ..services._iam_models import IssuedToken
+
+        try:
+            response = await self._client().post(
+                self._url,
+                params={"nocatalog": "true"},
+                content=self._body,
+                headers={"Content-Type": "application/json;charset=utf8"},
+            )
+        except httpx.TransportError as error:
+            raise TransportError(f"fetching an IAM token from {self._url} failed: {type(error).__name__}") from None
+        if response.status_code >= 400:
+            raise api_error_from_response(
+                status_code=response.status_code, headers=response.headers, body=response.content,
+                method="POST", url=self._url,
+            )
+        subject_token = response.headers.get("x-subject-token")
+        if not subject_token:
+            raise TransportError(f"IAM answered {self._url} without an X-Subject-Token header")
+        issued = IssuedToken.model_validate_json(response.content)
+        if issued.token.expires_at is None:
+            raise TransportError(f"IAM answered {self._url} with a token without expires_at")
+        return SecretStr(subject_token), issued.token.expires_at.timestamp()
+
+    async def aclose(self) -> None:
+        if self._own_client is not None:
+            await self._own_client.aclose()
+            self._own_client = None
