@@ -9,6 +9,7 @@ the core client's job. Iterators over paginated operations are derived from the 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -173,6 +174,10 @@ def paginate(
             raise TypeError(f"{name}() takes keyword arguments only")
         return iterate_pages(lambda params: fetch_page(self, **params), items, dialect, dict(kwargs))
 
+    # Introspection (IDEs, help(), the blocking twin) shows the list method's keyword arguments.
+    iterate.__signature__ = inspect.signature(list_method).replace(  # type: ignore[attr-defined]
+        return_annotation="AsyncIterator"
+    )
     iterate.__name__ = name
     iterate.__qualname__ = list_method.__qualname__.rsplit(".", 1)[0] + "." + name
     iterate.__doc__ = f"Every item of every page of :meth:`{list_method.__name__}`, fetched page by page."
