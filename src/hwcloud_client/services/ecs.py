@@ -10,7 +10,9 @@ from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..errors import JobFailedError, NotFoundError
 from ..sync import SyncService, blocking, blocking_iter
+from . import _ecs_models
 from ._base import Operation, Service, json_model, no_content, paginate
+from ._ecs_models import *  # noqa: F403 - the models are part of this module's API
 from ._ecs_models import (
     BatchCreateServerTagsBody,
     BatchRebootBody,
@@ -45,7 +47,7 @@ from ._ecs_models import (
     UpdateServerBody,
 )
 
-__all__ = ["ECS", "SyncECS"]
+__all__ = ["ECS", "SyncECS", *_ecs_models.__all__]
 
 _SERVERS = "/v1/{project_id}/cloudservers"
 _SERVER = _SERVERS + "/{server_id}"

@@ -8,7 +8,9 @@ from pydantic import SecretStr
 
 from .._paging import PageNumber
 from ..sync import SyncService, blocking, blocking_iter
+from . import _iam_models
 from ._base import DefaultPageSize, Operation, Service, json_model, paginate
+from ._iam_models import *  # noqa: F403 - the models are part of this module's API
 from ._iam_models import (
     IssuedToken,
     KeystoneListAuthDomainsResponse,
@@ -24,7 +26,7 @@ from ._iam_models import (
     temporary_key_by_token,
 )
 
-__all__ = ["IAM", "SyncIAM"]
+__all__ = ["IAM", "SyncIAM", *_iam_models.__all__]
 
 KEYSTONE_LIST_PROJECTS = Operation("GET", "/v3/projects", json_model(KeystoneListProjectsResponse), domain_scoped=True)
 KEYSTONE_SHOW_PROJECT = Operation(
