@@ -289,7 +289,9 @@ class FakeHuaweiCloud:
             (name.lower().encode("latin-1"), value.encode())
             for name, value in response.headers.items()
         ]
-        response_headers.append((b"content-length", str(len(response.body)).encode()))
+        # A HEAD answer brings the Content-Length of the body it does not send.
+        if not any(name == b"content-length" for name, _ in response_headers):
+            response_headers.append((b"content-length", str(len(response.body)).encode()))
         await send({"type": "http.response.start", "status": response.status, "headers": response_headers})
         await send({"type": "http.response.body", "body": response.body})
 
