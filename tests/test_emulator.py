@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials, RetryPolicy, signing_hook
+from hwcloud_client.auth import apig
 from hwcloud_client.config import SigningAlgorithm
 from hwcloud_client.errors import (
     APIError,
@@ -22,7 +23,8 @@ from hwcloud_client.errors import (
     TimeoutError,
     TransportError,
 )
-from hwcloud_client.testing import DEMO_SECRET_KEY, FakeHuaweiCloud
+from hwcloud_client.testing import DEMO_SECRET_KEY, EmulatedRequest, FakeHuaweiCloud
+from hwcloud_client.testing._apig import KnownKey, SignatureRejected, verify_signature
 
 pytestmark = pytest.mark.anyio
 
@@ -765,3 +767,23 @@ async def test_obs_over_http_is_path_style(served: tuple[FakeHuaweiCloud, str]) 
             content = await body.read()
     assert content == b"over http"
     assert [call.path for call in fake.calls][:2] == ["/served-bucket", "/served-bucket/k"]
+
+
+@pytest.mark.parametrize(("signed_query", "accepted"), [("q=a%2Bb", True), ("q=a%20b", False)])
+def test_the_gateway_reads_plus_in_the_query_as_a_literal_plus(signed_query: str, accepted: bool) -> None:
+    headers = {"host": "ecs.cn-north-4.myhuaweicloud.com", "x-sdk-date": "20240101T000000Z"}
+    spec = apig.algorithm_spec("SDK-HMAC-SHA256")
+    headers["authorization"] = apig.sign_request(
+        method="GET", raw_path="/v1/p/cloudservers/detail", raw_query=signed_query, headers=headers,
+        body_hash=spec.empty_hash, credentials=Credentials(ak="AK", sk="SK"), sdk_date=headers["x-sdk-date"],
+    )
+    request = EmulatedRequest("GET", "/v1/p/cloudservers/detail", "q=a+b", headers, b"", headers["host"])
+
+    def verify() -> None:
+        verify_signature(request, lookup=lambda _: KnownKey("SK"), now=1704067200.0, region="r", service="ecs")
+
+    if accepted:
+        verify()
+    else:
+        with pytest.raises(SignatureRejected, match="verify aksk signature fail"):
+            verify()

@@ -28,7 +28,6 @@ __all__ = [
     "KnownKey",
     "SecretLookup",
     "SignatureRejected",
-    "VerifiedCaller",
     "verify_signature",
 ]
 
@@ -55,18 +54,10 @@ _AUTH_FAILED = "Incorrect IAM authentication information"
 class SignatureRejected(Exception):
     """The gateway refuses the request: 401 with ``error_code``/``error_msg`` in the APIG dialect."""
 
-    def __init__(self, detail: str, *, error_code: str = "APIGW.0301", status: int = 401) -> None:
+    def __init__(self, detail: str, *, error_code: str = "APIGW.0301") -> None:
         self.error_code = error_code
         self.error_msg = f"{_AUTH_FAILED}: {detail}"
-        self.status = status
         super().__init__(self.error_msg)
-
-
-@dataclass(frozen=True)
-class VerifiedCaller:
-    """Who signed: the access key, and the security token that came with a temporary one."""
-
-    access_key: str
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,7 @@ def verify_signature(
     now: float,
     region: str,
     service: str,
-) -> VerifiedCaller:
+) -> None:
     """Check an AK/SK-signed request; raise :class:`SignatureRejected` with the gateway's answer if it fails."""
     headers = request.headers
     authorization = headers.get("authorization")
@@ -141,7 +132,6 @@ def verify_signature(
     to_sign = apig.string_to_sign(spec, sdk_date, canonical, scope)
     if not _signature_matches(spec, access_key, known.secret, to_sign, parsed["signature"], scope):
         raise SignatureRejected("verify aksk signature fail")
-    return VerifiedCaller(access_key=access_key)
 
 
 def _check_date(sdk_date: str, now: float) -> None:

@@ -231,7 +231,7 @@ class FakeHuaweiCloud:
         try:
             self._authenticate(service, request)
         except SignatureRejected as rejected:
-            return _apigw_error(rejected.status, rejected.error_code, rejected.error_msg, request_id)
+            return _apigw_error(401, rejected.error_code, rejected.error_msg, request_id)
         emulator: IamEmulator | EcsEmulator = self.iam if service == "iam" else self.ecs
         try:
             return await emulator.handle(request)
