@@ -19,3 +19,17 @@ def test_example_runs(script: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "200" in result.stdout
     assert "demo-secret-key" not in result.stdout and "demo-app-secret" not in result.stdout
+
+
+@pytest.mark.parametrize("mode", [[], ["--in-process"]])
+def test_quickstart_tour_succeeds_against_the_emulator(mode: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "quickstart.py"), *mode], capture_output=True, text=True, timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Every step succeeded." in result.stdout
+    assert "FAILED" not in result.stdout
+    for step in ("discover the project id", "create two servers", "multipart upload", "pre-signed URL"):
+        assert step in result.stdout
+    assert "request ids: " in result.stdout

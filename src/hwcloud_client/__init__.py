@@ -4,6 +4,7 @@ from ._client import AsyncHuaweiCloud
 from ._response import Response
 from ._version import __version__
 from .auth.hooks import HuaweiCloudAuth, signing_hook, sync_signing_hook
+from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage, Timeouts
 from .endpoints import resolve_endpoint
 from .sync import HuaweiCloud
@@ -21,6 +22,7 @@ __all__ = [
     "RetryPolicy",
     "Stage",
     "Timeouts",
+    "TokenAuth",
     "__version__",
     "resolve_endpoint",
     "signing_hook",

@@ -51,9 +51,16 @@ def log_call(
     if not logger.isEnabledFor(logging.INFO):
         return
     request_id = response.headers.get("x-request-id") or response.headers.get("x-obs-request-id") or "-"
+    # The same facts as record attributes, for structured log handlers.
+    fields = {
+        "hwc_method": request.method, "hwc_host": request.url.host, "hwc_path": request.url.path,
+        "hwc_status": response.status_code, "hwc_request_id": request_id, "hwc_attempt": attempt,
+        "hwc_elapsed_ms": round(elapsed_ms, 1),
+    }
     logger.info(
         "%s %s%s -> %d request_id=%s attempt=%d elapsed_ms=%.1f",
         request.method, request.url.host, request.url.path, response.status_code, request_id, attempt, elapsed_ms,
+        extra=fields,
     )
 
 
