@@ -213,8 +213,10 @@ class ClientConfig(BaseModel):
     retry: RetryPolicy = RetryPolicy()
     proxy: str | None = None
     verify: bool = True
-    max_connections: int = Field(default=64, ge=1)
-    max_keepalive_connections: int = Field(default=32, ge=0)
+    # 8, like the official SDK's 8 threads: httpcore's pool costs CPU per connection on every request and
+    # response, so more connections lower throughput once the client is CPU-bound (bench/README.md).
+    max_connections: int = Field(default=8, ge=1)
+    max_keepalive_connections: int = Field(default=8, ge=0)
     max_in_flight: int | None = Field(
         default=None, ge=1, description="Concurrent calls allowed per facade; None = max_connections"
     )
