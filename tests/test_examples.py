@@ -11,13 +11,22 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@pytest.mark.parametrize("script", ["signing_hook.py", "api_gateway.py"])
-def test_example_runs(script: str) -> None:
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (["signing_hook.py"], "-> 200"),
+        (["api_gateway.py"], "'signature_ok': True"),
+        (["notebook_blocking.py"], "as expected: HTTP 404"),
+        (["obs_upload_progress.py", "--size-mib", "9"], "the copy is identical"),
+    ],
+)
+def test_example_runs(script: list[str], expected: str) -> None:
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / script)], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, str(EXAMPLES / script[0]), *script[1:]], capture_output=True, text=True, timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "200" in result.stdout
+    assert expected in result.stdout
     assert "demo-secret-key" not in result.stdout and "demo-app-secret" not in result.stdout
 
 
