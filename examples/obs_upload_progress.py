@@ -30,7 +30,7 @@ def show_progress(done: int, total: int) -> None:
         print()
 
 
-async def transfer(cloud: hw.AsyncHuaweiCloud, source: Path, target: Path) -> bool:
+async def transfer(cloud: hw.AsyncHuaweiCloud, source: Path, target: Path) -> None:
     async with cloud:
         await cloud.obs.create_bucket("uploads")
         print(f"uploading {source.name} in 8 MiB parts, 4 at a time")
@@ -41,7 +41,6 @@ async def transfer(cloud: hw.AsyncHuaweiCloud, source: Path, target: Path) -> bo
         print("downloading with ranged GETs")
         await cloud.obs.download_file("uploads", "data/file.bin", target, part_size=8 * MIB, concurrency=4,
                                       progress=show_progress)
-    return target.read_bytes() == source.read_bytes()
 
 
 def main() -> int:
@@ -54,7 +53,8 @@ def main() -> int:
         source.write_bytes(os.urandom(size))
         cloud = hw.AsyncHuaweiCloud(region=fake.region, credentials=fake.credentials, environ={},
                                     config=hw.ClientConfig(endpoints={"iam": url, "obs": url}))
-        same = anyio.run(transfer, cloud, source, target)
+        anyio.run(transfer, cloud, source, target)
+        same = target.read_bytes() == source.read_bytes()
     print("the copy is identical" if same else "the copy DIFFERS")
     return 0 if same else 1
 
