@@ -8,7 +8,7 @@ import logging
 import platform
 import re
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from ._http import httpx
 from ._logging import log_call, log_request_headers, log_retry
 from ._response import Response
 from ._version import __version__
+from .auth import apig
 from .auth.hooks import SCOPE_EXTENSION, RequestSigner
 from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage
@@ -64,9 +65,9 @@ def _user_agent(extra: str | None) -> str:
     return f"{agent} {extra}" if extra else agent
 
 
-def _encode_params(params: Mapping[str, ParamValue] | None) -> list[tuple[str, str | int | float | bool | None]]:
+def _encode_params(params: Mapping[str, ParamValue] | None) -> list[tuple[str, str]]:
     """Drop ``None``, spell booleans ``true``/``false``, expand lists into repeated keys."""
-    encoded: list[tuple[str, str | int | float | bool | None]] = []
+    encoded: list[tuple[str, str]] = []
     for key, value in (params or {}).items():
         values = value if isinstance(value, list | tuple | set | frozenset) else [value]
         for item in values:
@@ -123,13 +124,23 @@ class AsyncHuaweiCloud:
         # An IAM token replaces the AK/SK signature; everything else (X-Project-Id...) is the same.
         self._sign: Sign = credentials.sign if isinstance(credentials, TokenAuth) else self.signer.sign_async
         self._owns_http = http_client is None
-        self.http = http_client if http_client is not None else self._new_http_client(self.config)
+        self._http = http_client
         self._endpoints: dict[str, Endpoint] = {}
         self._project_ids: dict[tuple[str, str], str] = {}
         self._domain_ids: dict[str, str] = {}
         self._discovery_lock: anyio.Lock | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._closed = False
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The httpx client: yours (``http_client=``), else one created on first use.
+
+        Created lazily because building its TLS context is most of the cost of constructing a facade.
+        """
+        if self._http is None:
+            self._http = self._new_http_client(self.config)
+        return self._http
 
     @staticmethod
     def _new_http_client(config: ClientConfig) -> httpx.AsyncClient:
@@ -160,8 +171,8 @@ class AsyncHuaweiCloud:
         if self._closed:
             return
         self._closed = True
-        if self._owns_http:
-            await self.http.aclose()
+        if self._owns_http and self._http is not None:
+            await self._http.aclose()
         close = getattr(self.credentials_provider, "aclose", None)
         if close is not None:
             await close()
@@ -354,7 +365,7 @@ class AsyncHuaweiCloud:
         url: str,
         *,
         sign: Sign,
-        params: list[tuple[str, str | int | float | bool | None]] | None = None,
+        params: Sequence[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         content: Body | None = None,
         timeout: float | None = None,
@@ -374,13 +385,17 @@ class AsyncHuaweiCloud:
         started = time.monotonic()
         deadline = started + policy.deadline if policy.deadline else None
         request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
+        if params:
+            # Sent in canonical form: httpx parses the URL once, and the signer has nothing to rewrite.
+            query = apig.canonical_query(params)
+            url = f"{url}{'&' if '?' in url else '?'}{query}"
         skew_retried = False
         attempt = 0
         while True:
             attempt += 1
             body = content() if callable(content) else content
             request = self.http.build_request(
-                method, url, params=params or None, headers=headers, content=body, timeout=request_timeout,
+                method, url, headers=headers, content=body, timeout=request_timeout,
                 extensions=extensions,
             )
             idempotent = _retry.is_idempotent(method, request.headers)
