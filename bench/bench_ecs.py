@@ -103,16 +103,9 @@ async def run_ours(
 ) -> None:
     from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials
 
-    config = ClientConfig(endpoints={"ecs": url}, **pool)
-    http_client = None
-    if aiohttp:
-        import httpx
-        from httpx_aiohttp import HttpxAiohttpClient
-
-        http_client = HttpxAiohttpClient(limits=httpx.Limits(
-            max_connections=config.max_connections, max_keepalive_connections=config.max_keepalive_connections))
+    config = ClientConfig(endpoints={"ecs": url}, http_backend="aiohttp" if aiohttp else "httpx", **pool)
     cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), project=PROJECT_ID,
-                             config=config, http_client=http_client)
+                             config=config)
     async with cloud:
         if hasattr(cloud.ecs, "list_servers_details"):
             async def call() -> int:
@@ -123,8 +116,6 @@ async def run_ours(
                 return len(response.json()["servers"])
 
         await _drive(call, servers, in_flight, window)
-    if http_client is not None:
-        await http_client.aclose()
 
 
 async def run_httpx(url: str, servers: int, in_flight: int, window: Window) -> None:

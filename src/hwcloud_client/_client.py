@@ -144,8 +144,17 @@ class AsyncHuaweiCloud:
 
     @staticmethod
     def _new_http_client(config: ClientConfig) -> httpx.AsyncClient:
+        client_class: type[httpx.AsyncClient] = httpx.AsyncClient
+        if config.http_backend == "aiohttp":
+            try:
+                from httpx_aiohttp import HttpxAiohttpClient
+            except ImportError:
+                raise ConfigurationError(
+                    "http_backend='aiohttp' needs httpx-aiohttp: pip install 'hwcloud-client[fast]'"
+                ) from None
+            client_class = HttpxAiohttpClient
         timeouts = config.timeouts
-        return httpx.AsyncClient(
+        return client_class(
             timeout=httpx.Timeout(
                 connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
             ),

@@ -221,6 +221,10 @@ class ClientConfig(BaseModel):
         default=None, ge=1, description="Concurrent calls allowed per facade; None = max_connections"
     )
     user_agent: str | None = None
+    http_backend: Literal["httpx", "aiohttp"] = Field(
+        default="httpx",
+        description="'aiohttp' sends through aiohttp behind the httpx API (the 'fast' extra, asyncio only)",
+    )
     signing_algorithm: SigningAlgorithm = "SDK-HMAC-SHA256"
     endpoints: Mapping[str, Endpoint] = Field(default_factory=dict)
     obs_path_style: bool = False

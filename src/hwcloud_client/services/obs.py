@@ -184,7 +184,7 @@ class OBS:
             root = Element("CreateBucketConfiguration")
             SubElement(root, "Location" if target.dialect == "obs" else "LocationConstraint").text = region
             content = _xml_bytes(root)
-        await self._send("PUT", bucket, content=content)
+        await self._send("PUT", bucket, content=content, headers=_XML_HEADERS if content else None)
 
     async def head_bucket(self, bucket: str) -> BucketInfo:
         """Check the bucket exists (NotFoundError otherwise) and return its location."""
@@ -273,7 +273,7 @@ class OBS:
             raise ValueError(f"delete_objects takes 1 to {MAX_DELETE_KEYS} keys, got {count}")
         content = _xml_bytes(root)
         # OBS requires Content-MD5 on this request: it refuses a batch delete that could have been altered.
-        headers = {"Content-MD5": _content_md5(content)}
+        headers = {**_XML_HEADERS, "Content-MD5": _content_md5(content)}
         response = await self._send("POST", bucket, query=[("delete", None)], headers=headers, content=content)
         return delete_objects_result(_result_xml(response))
 
@@ -375,7 +375,9 @@ class OBS:
             element = SubElement(root, "Part")
             SubElement(element, "PartNumber").text = str(part.part_number)
             SubElement(element, "ETag").text = part.etag
-        response = await self._send("POST", bucket, key, query=[("uploadId", upload_id)], content=_xml_bytes(root))
+        response = await self._send(
+            "POST", bucket, key, query=[("uploadId", upload_id)], content=_xml_bytes(root), headers=_XML_HEADERS
+        )
         result = _result_xml(response)
         return CompleteMultipartUploadResult(
             location=result.findtext("Location"),
@@ -594,6 +596,9 @@ class OBS:
                 dialect=target.dialect,
             )
 
+        if content is not None and not any(name.lower() == "content-type" for name in headers or {}):
+            # Named here because some transports (aiohttp) add one of their own, which the signature lacks.
+            headers = {**(headers or {}), "Content-Type": "application/octet-stream"}
         retry = self._cloud.config.retry.model_copy(update={"max_attempts": 1}) if send_once else None
         return await self._cloud.send(
             method, url, sign=sign, headers=headers, content=content, stream=stream, retry=retry
@@ -739,6 +744,9 @@ def _object_headers(
         encoded_name = quote(name.strip().lower(), safe=" ;/?:@&=+$,")
         headers[f"{prefix}meta-{encoded_name}"] = quote(value.strip(), safe=" ;/?:@&=+$,'*")
     return headers
+
+
+_XML_HEADERS = {"Content-Type": "application/xml"}
 
 
 def _xml_bytes(root: Element) -> bytes:
