@@ -466,3 +466,50 @@ def test_rate_limit_error_class_for_throttling_codes() -> None:
 
     error = api_error_from_response(status_code=403, headers={}, body=b'{"error_code":"APIGW.0308","error_msg":"x"}')
     assert isinstance(error, RateLimitError)
+
+
+@pytest.mark.anyio
+async def test_a_rejected_token_is_renewed_once_and_the_call_retried() -> None:
+    from pydantic import SecretStr
+
+    from hwcloud_client import TokenAuth
+
+    issued = iter(["revoked-token", "fresh-token", "never-used"])
+
+    async def fetch() -> tuple[SecretStr, float]:
+        return SecretStr(next(issued)), 4_102_444_800.0
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        if request.headers["x-auth-token"] == "fresh-token":
+            return httpx.Response(200, json={"ok": True})
+        return httpx.Response(401, json={"error_code": "APIGW.0307", "error_msg": "The token expires."})
+
+    recorder = Recorder(gateway)
+    async with facade(recorder, credentials=TokenAuth(fetch)) as cloud:
+        assert (await cloud.request("ecs", "GET", "/v1/{project_id}/x")).json() == {"ok": True}
+    assert [r.headers["x-auth-token"] for r in recorder.requests] == ["revoked-token", "fresh-token"]
+    assert "authorization" not in recorder.requests[0].headers
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_call_gives_its_connection_back_to_the_pool() -> None:
+    """One pooled connection only: if cancelling leaked it, the next call would wait out the pool timeout."""
+    from hwcloud_client import ClientConfig, Timeouts
+    from hwcloud_client.testing import FakeHuaweiCloud
+
+    fake = FakeHuaweiCloud()
+    with fake.serve() as url:
+        config = ClientConfig(
+            endpoints={"ecs": url}, max_connections=1, max_keepalive_connections=1,
+            timeouts=Timeouts(pool=1.0), retry=RetryPolicy(max_attempts=1),
+        )
+        async with AsyncHuaweiCloud(region=fake.region, credentials=fake.credentials, project=fake.project_id,
+                                    config=config, environ={}) as cloud:
+            fake.faults.latency = 2.0
+            with anyio.move_on_after(0.2) as scope:
+                await cloud.ecs.list_flavors()
+            assert scope.cancelled_caught
+            fake.faults.latency = 0.0
+            with anyio.fail_after(5):
+                flavors = await cloud.ecs.list_flavors()
+            assert flavors.flavors

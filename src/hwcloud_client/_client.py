@@ -27,7 +27,14 @@ from .auth.hooks import SCOPE_EXTENSION, RequestSigner
 from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage
 from .endpoints import ServiceInfo, resolve_endpoint, service_info
-from .errors import ConfigurationError, ConnectError, TimeoutError, TransportError, api_error_from_response
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectError,
+    TimeoutError,
+    TransportError,
+    api_error_from_response,
+)
 
 if TYPE_CHECKING:
     from .auth.providers import CredentialsProvider
@@ -398,7 +405,7 @@ class AsyncHuaweiCloud:
             # Sent in canonical form: httpx parses the URL once, and the signer has nothing to rewrite.
             query = apig.canonical_query(params)
             url = f"{url}{'&' if '?' in url else '?'}{query}"
-        skew_retried = False
+        skew_retried = token_renewed = False
         attempt = 0
         while True:
             attempt += 1
@@ -438,6 +445,15 @@ class AsyncHuaweiCloud:
                 method=method, url=str(request.url.copy_with(query=None)),
             )
             log_call(logger, request, response, attempt, elapsed_ms)
+            if (
+                isinstance(api_error, AuthenticationError) and isinstance(self.credentials_provider, TokenAuth)
+                and "x-auth-token" in request.headers and not token_renewed and replayable
+            ):
+                # IAM revoked or expired the token before its stated expiry: fetch a new one, once.
+                token_renewed = True
+                self.credentials_provider.invalidate()
+                attempt -= 1
+                continue
             skew = _retry.skew_from(api_error, local_now=self.clock())
             if skew is not None and not skew_retried and replayable:
                 skew_retried = True
