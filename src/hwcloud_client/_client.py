@@ -132,6 +132,9 @@ class AsyncHuaweiCloud:
         self._sign: Sign = credentials.sign if isinstance(credentials, TokenAuth) else self.signer.sign_async
         self._owns_http = http_client is None
         self._http = http_client
+        # Single-connection clients, one call each at a time (see _send_once); only for clients we own.
+        self._free_shards: list[httpx.AsyncClient] | None = None
+        self._all_shards: list[httpx.AsyncClient] = []
         self._endpoints: dict[str, Endpoint] = {}
         self._project_ids: dict[tuple[str, str], str] = {}
         self._domain_ids: dict[str, str] = {}
@@ -148,6 +151,21 @@ class AsyncHuaweiCloud:
         if self._http is None:
             self._http = self._new_http_client(self.config)
         return self._http
+
+    def _shards(self) -> list[httpx.AsyncClient] | None:
+        """The free single-connection clients, created on first use; None when they do not apply.
+
+        httpcore's pool scans all its connections on every request and response (encode/httpcore#1035):
+        N one-connection pools, each serving one call at a time, measured 1.6x the throughput of one
+        N-connection pool. They apply to clients we build on httpx; aiohttp's pool has no such cost.
+        """
+        if self._free_shards is None:
+            if not self._owns_http or self.config.http_backend != "httpx":
+                return None
+            one_connection = self.config.model_copy(update={"max_connections": 1, "max_keepalive_connections": 1})
+            self._all_shards = [self._new_http_client(one_connection) for _ in range(self.config.max_connections)]
+            self._free_shards = list(self._all_shards)
+        return self._free_shards
 
     @staticmethod
     def _new_http_client(config: ClientConfig) -> httpx.AsyncClient:
@@ -189,6 +207,8 @@ class AsyncHuaweiCloud:
         self._closed = True
         if self._owns_http and self._http is not None:
             await self._http.aclose()
+        for shard in self._all_shards:
+            await shard.aclose()
         close = getattr(self.credentials_provider, "aclose", None)
         if close is not None:
             await close()
@@ -487,7 +507,15 @@ class AsyncHuaweiCloud:
         try:
             with scope:
                 async with self._in_flight():
-                    return await self.http.send(request, stream=stream)
+                    shards = None if stream else self._shards()
+                    if not shards:
+                        # Streams keep their connection after send() returns: they use the shared pool.
+                        return await self.http.send(request, stream=stream)
+                    shard = shards.pop()
+                    try:
+                        return await shard.send(request)
+                    finally:
+                        shards.append(shard)
         except builtins.TimeoutError as error:
             raise httpx.ReadTimeout("the call's deadline ran out", request=request) from error
 
