@@ -787,3 +787,25 @@ def test_the_gateway_reads_plus_in_the_query_as_a_literal_plus(signed_query: str
     else:
         with pytest.raises(SignatureRejected, match="verify aksk signature fail"):
             verify()
+
+
+def test_emulator_records_do_not_show_secrets_in_repr() -> None:
+    from hwcloud_client.testing._iam import TemporaryKey
+
+    shown = " ".join(
+        [
+            repr(KnownKey(secret="sk-VALUE", security_token="token-VALUE")),
+            repr(TemporaryKey(secret="sk-VALUE", security_token="token-VALUE", expires_at=0.0)),
+            repr(
+                EmulatedRequest(
+                    method="POST",
+                    raw_path="/v3/auth/tokens",
+                    raw_query="",
+                    headers={"authorization": "SDK-HMAC-SHA256 Signature=sig-VALUE", "x-auth-token": "token-VALUE"},
+                    body=b'{"password": "pw-VALUE"}',
+                    host="iam.myhuaweicloud.com",
+                )
+            ),
+        ]
+    )
+    assert "VALUE" not in shown

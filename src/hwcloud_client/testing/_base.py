@@ -23,8 +23,9 @@ class EmulatedRequest:
     method: str
     raw_path: str
     raw_query: str
-    headers: Mapping[str, str]
-    body: bytes
+    # Out of repr: they carry Authorization, X-Security-Token, X-Auth-Token and passwords.
+    headers: Mapping[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
     host: str
     bucket: str | None = None
     path_prefix: str = ""

@@ -6,6 +6,7 @@ the ``/v3.0/OS-CREDENTIAL`` extensions), as the official ``huaweicloudsdkiam`` m
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -39,8 +40,8 @@ _KEY_ALPHABET = string.ascii_uppercase + string.digits
 
 @dataclass(frozen=True)
 class TemporaryKey:
-    secret: str
-    security_token: str
+    secret: str = dataclasses.field(repr=False)
+    security_token: str = dataclasses.field(repr=False)
     expires_at: float
 
 
