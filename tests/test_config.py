@@ -104,3 +104,19 @@ def test_errors_carry_request_id_and_no_request_secrets() -> None:
                      request_id="req-1", body=b"{}")
     assert str(error) == "HTTP 401 APIGW.0301 | verify aksk signature fail | request_id=req-1"
     assert isinstance(ConfigurationError("x"), ValueError)
+
+
+def test_proxy_and_endpoint_passwords_stay_out_of_reprs_and_errors() -> None:
+    config = ClientConfig(proxy="http://user:proxy-pw-VALUE@proxy:3128")
+    assert config.proxy == "http://user:proxy-pw-VALUE@proxy:3128"
+    assert "VALUE" not in repr(config) and "VALUE" not in str(config)
+    with pytest.raises(ValidationError) as bad_proxy:
+        ClientConfig(proxy="ftp://user:proxy-pw-VALUE@proxy")
+    assert "proxy" in str(bad_proxy.value) and "VALUE" not in str(bad_proxy.value)
+    for url in ("https://user:url-pw-VALUE@example.com", "ftp://user:url-pw-VALUE@example.com"):
+        with pytest.raises(ValidationError) as bad_url:
+            Endpoint(url=url)
+        assert "user:password" in str(bad_url.value) and "VALUE" not in str(bad_url.value)
+        with pytest.raises(ValidationError) as nested:
+            ClientConfig(endpoints={"ecs": url})
+        assert "VALUE" not in str(nested.value)

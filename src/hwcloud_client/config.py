@@ -31,6 +31,8 @@ SigningAlgorithm = Literal[
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+# For models whose URLs may carry user:password: a ValidationError must not echo the input.
+_FROZEN_HIDDEN_INPUT = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False, hide_input_in_errors=True)
 _TOKEN = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 
@@ -91,7 +93,7 @@ class Endpoint(BaseModel):
     domain, as when calling your own APIs published on API Gateway.
     """
 
-    model_config = _FROZEN
+    model_config = _FROZEN_HIDDEN_INPUT
 
     url: str
     host: str | None = None
@@ -101,14 +103,15 @@ class Endpoint(BaseModel):
     def _check_url(cls, value: str) -> str:
         value = value.strip()
         parts = urlsplit(value)
+        # Checked first, so that the messages below, which show the URL, never show a password.
+        if parts.username or parts.password:
+            raise ValueError("url must not carry user:password (httpx would replace the signature with Basic auth)")
         if parts.scheme not in ("http", "https"):
             raise ValueError(f"url must start with https:// or http://, got {value!r}")
         if not parts.hostname:
             raise ValueError(f"url has no host: {value!r}")
         if parts.query or parts.fragment:
             raise ValueError("url must not carry a query string or fragment")
-        if parts.username or parts.password:
-            raise ValueError("url must not carry user:password (httpx would replace the signature with Basic auth)")
         return value.rstrip("/")
 
     @field_validator("host")
@@ -206,12 +209,13 @@ class RetryPolicy(BaseModel):
 class ClientConfig(BaseModel):
     """Everything that shapes a facade's behaviour apart from credentials."""
 
-    model_config = _FROZEN
+    model_config = _FROZEN_HIDDEN_INPUT
 
     region: str | None = None
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
-    proxy: str | None = None
+    # Not in repr: a proxy URL may carry user:password.
+    proxy: str | None = Field(default=None, repr=False)
     verify: bool = True
     # 8, like the official SDK's 8 threads: httpcore's pool costs CPU per connection on every request and
     # response, so more connections lower throughput once the client is CPU-bound (bench/README.md).
