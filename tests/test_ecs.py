@@ -607,3 +607,14 @@ async def test_a_lone_string_is_refused_as_server_ids() -> None:
         with pytest.raises(TypeError, match="sequence of ids"):
             await cloud.ecs.delete_servers(server_ids="s-1")
     assert script.requests == []
+
+
+def test_admin_pass_by_its_huawei_name_is_still_a_secret() -> None:
+    # ApiModel keeps unknown fields as extras; "adminPass" must land in the SecretStr field instead.
+    spec = ServerSpec.model_validate(
+        {"image_ref": "img", "flavor_ref": "s6.small.1", "name": "web", "vpcid": "vpc", "nics": [],
+         "root_volume": {"volumetype": "SSD"}, "adminPass": "Pa55-w0rd-VALUE"}
+    )
+    assert "VALUE" not in repr(spec) and "VALUE" not in str(spec.model_dump())
+    assert spec.admin_pass is not None and spec.admin_pass.get_secret_value() == "Pa55-w0rd-VALUE"
+    assert json.loads(spec.model_dump_json(by_alias=True, exclude_none=True))["adminPass"] == "Pa55-w0rd-VALUE"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 
 from ._base import ApiModel, SentSecret, Timestamp
 
@@ -215,7 +215,10 @@ class ServerSpec(ApiModel):
     count: int | None = None
     is_auto_rename: bool | None = Field(None, serialization_alias="isAutoRename")
     key_name: str | None = None
-    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
+    # "adminPass" is accepted too: as an unknown name it would become a plain-text extra, shown by repr.
+    admin_pass: SentSecret | None = Field(
+        None, validation_alias=AliasChoices("admin_pass", "adminPass"), serialization_alias="adminPass"
+    )
     user_data: str | None = None
     publicip: PublicIp | None = None
     security_groups: list[IdRef] | None = None
