@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -390,3 +391,36 @@ def test_summary_models_are_frozen() -> None:
     with pytest.raises(ValueError, match="frozen"):
         summary.key = "other"  # type: ignore[misc]
     assert UploadedPart(part_number=1, etag='"e"').part_number == 1
+
+
+class _ThreadRecordingFile(io.BytesIO):
+    """A file object that notes which threads position it (a network-backed file may block on them)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.threads: set[int] = set()
+
+    def seekable(self) -> bool:
+        self.threads.add(threading.get_ident())
+        return super().seekable()
+
+    def tell(self) -> int:
+        self.threads.add(threading.get_ident())
+        return super().tell()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.threads.add(threading.get_ident())
+        return super().seek(offset, whence)
+
+
+async def test_file_object_body_is_positioned_off_the_event_loop() -> None:
+    from hwcloud_client.services.obs import _payload
+
+    file = _ThreadRecordingFile(b"0123456789")
+    file.read(2)
+    payload = await _payload(file, content_length=None)
+    assert payload.length == 8 and payload.replayable
+    assert threading.get_ident() not in file.threads
+    assert callable(payload.content)
+    assert b"".join([chunk async for chunk in payload.content()]) == b"23456789"
+    assert threading.get_ident() not in file.threads

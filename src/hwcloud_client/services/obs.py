@@ -781,12 +781,22 @@ async def _payload(body: PutBody, *, content_length: int | None) -> _Payload:
         iterable = body
         return _Payload(content=lambda: iterable, length=content_length, replayable=False)
     file = body
-    if file.seekable():
-        start = file.tell()
-        size = file.seek(0, os.SEEK_END) - start
-        file.seek(start)
+    # In a worker thread, as every other touch of the file: positioning may block (a network-backed file).
+    position = await anyio.to_thread.run_sync(_start_and_size, file)
+    if position is not None:
+        start, size = position
         return _Payload(content=partial(_file_object_chunks, file, start, size), length=size, replayable=True)
     return _Payload(content=partial(_file_object_chunks, file, None, None), length=content_length, replayable=False)
+
+
+def _start_and_size(file: IO[bytes]) -> tuple[int, int] | None:
+    """(current position, bytes from there to the end) of a seekable file, else None; the position is kept."""
+    if not file.seekable():
+        return None
+    start = file.tell()
+    size = file.seek(0, os.SEEK_END) - start
+    file.seek(start)
+    return start, size
 
 
 async def _file_chunks(path: Path, offset: int, length: int) -> AsyncIterator[bytes]:
