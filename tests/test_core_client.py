@@ -513,3 +513,40 @@ async def test_a_cancelled_call_gives_its_connection_back_to_the_pool() -> None:
             with anyio.fail_after(5):
                 flavors = await cloud.ecs.list_flavors()
             assert flavors.flavors
+
+
+@pytest.mark.anyio
+async def test_aclose_leaves_a_callers_provider_open_and_closes_its_own() -> None:
+    class Provider:
+        project_id = domain_id = None
+        closed = 0
+
+        async def get_credentials(self) -> Credentials:
+            return Credentials(ak=AK, sk=SK)
+
+        async def aclose(self) -> None:
+            self.closed += 1
+
+    provider = Provider()
+    async with facade(Recorder(ok), credentials=provider) as cloud:
+        await cloud.request("ecs", "GET", "/v1/{project_id}/x")
+    assert provider.closed == 0, "the caller owns the provider it passed in"
+
+
+def test_transport_errors_hide_proxy_credentials() -> None:
+    from hwcloud_client._client import _transport_error
+
+    request = httpx.Request("GET", "https://ecs.cn-north-4.myhuaweicloud.com/v1/p/x?Signature=abc")
+    error = _transport_error(
+        httpx.ProxyError("proxy http://alice:hunter2@proxy.example:3128 refused", request=request), request
+    )
+    assert "hunter2" not in str(error) and "alice" not in str(error)
+    assert "proxy.example:3128" in str(error) and "Signature" not in str(error)
+
+
+@pytest.mark.anyio
+async def test_discovery_of_an_entry_without_an_id_is_a_clear_error() -> None:
+    recorder = Recorder(lambda request: httpx.Response(200, json={"projects": [{"name": "cn-north-4"}]}))
+    async with facade(recorder, project=None) as cloud:
+        with pytest.raises(ConfigurationError, match="without an id"):
+            await cloud.project_id()

@@ -879,3 +879,29 @@ async def test_default_chain_order(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_chain_needs_providers() -> None:
     with pytest.raises(ConfigurationError):
         ChainCredentialsProvider([])
+
+
+@pytest.mark.anyio
+async def test_chain_aclose_closes_every_provider_even_when_one_fails() -> None:
+    from hwcloud_client.auth.providers import ChainCredentialsProvider
+
+    closed: list[str] = []
+
+    class Closeable:
+        project_id = domain_id = None
+
+        def __init__(self, name: str, *, fail: bool) -> None:
+            self.name, self.fail = name, fail
+
+        async def get_credentials(self) -> Credentials:
+            raise AssertionError("not used")
+
+        async def aclose(self) -> None:
+            closed.append(self.name)
+            if self.fail:
+                raise RuntimeError(f"{self.name} failed to close")
+
+    chain = ChainCredentialsProvider([Closeable("first", fail=True), Closeable("second", fail=False)])
+    with pytest.raises(RuntimeError, match="first failed"):
+        await chain.aclose()
+    assert closed == ["first", "second"]

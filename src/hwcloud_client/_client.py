@@ -119,6 +119,7 @@ class AsyncHuaweiCloud:
         self.config = config if config is not None else ClientConfig.from_env(environ)
         self.region = region or self.config.region
         self._environ = environ
+        self._owns_provider = credentials is None
         if credentials is None:
             from .auth.providers import default_provider_chain
 
@@ -202,16 +203,27 @@ class AsyncHuaweiCloud:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close what this facade created: its httpx clients and its default credentials chain."""
         if self._closed:
             return
         self._closed = True
+        owned: list[Callable[[], Awaitable[None]]] = [shard.aclose for shard in self._all_shards]
         if self._owns_http and self._http is not None:
-            await self._http.aclose()
-        for shard in self._all_shards:
-            await shard.aclose()
-        close = getattr(self.credentials_provider, "aclose", None)
-        if close is not None:
-            await close()
+            owned.append(self._http.aclose)
+        if self._owns_provider:
+            close = getattr(self.credentials_provider, "aclose", None)
+            if close is not None:
+                owned.append(close)
+        # Shielded, and each closed even if another fails: a cancelled exit must not leak sockets.
+        with anyio.CancelScope(shield=True):
+            errors: list[Exception] = []
+            for close_one in owned:
+                try:
+                    await close_one()
+                except Exception as error:
+                    errors.append(error)
+        if errors:
+            raise errors[0]
 
     def __repr__(self) -> str:
         return f"AsyncHuaweiCloud(region={self.region!r})"
@@ -284,7 +296,7 @@ class AsyncHuaweiCloud:
                 f"IAM returned {found} named {region!r} (request_id={response.request_id}); "
                 f"pass project='<project id>' to choose one explicitly"
             )
-        return str(projects[0]["id"])
+        return _id_of(projects[0], "project", response)
 
     async def domain_id(self) -> str:
         """The account (domain) id: given, from the credentials source, or discovered once per AK via IAM."""
@@ -314,7 +326,7 @@ class AsyncHuaweiCloud:
                 f"IAM returned no domain for these credentials (request_id={response.request_id}); "
                 "pass account='<domain id>'"
             )
-        return str(domains[0]["id"])
+        return _id_of(domains[0], "domain", response)
 
     def _known_domain_id(self) -> str | None:
         if self._account is not None and self._account.domain_id:
@@ -458,8 +470,10 @@ class AsyncHuaweiCloud:
                 return Response(response, attempts=attempt, elapsed_ms=elapsed_ms)
 
             if stream:
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
             api_error = api_error_from_response(
                 status_code=status, headers=response.headers, body=response.content,
                 method=method, url=str(request.url.copy_with(query=None)),
@@ -520,11 +534,25 @@ class AsyncHuaweiCloud:
             raise httpx.ReadTimeout("the call's deadline ran out", request=request) from error
 
 
+def _id_of(entry: object, what: str, response: Response) -> str:
+    identifier = entry.get("id") if isinstance(entry, dict) else None
+    if not isinstance(identifier, str) or not identifier:
+        raise ConfigurationError(
+            f"IAM answered a {what} without an id (request_id={response.request_id}); pass it explicitly"
+        )
+    return identifier
+
+
+_URL_USERINFO = re.compile(r"(\w+://)[^/@\s]+@")
+
+
 def _transport_error(error: httpx.TransportError, request: httpx.Request) -> TransportError:
+    # httpx's text can name a proxy URL, with its user:password: keep the URL, drop the credentials.
+    detail = _URL_USERINFO.sub(r"\1***@", str(error))
     where = f"{request.method} {request.url.copy_with(query=None)}"
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
-        return ConnectError(f"could not connect: {where}: {error}")
+        return ConnectError(f"could not connect: {where}: {detail}")
     if isinstance(error, httpx.TimeoutException):
         return TimeoutError(f"timed out ({type(error).__name__}): {where}")
-    return TransportError(f"{type(error).__name__}: {where}: {error}")
+    return TransportError(f"{type(error).__name__}: {where}: {detail}")
 

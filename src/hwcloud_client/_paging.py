@@ -43,7 +43,6 @@ def _total(page: Any, field: str | None) -> int | None:
 @dataclass(frozen=True)
 class PageNumber:
     page_param: str = "offset"
-    limit_param: str = "limit"
     start: int = 1
     count_field: str | None = "count"
 
@@ -57,7 +56,6 @@ class PageNumber:
 @dataclass(frozen=True)
 class ItemOffset:
     offset_param: str = "offset"
-    limit_param: str = "limit"
     count_field: str | None = None
 
     def first(self, params: Params) -> Params:

@@ -210,7 +210,7 @@ def _parse_obs_xml(body: bytes) -> tuple[str | None, str | None, str | None]:
     return root.findtext("Code"), root.findtext("Message"), root.findtext("RequestId")
 
 
-def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, str | None, str | None]:
+def parse_error_body(body: bytes) -> tuple[str | None, str | None, str | None]:
     """(error code, error message, request id) from an error body of any dialect; Nones if unknown."""
     stripped = body.strip()
     if not stripped:
@@ -237,7 +237,7 @@ def api_error_from_response(
     url: str | None = None,
 ) -> APIError:
     """The typed exception for an error response (status, dialect and throttling code decide the class)."""
-    code, msg, body_request_id = parse_error_body(body, headers.get("content-type", ""))
+    code, msg, body_request_id = parse_error_body(body)
     request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None) or body_request_id
     if msg is None and code is None and body.strip() and not body.lstrip().startswith((b"<", b"{", b"[")):
         msg = body.strip()[:200].decode("utf-8", "replace")

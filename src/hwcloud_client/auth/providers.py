@@ -682,10 +682,20 @@ class ChainCredentialsProvider:
         )
 
     async def aclose(self) -> None:
-        """Close the providers that hold resources (the metadata provider's HTTP client)."""
-        for provider in self._providers:
-            if isinstance(provider, _AsyncCloseable):
-                await provider.aclose()
+        """Close the providers that hold resources (the metadata provider's HTTP client).
+
+        Shielded, and every provider is closed even if one fails; the first failure is raised after.
+        """
+        failures: list[Exception] = []
+        with anyio.CancelScope(shield=True):
+            for provider in self._providers:
+                if isinstance(provider, _AsyncCloseable):
+                    try:
+                        await provider.aclose()
+                    except Exception as error:
+                        failures.append(error)
+        if failures:
+            raise failures[0]
 
     def __repr__(self) -> str:
         names = ", ".join(type(provider).__name__ for provider in self._providers)

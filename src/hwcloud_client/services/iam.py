@@ -48,7 +48,7 @@ LIST_PERMANENT_ACCESS_KEYS = Operation(
 
 # Keystone ignores ``page`` without ``per_page``; 5000 is the largest page it serves.
 _KEYSTONE_PAGES = DefaultPageSize(
-    PageNumber(page_param="page", limit_param="per_page", count_field=None), size_param="per_page", size=5000
+    PageNumber(page_param="page", count_field=None), size_param="per_page", size=5000
 )
 
 
