@@ -27,9 +27,9 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
-import httpx
 from pydantic import SecretStr
 
+from .._http import httpx
 from ..config import Credentials
 from ._apig import SignatureRejected, verify_signature
 from ._base import EmulatedRequest, EmulatedResponse
