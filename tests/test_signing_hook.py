@@ -300,3 +300,20 @@ async def test_hook_takes_a_credentials_provider() -> None:
     assert [r.headers["x-security-token"] for r in sent] == ["token-1", "token-2"]
     for number, request in enumerate(sent, start=1):
         assert request.headers["authorization"] == official_authorization(request, f"AKROT{number}", SK)
+
+
+@pytest.mark.anyio
+async def test_requests_mocked_with_respx_are_signed_like_real_ones() -> None:
+    import respx
+
+    with respx.mock(assert_all_called=True) as mock:
+        route = mock.get("https://iam.myhuaweicloud.com/v3/projects").mock(
+            return_value=httpx.Response(200, json={"projects": []})
+        )
+        hook = signing_hook(CREDS, clock=lambda: FIXED_CLOCK)
+        async with httpx.AsyncClient(event_hooks={"request": [hook]}) as client:
+            response = await client.get("https://iam.myhuaweicloud.com/v3/projects", params={"name": "cn-north-4"})
+    assert response.json() == {"projects": []}
+    sent = route.calls.last.request
+    assert sent.url.raw_path == b"/v3/projects?name=cn-north-4"
+    assert sent.headers["authorization"] == official_authorization(sent, AK, SK)
