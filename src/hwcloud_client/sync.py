@@ -21,7 +21,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from ._client import AsyncHuaweiCloud
 from ._http import httpx
-from .config import Account, ClientConfig, Credentials, Project
+from .config import Account, ClientConfig, Credentials, Endpoint, Project
 
 if TYPE_CHECKING:
     from .auth.providers import CredentialsProvider
@@ -161,7 +161,7 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
     project_id = blocking(AsyncHuaweiCloud.project_id)
     domain_id = blocking(AsyncHuaweiCloud.domain_id)
 
-    def endpoint(self, service: str) -> Any:
+    def endpoint(self, service: str) -> Endpoint:
         return self._async.endpoint(service)
 
     @cached_property
