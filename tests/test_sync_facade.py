@@ -116,3 +116,13 @@ def test_ctrl_c_cancels_the_pending_call() -> None:
     finally:
         timer.cancel()
         runner.close()
+
+
+def test_iterator_twins_show_the_arguments_and_a_plain_iterator() -> None:
+    import inspect
+
+    from hwcloud_client.services.ecs import SyncECS
+
+    signature = inspect.signature(SyncECS.iter_servers_details)
+    assert signature.return_annotation == "Iterator"
+    assert "limit" in signature.parameters and "status" in signature.parameters

@@ -11,6 +11,7 @@ which keep the async signatures for type checkers and IDEs.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import CancelledError, Future
 from contextlib import AbstractContextManager
@@ -112,6 +113,10 @@ def blocking_iter(
         return self._runner.iterate(bound(*args, **kwargs))
 
     update_wrapper(call, method)
+    # help() and IDEs show the async signature's arguments with what the twin really returns.
+    call.__signature__ = inspect.signature(method).replace(  # type: ignore[attr-defined]
+        return_annotation="Iterator"
+    )
     return call
 
 
