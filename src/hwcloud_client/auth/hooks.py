@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .._http import httpx
+from .._http import decode_header_value, httpx
 from ..config import Account, Credentials, Project, SigningAlgorithm, Stage
 from ..errors import ConfigurationError
 from . import apig
@@ -36,13 +36,6 @@ def _format_sdk_date(epoch_seconds: float) -> str:
 @lru_cache(maxsize=4)
 def _format_whole_second(epoch_seconds: int) -> str:
     return time.strftime(apig.SDK_DATE_FORMAT, time.gmtime(epoch_seconds))
-
-
-def _decode_header_value(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 def _known_body(request: httpx.Request) -> bytes | None:
@@ -121,7 +114,7 @@ class RequestSigner:
         current: dict[str, str] = {}
         for raw_name, raw_value in headers.raw:
             name = raw_name.decode("latin-1").lower()
-            value = _decode_header_value(raw_value)
+            value = decode_header_value(raw_value)
             current[name] = f"{current[name]}, {value}" if name in current else value
         updates = {name: value.strip() for name, value in current.items() if value != value.strip()}
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 from pydantic import SecretStr
 
-from .._http import httpx
+from .._http import decode_header_value, httpx
 from ..config import Credentials
 from ._apig import SignatureRejected, verify_signature
 from ._base import EmulatedRequest, EmulatedResponse
@@ -267,7 +267,7 @@ class FakeHuaweiCloud:
                 break
         headers: dict[str, str] = {}
         for raw_name, raw_value in scope["headers"]:
-            name, value = raw_name.decode("latin-1").lower(), _decode_header_value(raw_value)
+            name, value = raw_name.decode("latin-1").lower(), decode_header_value(raw_value)
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         # httpx's ASGITransport puts the query into raw_path, servers do not.
         raw_target = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
@@ -374,13 +374,6 @@ def _injected_failure(fault: _PlannedFault, request_id: str) -> EmulatedResponse
     if fault.retry_after is not None:
         response.headers["Retry-After"] = f"{fault.retry_after:g}"
     return response
-
-
-def _decode_header_value(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
 
 
 class _DroppedConnectionFilter(logging.Filter):
