@@ -29,12 +29,12 @@ from .._xml import parse_xml
 from ..auth.obs import Dialect, authorization, presign_query, query_string, rfc1123_date, wire_path
 from ..errors import HuaweiCloudError, TransportError, api_error_from_response
 from ..sync import PortalRunner, SyncService, blocking, blocking_iter
+from . import _obs_models
+from ._obs_models import *  # noqa: F403 - the models are part of this module's API
 from ._obs_models import (
-    Bucket,
     BucketInfo,
     CompleteMultipartUploadResult,
     CopyObjectResult,
-    DeleteError,
     DeleteObjectsResult,
     ListBucketsResult,
     ListObjectsResult,
@@ -42,7 +42,6 @@ from ._obs_models import (
     MultipartUpload,
     ObjectInfo,
     ObjectSummary,
-    PartInfo,
     PutObjectResult,
     UploadedPart,
     delete_objects_result,
@@ -61,26 +60,12 @@ __all__ = [
     "DEFAULT_PART_SIZE",
     "MIN_PART_SIZE",
     "OBS",
-    "Bucket",
-    "BucketInfo",
-    "CompleteMultipartUploadResult",
-    "CopyObjectResult",
-    "DeleteError",
-    "DeleteObjectsResult",
-    "ListBucketsResult",
-    "ListObjectsResult",
-    "ListPartsResult",
-    "MultipartUpload",
     "ObjectBody",
-    "ObjectInfo",
-    "ObjectSummary",
-    "PartInfo",
     "Progress",
     "PutBody",
-    "PutObjectResult",
     "SyncOBS",
     "SyncObjectBody",
-    "UploadedPart",
+    *_obs_models.__all__,
 ]
 
 logger = logging.getLogger("hwcloud_client")
