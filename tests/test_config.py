@@ -120,3 +120,16 @@ def test_proxy_and_endpoint_passwords_stay_out_of_reprs_and_errors() -> None:
         with pytest.raises(ValidationError) as nested:
             ClientConfig(endpoints={"ecs": url})
         assert "VALUE" not in str(nested.value)
+
+
+def test_api_errors_survive_pickling_with_their_fields() -> None:
+    """Errors cross process boundaries (multiprocessing, task queues) with their class and fields."""
+    import pickle
+
+    from hwcloud_client.errors import NotFoundError
+
+    error = NotFoundError(status_code=404, error_code="Ecs.0114", error_msg="gone", request_id="r-1", body=b"{}")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is NotFoundError
+    assert (copy.status_code, copy.error_code, copy.request_id, copy.body) == (404, "Ecs.0114", "r-1", b"{}")
+    assert str(copy) == str(error)
