@@ -1,13 +1,18 @@
 """hwcloud_client: an async-first, typed Huawei Cloud SDK."""
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncHuaweiCloud
 from ._response import Response
 from ._version import __version__
-from .auth.hooks import HuaweiCloudAuth, signing_hook, sync_signing_hook
+from .auth.hooks import signing_hook, sync_signing_hook
 from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage, Timeouts
 from .endpoints import resolve_endpoint
-from .sync import HuaweiCloud
+
+if TYPE_CHECKING:
+    from .auth.httpx_auth import HuaweiCloudAuth
+    from .sync import HuaweiCloud
 
 __all__ = [
     "Account",
@@ -28,3 +33,23 @@ __all__ = [
     "signing_hook",
     "sync_signing_hook",
 ]
+
+# Imported on first access: the blocking facade starts from anyio's thread portal, and subclassing
+# httpx.Auth imports httpx, which the async facade leaves to its first request.
+_ON_FIRST_ACCESS = {"HuaweiCloud": ".sync", "HuaweiCloudAuth": ".auth.httpx_auth"}
+
+if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error for them
+
+    def __getattr__(name: str) -> Any:
+        module = _ON_FIRST_ACCESS.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from importlib import import_module
+
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -46,7 +46,7 @@ __all__ = ["AsyncHuaweiCloud", "Body", "Sign", "SkewedClock"]
 
 logger = logging.getLogger("hwcloud_client")
 
-Sign = Callable[[httpx.Request], Awaitable[None]]
+Sign = Callable[["httpx.Request"], Awaitable[None]]
 # A body that can be sent more than once: bytes, or a factory of fresh streams (one per attempt).
 Body = bytes | Callable[[], AsyncIterable[bytes]]
 ParamValue = str | int | float | bool | None | Iterable[str | int | float | bool]

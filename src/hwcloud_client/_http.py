@@ -1,8 +1,45 @@
-"""The one place the HTTP library is imported: swapping httpx for a compatible fork is one edit here."""
+"""The one place the HTTP library is imported: swapping httpx for a compatible fork is one edit here.
 
-import httpx
+It is imported on first use, not with the package: ``import hwcloud_client`` and building a facade then
+cost pydantic and our own modules, and a first request pays for httpx (about a third of the old import).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["decode_header_value", "httpx"]
+
+
+class _ImportedOnFirstUse:
+    """Stands for a module, which is imported the first time one of its attributes is read.
+
+    Attributes are looked up on the module every time (never copied here), so patching the module
+    (``mock.patch("httpx.AsyncClient")``) still reaches our code.
+    """
+
+    __slots__ = ("_module", "_name")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attribute: str) -> Any:
+        module = self._module
+        if module is None:
+            module = self._module = importlib.import_module(self._name)
+        return getattr(module, attribute)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported on first use>"
+
+
+if TYPE_CHECKING:
+    import httpx
+else:
+    httpx = _ImportedOnFirstUse("httpx")
 
 
 def decode_header_value(raw: bytes) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import re
 import time
-from email.utils import parsedate_to_datetime
 
 from ._http import httpx
 from .config import RetryPolicy
@@ -15,11 +14,6 @@ __all__ = ["IDEMPOTENT_METHODS", "backoff_delay", "is_retryable_error", "is_retr
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 IDEMPOTENCY_HEADER = "x-client-token"
-
-# Raised before a single byte reached the server: always safe to retry.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# The server may have processed the request: retry only what is idempotent.
-_MAYBE_SENT = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 _SIGNATURE_TIME_CODES = frozenset({"APIGW.0301", "APIGW.0303", "APIGW.0101", "RequestTimeTooSkewed"})
 _SIGNATURE_TIME_WORDS = re.compile(r"expire|time|date|skew", re.IGNORECASE)
@@ -32,9 +26,13 @@ def is_idempotent(method: str, headers: httpx.Headers) -> bool:
 
 
 def is_retryable_exception(error: Exception, *, idempotent: bool) -> bool:
-    if isinstance(error, _NOT_SENT):
+    # Raised before a single byte reached the server: always safe to retry.
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return True
-    return idempotent and isinstance(error, _MAYBE_SENT)
+    # The server may have processed the request: retry only what is idempotent.
+    return idempotent and isinstance(
+        error, httpx.ReadTimeout | httpx.WriteTimeout | httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError
+    )
 
 
 def is_retryable_error(error: APIError, *, idempotent: bool) -> bool:
@@ -52,9 +50,8 @@ def retry_after_seconds(headers: httpx.Headers, *, now: float | None = None) -> 
         return max(0.0, float(value))
     except ValueError:
         pass
-    try:
-        when = parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError):
+    when = _http_date_timestamp(value)
+    if when is None:
         return None
     return max(0.0, when - (time.time() if now is None else now))
 
@@ -76,8 +73,15 @@ def skew_from(error: APIError, *, local_now: float) -> float | None:
     server_date = error.headers.get("date")
     if not server_date:
         return None
+    server_now = _http_date_timestamp(server_date)
+    return None if server_now is None else server_now - local_now
+
+
+def _http_date_timestamp(value: str) -> float | None:
+    # Imported here: email.utils brings the email package and socket, and only error paths need it.
+    from email.utils import parsedate_to_datetime
+
     try:
-        server_now = parsedate_to_datetime(server_date).timestamp()
+        return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError):
         return None
-    return server_now - local_now

@@ -1,4 +1,4 @@
-"""Signing for httpx: a request event hook (async and sync) and an ``httpx.Auth``, sharing one code path.
+"""Signing for httpx: a request event hook (async and sync), and the signer they and ``HuaweiCloudAuth`` share.
 
 Each call re-dates and re-signs the request, so a retried or reused request is never sent with a
 stale ``X-Sdk-Date``. The signature covers the request exactly as httpx will send it: the raw
@@ -9,7 +9,7 @@ sent), the final headers, and the body bytes.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,7 @@ from . import apig
 if TYPE_CHECKING:
     from .providers import CredentialsProvider
 
-__all__ = ["SCOPE_EXTENSION", "HuaweiCloudAuth", "RequestSigner", "signing_hook", "sync_signing_hook"]
+__all__ = ["SCOPE_EXTENSION", "Clock", "RequestSigner", "signing_hook", "sync_signing_hook"]
 
 Clock = Callable[[], float]
 
@@ -215,38 +215,3 @@ def sync_signing_hook(
         region=region, service=service, clock=clock,
     )
     return signer.sign_sync
-
-
-class HuaweiCloudAuth(httpx.Auth):
-    """The signing as an ``httpx.Auth``: ``httpx.AsyncClient(auth=HuaweiCloudAuth(creds))``.
-
-    The async flow accepts a credentials provider; the sync flow needs plain ``Credentials``.
-    """
-
-    def __init__(
-        self,
-        credentials: Credentials | CredentialsProvider,
-        *,
-        algorithm: SigningAlgorithm = "SDK-HMAC-SHA256",
-        project: Project | None = None,
-        account: Account | None = None,
-        stage: Stage | None = None,
-        region: str | None = None,
-        service: str | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        self.signer = RequestSigner(
-            credentials, algorithm=algorithm, project=project, account=account, stage=stage,
-            region=region, service=service, clock=clock,
-        )
-
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        self.signer.sign_sync(request)
-        yield request
-
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        await self.signer.sign_async(request)
-        yield request
-
-    def __repr__(self) -> str:
-        return f"HuaweiCloudAuth(algorithm={self.signer.spec.name!r})"

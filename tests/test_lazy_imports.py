@@ -1,0 +1,84 @@
+"""``import hwcloud_client`` and building a facade import neither httpx, the blocking facade nor a service."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import httpx
+import pytest
+
+import hwcloud_client
+from hwcloud_client import _http
+
+DEFERRED = ["anyio.from_thread", "httpx", "hwcloud_client.services.ecs", "hwcloud_client.sync"]
+
+
+def _modules_loaded_after(script: str) -> dict[str, list[str]]:
+    """Run ``script`` in a fresh interpreter; it fills ``seen[label]`` with the DEFERRED modules loaded."""
+    program = textwrap.dedent(f"""
+        import json, sys
+        DEFERRED = {DEFERRED!r}
+        seen = {{}}
+        def check(label):
+            seen[label] = [name for name in DEFERRED if name in sys.modules]
+    """) + textwrap.dedent(script) + "\nprint(json.dumps(seen))\n"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, list[str]] = json.loads(result.stdout)
+    return loaded
+
+
+def test_import_and_construction_defer_httpx_the_blocking_facade_and_services() -> None:
+    seen = _modules_loaded_after("""
+        import hwcloud_client as hw
+        check("import")
+        cloud = hw.AsyncHuaweiCloud(
+            region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p" * 32,
+        )
+        check("construct")
+        cloud.http
+        check("http")
+        hw.HuaweiCloud
+        check("blocking")
+        cloud.ecs
+        check("ecs")
+    """)
+    assert seen == {
+        "import": [],
+        "construct": [],
+        "http": ["httpx"],
+        "blocking": ["anyio.from_thread", "httpx", "hwcloud_client.sync"],
+        "ecs": DEFERRED,
+    }
+
+
+def test_names_imported_on_first_access_are_the_real_ones() -> None:
+    from hwcloud_client.auth.httpx_auth import HuaweiCloudAuth
+    from hwcloud_client.sync import HuaweiCloud
+
+    assert hwcloud_client.HuaweiCloudAuth is HuaweiCloudAuth
+    assert issubclass(hwcloud_client.HuaweiCloudAuth, httpx.Auth)
+    assert hwcloud_client.HuaweiCloud is HuaweiCloud
+    assert {"HuaweiCloud", "HuaweiCloudAuth"} <= set(dir(hwcloud_client))
+
+
+def test_an_unknown_name_is_an_attribute_error_naming_it() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'HuaweiCloudClient'"):
+        _ = hwcloud_client.HuaweiCloudClient  # type: ignore[attr-defined]
+
+
+def test_the_deferred_http_library_reads_through_to_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _http.httpx.Request is httpx.Request
+    assert "imported on first use" in repr(_http.httpx)
+
+    class PatchedClient(httpx.AsyncClient):
+        pass
+
+    # A patch of the module (as mock.patch("httpx.AsyncClient") does) must reach the package.
+    monkeypatch.setattr(httpx, "AsyncClient", PatchedClient)
+    assert _http.httpx.AsyncClient is PatchedClient
+    with pytest.raises(AttributeError):
+        _ = _http.httpx.NoSuchThing  # type: ignore[attr-defined]
