@@ -12,7 +12,8 @@ from pydantic import SecretStr
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, HuaweiCloud
 from hwcloud_client.auth.token import TokenAuth
-from hwcloud_client.errors import AuthenticationError, ConfigurationError
+from hwcloud_client.errors import AuthenticationError, ConfigurationError, ConnectError
+from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
 from tests.helpers import Recorder
 
 pytestmark = pytest.mark.anyio
@@ -88,6 +89,50 @@ async def test_concurrent_calls_share_one_fetch() -> None:
             group.start_soon(use)
     assert fetch.calls == 1
     assert tokens == ["token-1"] * 20
+
+
+async def test_callers_queued_behind_a_failed_fetch_share_its_error_and_the_next_call_retries() -> None:
+    clock = Clock()
+    release = anyio.Event()
+    calls = 0
+    failing = True
+
+    async def fetch() -> tuple[SecretStr, float]:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        if failing:
+            raise ConnectError("IAM unreachable")
+        return SecretStr(f"token-{calls}"), clock() + 3600
+
+    auth = TokenAuth(fetch, clock=clock)
+    failures: list[Exception] = []
+
+    async def use() -> None:
+        try:
+            await auth.token()
+        except ConnectError as exc:
+            failures.append(exc)
+
+    async with anyio.create_task_group() as group:
+        for _ in range(5):
+            group.start_soon(use)
+        await anyio.wait_all_tasks_blocked()
+        release.set()
+    assert len(failures) == 5 and calls == 1
+    failing = False
+    assert (await auth.token()).get_secret_value() == "token-2"
+
+
+async def test_a_hung_fetch_raises_the_sdk_timeout_error() -> None:
+    async def hung() -> tuple[SecretStr, float]:
+        await anyio.sleep_forever()
+        raise AssertionError
+
+    auth = TokenAuth(hung, refresh_timeout=0.05)
+    with pytest.raises(HuaweiCloudTimeoutError, match=r"^fetching an IAM token took longer than 0\.05 s$"):
+        await auth.token()
+    assert repr(auth) == "TokenAuth(token=None)"
 
 
 async def test_the_token_is_refreshed_before_it_expires() -> None:

@@ -32,6 +32,7 @@ from .._http import httpx
 from ..config import Credentials
 from ..errors import ConfigurationError, ConnectError, TransportError
 from ..errors import TimeoutError as HuaweiCloudTimeoutError
+from ._refresh import SingleFlight
 
 __all__ = [
     "DEFAULT_METADATA_URL",
@@ -369,13 +370,12 @@ class RefreshingCredentialsProvider:
         self._fetch = fetch
         self._advisory_window = advisory_window
         self._mandatory_window = mandatory_window
-        self._refresh_timeout = refresh_timeout
         self._advisory_retry_delay = advisory_retry_delay
         self._clock = clock
         self._current: Credentials | None = None
-        self._lock: anyio.Lock | None = None
-        self._finished_refreshes = 0
-        self._last_error: Exception | None = None
+        self._refresh = SingleFlight(
+            self._fetch_and_keep, timeout=refresh_timeout, what="refreshing temporary credentials"
+        )
         self._next_advisory_attempt = -math.inf
 
     @property
@@ -393,7 +393,7 @@ class RefreshingCredentialsProvider:
             return current
         if current is not None and phase is _Phase.ADVISORY:
             return await self._refresh_if_idle(current)
-        return await self._refresh_or_join()
+        return await self._refresh.run()
 
     def _phase(self, credentials: Credentials | None) -> _Phase:
         if credentials is None:
@@ -407,22 +407,11 @@ class RefreshingCredentialsProvider:
             return _Phase.ADVISORY
         return _Phase.MANDATORY
 
-    def _refresh_lock(self) -> anyio.Lock:
-        # No await between the check and the assignment, so two tasks cannot both create one.
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        return self._lock
-
     async def _refresh_if_idle(self, current: Credentials) -> Credentials:
         if self._clock() < self._next_advisory_attempt:
             return current
-        lock = self._refresh_lock()
         try:
-            lock.acquire_nowait()
-        except anyio.WouldBlock:
-            return current
-        try:
-            return await self._refresh()
+            return await self._refresh.run_if_idle(otherwise=current)
         except Exception as exc:
             self._next_advisory_attempt = self._clock() + self._advisory_retry_delay
             expires_at = current.expires_at if current.expires_at is not None else math.inf
@@ -434,40 +423,10 @@ class RefreshingCredentialsProvider:
                 expires_at - self._clock(),
             )
             return current
-        finally:
-            lock.release()
 
-    async def _refresh_or_join(self) -> Credentials:
-        refreshes_before = self._finished_refreshes
-        async with self._refresh_lock():
-            if self._finished_refreshes != refreshes_before:
-                # A refresh finished while we queued: share its outcome instead of fetching again.
-                if self._last_error is not None:
-                    raise self._last_error
-                if self._current is not None:
-                    return self._current
-            return await self._refresh()
-
-    async def _refresh(self) -> Credentials:
-        """Fetch under the lock (held by the caller); the outcome is recorded even if the caller is cancelled."""
-        with anyio.move_on_after(self._refresh_timeout, shield=True) as scope:
-            try:
-                fresh = await self._fetch()
-            except Exception as exc:
-                self._last_error = exc
-                self._finished_refreshes += 1
-                raise
-        if scope.cancelled_caught:
-            timeout = HuaweiCloudTimeoutError(
-                f"refreshing temporary credentials took longer than {self._refresh_timeout:g} s"
-            )
-            self._last_error = timeout
-            self._finished_refreshes += 1
-            raise timeout
-        self._current = fresh
-        self._last_error = None
-        self._finished_refreshes += 1
-        return fresh
+    async def _fetch_and_keep(self) -> Credentials:
+        self._current = await self._fetch()
+        return self._current
 
     def __repr__(self) -> str:
         ak = self._current.ak if self._current else None

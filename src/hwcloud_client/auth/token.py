@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-import anyio
 from pydantic import SecretStr
 
 from .._http import httpx
 from ..config import Credentials
 from ..endpoints import resolve_endpoint
-from ..errors import ConfigurationError, TimeoutError, TransportError, api_error_from_response
+from ..errors import ConfigurationError, TransportError, api_error_from_response
+from ._refresh import SingleFlight
 
 __all__ = ["TokenAuth", "TokenFetch"]
 
@@ -29,8 +29,8 @@ class TokenAuth:
     """Credentials that are an IAM token: ``AsyncHuaweiCloud(region=..., credentials=TokenAuth(fetch))``.
 
     ``fetch`` is called when there is no token yet or the current one expires within
-    ``refresh_before`` seconds; concurrent callers share that one fetch. It is shielded from
-    cancellation (a cancelled caller does not waste a fetch others wait for) and bounded by
+    ``refresh_before`` seconds; concurrent callers share that one fetch, its token or its error. It is
+    shielded from cancellation (a cancelled caller does not waste a fetch others wait for) and bounded by
     ``refresh_timeout``. ``project_id``/``domain_id`` are optional hints that save the client a
     discovery call. Use one instance from one event loop.
     """
@@ -50,7 +50,6 @@ class TokenAuth:
             raise ConfigurationError("refresh_before must not be negative and refresh_timeout must be positive")
         self._fetch = fetch
         self._refresh_before = refresh_before
-        self._refresh_timeout = refresh_timeout
         self._project_id = project_id
         self._domain_id = domain_id
         self._clock = clock
@@ -58,8 +57,7 @@ class TokenAuth:
         self._token: SecretStr | None = None
         self._expires_at = 0.0
         self._refresh_at = 0.0
-        # Created on first use, so that a TokenAuth can be built outside any event loop.
-        self._lock: anyio.Lock | None = None
+        self._refresh = SingleFlight(self._fetch_and_keep, timeout=refresh_timeout, what="fetching an IAM token")
 
     @classmethod
     def from_password(
@@ -116,17 +114,10 @@ class TokenAuth:
         fresh = self._fresh_token()
         if fresh is not None:
             return fresh
-        if self._lock is None:
-            self._lock = anyio.Lock()
-        async with self._lock:
-            # Whoever held the lock before us may have fetched a fresh token already.
-            return self._fresh_token() or await self._refresh()
+        return await self._refresh.run()
 
-    async def _refresh(self) -> SecretStr:
-        with anyio.move_on_after(self._refresh_timeout, shield=True) as scope:
-            token, expires_at = await self._fetch()
-        if scope.cancelled_caught:
-            raise TimeoutError(f"fetching an IAM token took longer than {self._refresh_timeout:g} s")
+    async def _fetch_and_keep(self) -> SecretStr:
+        token, expires_at = await self._fetch()
         now = self._clock()
         # A token that lives less than refresh_before is renewed at half its life, not on every call.
         self._token = token
