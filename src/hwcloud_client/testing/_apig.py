@@ -15,13 +15,12 @@ import hashlib
 import hmac
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from ..auth import apig
 from ..auth._asymmetric import derive_private_key, sm2_public_key, sm2_z_a
 from ..errors import ConfigurationError
-from ._base import EmulatedRequest
+from ._base import EmulatedRequest, KnownKey, SecretLookup
 
 __all__ = [
     "MAX_DATE_SKEW_SECONDS",
@@ -58,19 +57,6 @@ class SignatureRejected(Exception):
         self.error_code = error_code
         self.error_msg = f"{_AUTH_FAILED}: {detail}"
         super().__init__(self.error_msg)
-
-
-@dataclass(frozen=True)
-class KnownKey:
-    """What the gateway knows about an access key: its secret, and the token a temporary key needs."""
-
-    # Kept out of repr: a failing test prints the objects it compared.
-    secret: str = field(repr=False)
-    security_token: str | None = field(default=None, repr=False)
-
-
-# Looks an access key up at the time of the request (temporary keys expire).
-SecretLookup = Callable[[str], KnownKey | None]
 
 
 def verify_signature(
@@ -115,9 +101,7 @@ def verify_signature(
     if known is None:
         raise SignatureRejected(f"the access key {access_key} does not exist or is not valid any more")
     signed_headers = _check_signed_headers(parsed["signed"].split(";"), headers)
-    if known.security_token is not None and not hmac.compare_digest(
-        headers.get("x-security-token", ""), known.security_token
-    ):
+    if known.token_problem(headers.get("x-security-token")) is not None:
         raise SignatureRejected("a temporary access key needs its X-Security-Token")
 
     body_hash = apig.payload_hash(spec, request.body, content_header_value=headers.get(spec.content_header))

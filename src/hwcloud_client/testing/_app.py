@@ -200,8 +200,9 @@ class FakeHuaweiCloud:
         if self._obs is None:
             from ._obs import ObsEmulator
 
-            # OBS checks its own signatures, with the permanent keys: temporary keys are IAM/ECS-only here.
-            self._obs = ObsEmulator(self.iam.permanent_keys, clock=self.now, region=self.region)
+            # OBS checks its own signatures, with the keys the gateway knows: permanent ones, and temporary ones
+            # (with their security tokens, until they expire) issued by the emulated IAM.
+            self._obs = ObsEmulator(self.iam.known_key, clock=self.now, region=self.region)
         return self._obs
 
     # --- the gateway ---------------------------------------------------------------------------

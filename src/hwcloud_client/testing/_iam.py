@@ -13,8 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ._apig import KnownKey
-from ._base import EmulatedRequest, EmulatedResponse
+from ._base import EmulatedRequest, EmulatedResponse, KnownKey
 from ._routes import (
     JsonObject,
     Route,

@@ -1,8 +1,10 @@
 """The OBS emulator: in-memory buckets and objects behind verified ``OBS``/``AWS`` V2 signatures.
 
 Every request is authenticated as OBS would: the ``Authorization`` header (either dialect, either addressing
-style) or a pre-signed URL's query, against the registered access keys; the request's ``Date`` must be within
-15 minutes of the emulator's clock and a pre-signed URL must not have expired. Errors are OBS XML bodies.
+style) or a pre-signed URL's query, against the known access keys; a temporary key must come with its security
+token (``x-obs-security-token``/``x-amz-security-token``, a header or, pre-signed, a query parameter); the
+request's ``Date`` must be within 15 minutes of the emulator's clock and a pre-signed URL must not have expired.
+Errors are OBS XML bodies.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..auth.obs import (
     sign_string,
     string_to_sign,
 )
-from ._base import EmulatedRequest, EmulatedResponse
+from ._base import EmulatedRequest, EmulatedResponse, SecretLookup, permanent_keys_lookup
 
 __all__ = ["ObsEmulator"]
 
@@ -44,6 +46,8 @@ _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 # Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
 _HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
 _OPERATIONS = ("uploads", "uploadId", "location", "delete")
+# OBS's wording (error code InvalidAccessKeyId: support.huaweicloud.com/api-obs/obs_errorcode_0009.html).
+_UNKNOWN_ACCESS_KEY = "The OBS Access Key Id you provided does not exist in our records."
 
 
 class _ObsError(Exception):
@@ -123,27 +127,28 @@ class _Call:
 class ObsEmulator:
     """An in-memory OBS for tests: ``await emulator.handle(request)`` for each :class:`EmulatedRequest`.
 
-    ``credentials`` maps access key ids to secret keys; ``clock`` is the emulator's time (seconds since the
-    epoch), against which request dates and pre-signed URL expiry are checked. ``min_part_size`` is OBS's
-    EntityTooSmall limit for non-last parts.
+    ``credentials`` maps access key ids to secret keys (permanent keys), or is a lookup that also knows
+    temporary keys and their security tokens (``FakeHuaweiCloud`` passes its IAM's, the one its API Gateway
+    uses); ``clock`` is the emulator's time (seconds since the epoch), against which request dates and
+    pre-signed URL expiry are checked. ``min_part_size`` is OBS's EntityTooSmall limit for non-last parts.
     """
 
     def __init__(
         self,
-        credentials: Mapping[str, str],
+        credentials: Mapping[str, str] | SecretLookup,
         *,
         clock: Callable[[], float] = time.time,
         region: str = "cn-north-4",
         min_part_size: int = MIN_PART_SIZE,
     ) -> None:
-        self._credentials = dict(credentials)
+        self._lookup = permanent_keys_lookup(credentials) if isinstance(credentials, Mapping) else credentials
         self._clock = clock
         self._region = region
         self._min_part_size = min_part_size
         self._buckets: dict[str, _Bucket] = {}
 
     def __repr__(self) -> str:
-        return f"ObsEmulator(access_keys={sorted(self._credentials)!r}, buckets={sorted(self._buckets)!r})"
+        return f"ObsEmulator(region={self._region!r}, buckets={sorted(self._buckets)!r})"
 
     def multipart_uploads(self, bucket: str) -> list[tuple[str, str]]:
         """The (key, upload id) of every multipart upload in progress in ``bucket``: for tests' assertions."""
@@ -206,10 +211,22 @@ class ObsEmulator:
                 _fail(403, "AccessDenied", "Request has expired", Expires=str(expires))
         else:
             _fail(403, "AccessDenied", "Anonymous access is forbidden for this operation")
-        secret_key = self._credentials.get(access_key_id)
-        if secret_key is None:
-            _fail(403, "InvalidAccessKeyId", "The access key Id you provided does not exist in our records.",
-                  AccessKeyId=access_key_id)
+        known = self._lookup(access_key_id)
+        if known is None:
+            _fail(403, "InvalidAccessKeyId", _UNKNOWN_ACCESS_KEY, AccessKeyId=access_key_id)
+        # A header when the Authorization header signs, a query parameter in a pre-signed URL (where it is also
+        # part of the signed resource); the signature covers it either way, as any x-obs-/x-amz- name.
+        token_name = call.prefix + "security-token"
+        problem = known.token_problem(
+            request.headers.get(token_name) if authorization is not None else params.get(token_name)
+        )
+        if problem == "missing":
+            # A guess: OBS documents only "a 403 error" for a temporary key sent without its token. It knows a
+            # temporary key through that token alone, so the answer for an access key it cannot find is assumed.
+            _fail(403, "InvalidAccessKeyId", _UNKNOWN_ACCESS_KEY, AccessKeyId=access_key_id)
+        if problem == "invalid":
+            # Documented (obs_errorcode_0009): a token that is malformed, expired or another key's.
+            _fail(403, "InvalidAccessKeyId", "The security token is invalid.", AccessKeyId=access_key_id)
         resource = canonical_resource(
             bucket=call.bucket, key=call.key, query=call.query, path_style=call.path_style, dialect=call.dialect
         )
@@ -217,9 +234,9 @@ class ObsEmulator:
             method=request.method, headers=request.headers, canonical_resource=resource, expires=expires,
             dialect=call.dialect,
         )
-        if not hmac.compare_digest(sign_string(secret_key, to_sign), signature):
+        if not hmac.compare_digest(sign_string(known.secret, to_sign), signature):
             # The provided signature is not echoed, and a security token is masked: error bodies get logged.
-            token = request.headers.get(call.prefix + "security-token") or params.get(call.prefix + "security-token")
+            token = request.headers.get(token_name) or params.get(token_name)
             shown = to_sign.replace(token, "***") if token else to_sign
             _fail(403, "SignatureDoesNotMatch",
                   "The request signature we calculated does not match the signature you provided.",
