@@ -15,18 +15,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, SecretStr
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._paging import PagingDialect, Params, iterate_pages
 from .._response import Response
 
 if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
+
     from .._client import AsyncHuaweiCloud, ParamValue
 
 __all__ = [
     "ApiModel",
     "DefaultPageSize",
     "Operation",
+    "RequestModel",
     "SentSecret",
     "Service",
     "Timestamp",
@@ -44,15 +57,87 @@ P = ParamSpec("P")
 
 
 class ApiModel(BaseModel):
-    """Base of request and response models.
+    """Base of response models, and of request models through :class:`RequestModel`.
 
     ``extra="allow"``: a field the server adds tomorrow is kept (``model_extra``), never an error.
-    ``populate_by_name``: Huawei spellings (``OS-EXT-STS:vm_state``, ``flavorRef``) are aliases, and
+    ``populate_by_name``: Huawei spellings (``OS-EXT-STS:vm_state``, ``hostId``) are aliases, and
     the Python names work too. ``defer_build``: schemas are built on first use, not at import.
     ``hide_input_in_errors``: a validation error must not echo a token or secret key.
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, hide_input_in_errors=True)
+
+
+def _accepted_spellings(name: str, field: FieldInfo) -> tuple[str, ...]:
+    """The keys validation already reads into a field: its name, its alias, its validation aliases."""
+    found = [name]
+    if field.alias is not None:
+        found.append(field.alias)
+    choices = field.validation_alias
+    for choice in choices.choices if isinstance(choices, AliasChoices) else [choices]:
+        if isinstance(choice, str):
+            found.append(choice)
+    return tuple(dict.fromkeys(found))
+
+
+class RequestModel(ApiModel):
+    """Base of request models: built with the Python names, sent with Huawei's (``serialization_alias``).
+
+    Huawei's spelling is accepted on input too (``ServerSpec(**{"imageRef": ...})``, a body copied from
+    Huawei's docs) and validated exactly like the Python name; as an unknown key it would have become an
+    unchecked extra, sent as-is and shown by ``repr`` even for a secret. Both spellings of one field at once
+    is an error, not a silent pick. A key that spells no field is still kept as an extra.
+
+    The constructor's parameters stay the Python names (``serialization_alias`` is invisible to type
+    checkers). This runs a Python step per validation, which is why response models, validated in bulk
+    from JSON, are plain :class:`ApiModel` (they read Huawei's spellings through ``alias``).
+    """
+
+    # Huawei spelling -> (field name, the spellings validation already accepts for that field).
+    _huawei_spellings: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        accepted = {name: _accepted_spellings(name, field) for name, field in cls.model_fields.items()}
+        taken = {spelling for spellings in accepted.values() for spelling in spellings}
+        cls._huawei_spellings = {
+            field.serialization_alias: (name, accepted[name])
+            for name, field in cls.model_fields.items()
+            # A serialization alias that is some field's accepted spelling already is left to pydantic.
+            if field.serialization_alias is not None and field.serialization_alias not in taken
+        }
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_huawei_spellings(cls, data: Any) -> Any:
+        spellings = cls._huawei_spellings
+        if not spellings or not isinstance(data, Mapping) or spellings.keys().isdisjoint(data.keys()):
+            return data
+        renamed = dict(data)
+        conflicts: list[InitErrorDetails] = []
+        for huawei, (name, accepted) in spellings.items():
+            if huawei not in renamed:
+                continue
+            given = [spelling for spelling in accepted if spelling in renamed]
+            if given:
+                conflicts.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "spelled_twice",
+                            "{given}= and {huawei}= are the same field; pass one of them",
+                            {"given": given[0], "huawei": huawei},
+                        ),
+                        loc=(name,),
+                        # The two keys, never their values: one of them may be a secret.
+                        input=(given[0], huawei),
+                    )
+                )
+            else:
+                renamed[name] = renamed.pop(huawei)
+        if conflicts:
+            raise ValidationError.from_exception_data(cls.__name__, conflicts, hide_input=True)
+        return renamed
 
 
 def _empty_as_none(value: object) -> object:

@@ -1,16 +1,17 @@
 """Request and response models of the ECS operations, with Huawei's field spellings as aliases.
 
 Response models read Huawei's spelling (``alias``); request models are built with the Python names
-and sent with Huawei's (``serialization_alias``), which also keeps their constructors type-checked.
+and sent with Huawei's (``serialization_alias``), which also keeps their constructors type-checked. Those
+with a ``serialization_alias`` are :class:`RequestModel`, which validates Huawei's spelling as the field.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 
-from ._base import ApiModel, SentSecret, Timestamp
+from ._base import ApiModel, RequestModel, SentSecret, Timestamp
 
 __all__ = [
     "CreateServersResponse",
@@ -182,7 +183,7 @@ class PublicIp(ApiModel):
     delete_on_termination: bool | None = None
 
 
-class ServerExtendParam(ApiModel):
+class ServerExtendParam(RequestModel):
     charging_mode: Literal["prePaid", "postPaid"] | str | None = Field(None, serialization_alias="chargingMode")
     region_id: str | None = Field(None, serialization_alias="regionID")
     period_type: Literal["month", "year"] | str | None = Field(None, serialization_alias="periodType")
@@ -201,7 +202,7 @@ class ServerTag(ApiModel):
     value: str | None = None
 
 
-class ServerSpec(ApiModel):
+class ServerSpec(RequestModel):
     """What CreateServers builds (its ``server`` object). Fields not modelled here may be passed as extras."""
 
     image_ref: str = Field(serialization_alias="imageRef")
@@ -215,10 +216,7 @@ class ServerSpec(ApiModel):
     count: int | None = None
     is_auto_rename: bool | None = Field(None, serialization_alias="isAutoRename")
     key_name: str | None = None
-    # "adminPass" is accepted too: as an unknown name it would become a plain-text extra, shown by repr.
-    admin_pass: SentSecret | None = Field(
-        None, validation_alias=AliasChoices("admin_pass", "adminPass"), serialization_alias="adminPass"
-    )
+    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
     user_data: str | None = None
     publicip: PublicIp | None = None
     security_groups: list[IdRef] | None = None
@@ -251,11 +249,11 @@ class ServerBatch(ApiModel):
     type: StopType | None = None
 
 
-class BatchStartBody(ApiModel):
+class BatchStartBody(RequestModel):
     os_start: ServerBatch = Field(serialization_alias="os-start")
 
 
-class BatchStopBody(ApiModel):
+class BatchStopBody(RequestModel):
     os_stop: ServerBatch = Field(serialization_alias="os-stop")
 
 
@@ -280,11 +278,11 @@ class UpdateServerBody(ApiModel):
     server: ServerUpdate
 
 
-class ResizeExtendParam(ApiModel):
+class ResizeExtendParam(RequestModel):
     is_auto_pay: Literal["true", "false"] | None = Field(None, serialization_alias="isAutoPay")
 
 
-class ResizeOption(ApiModel):
+class ResizeOption(RequestModel):
     flavor_ref: str = Field(serialization_alias="flavorRef")
     mode: str | None = None
     dedicated_host_id: str | None = None
