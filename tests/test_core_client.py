@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import platform
 from email.utils import formatdate
 from typing import Any
 
@@ -45,6 +46,14 @@ async def test_request_fills_project_signs_and_returns_a_response() -> None:
     assert request.url.raw_path == b"/v1/p1/cloudservers/a%2Fb?flag=true&limit=2&tags=x&tags=y"
     assert request.headers["x-project-id"] == "p1"
     assert_validly_signed(request)
+
+
+@pytest.mark.anyio
+async def test_an_owned_client_says_who_it_is_in_the_user_agent() -> None:
+    async with AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), project="p1") as cloud:
+        agent = cloud.http.headers["User-Agent"]
+    assert agent.startswith("hwcloud-client/")
+    assert f" python/{platform.python_version()} httpx/{httpx.__version__}" in agent
 
 
 @pytest.mark.anyio

@@ -1,4 +1,4 @@
-"""``import hwcloud_client`` and building a facade import neither httpx, the blocking facade nor a service."""
+"""``import hwcloud_client`` and building a facade import neither httpx, anyio's thread portal nor a service."""
 
 from __future__ import annotations
 
@@ -31,27 +31,30 @@ def _modules_loaded_after(script: str) -> dict[str, list[str]]:
     return loaded
 
 
-def test_import_and_construction_defer_httpx_the_blocking_facade_and_services() -> None:
+def test_import_and_construction_defer_httpx_the_thread_portal_and_services() -> None:
     seen = _modules_loaded_after("""
         import hwcloud_client as hw
         check("import")
-        cloud = hw.AsyncHuaweiCloud(
-            region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p" * 32,
-        )
+        credentials = hw.Credentials(ak="AK0123456789", sk="sk")
+        cloud = hw.AsyncHuaweiCloud(region="cn-north-4", credentials=credentials, project="p" * 32)
         check("construct")
         cloud.http
         check("http")
-        hw.HuaweiCloud
+        blocking = hw.HuaweiCloud(region="cn-north-4", credentials=credentials, project="p" * 32)
         check("blocking")
         cloud.ecs
         check("ecs")
+        assert blocking.project_id() == "p" * 32
+        check("first blocking call")
+        blocking.close()
     """)
     assert seen == {
         "import": [],
         "construct": [],
         "http": ["httpx"],
-        "blocking": ["anyio.from_thread", "httpx", "hwcloud_client.sync"],
-        "ecs": DEFERRED,
+        "blocking": ["httpx", "hwcloud_client.sync"],
+        "ecs": ["httpx", "hwcloud_client.services.ecs", "hwcloud_client.sync"],
+        "first blocking call": DEFERRED,
     }
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from hwcloud_client import HuaweiCloud
-from hwcloud_client.errors import NotFoundError
+from hwcloud_client.errors import ConfigurationError, NotFoundError
 from hwcloud_client.sync import PortalRunner, SyncService, blocking, blocking_iter
 from tests.helpers import CREDS, Recorder, assert_validly_signed
 
@@ -50,6 +50,55 @@ def test_blocking_calls_from_inside_a_running_event_loop() -> None:
             return cloud.request("ecs", "GET", "/v1/{project_id}/x").json()
 
     assert asyncio.run(notebook_cell()) == {"path": "/v1/p1/x"}
+
+
+def portal_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread is not threading.current_thread()]
+
+
+def test_the_portal_starts_on_the_first_call_and_stops_on_close() -> None:
+    before = portal_threads()
+    recorder = Recorder(answer)
+    cloud = make_cloud(recorder)
+    assert portal_threads() == before, "building a facade starts no thread"
+    assert cloud.project_id() == "p1"
+    assert len(portal_threads()) == len(before) + 1
+    cloud.close()
+    assert portal_threads() == before
+    with pytest.raises(ConfigurationError, match="closed; create a new one"):
+        cloud.project_id()
+
+
+def test_closing_a_facade_never_called_starts_nothing_and_closes_it() -> None:
+    before = portal_threads()
+    cloud = make_cloud(Recorder(answer))
+    cloud.close()
+    assert portal_threads() == before
+    with pytest.raises(ConfigurationError, match="closed"):
+        cloud.request("ecs", "GET", "/v1/{project_id}/x")
+
+
+def test_threads_making_their_first_calls_at_once_share_one_portal() -> None:
+    before = portal_threads()
+    runner = PortalRunner()
+    sync = SyncCounter(runner, Counter())
+    barrier = threading.Barrier(8)
+    results: list[str] = []
+
+    def first_call() -> None:
+        barrier.wait()
+        results.append(sync.slow(seconds=0.01))
+
+    callers = [threading.Thread(target=first_call) for _ in range(8)]
+    try:
+        for caller in callers:
+            caller.start()
+        for caller in callers:
+            caller.join(10)
+        assert results == ["finished"] * 8
+        assert len(portal_threads()) == len(before) + 1, "one portal thread for all eight callers"
+    finally:
+        runner.close()
 
 
 class Counter:

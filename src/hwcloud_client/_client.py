@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import json as _json
 import logging
-import platform
 import re
+import sys
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -51,6 +51,8 @@ Sign = Callable[["httpx.Request"], Awaitable[None]]
 Body = bytes | Callable[[], AsyncIterable[bytes]]
 ParamValue = str | int | float | bool | None | Iterable[str | int | float | bool]
 
+# What platform.python_version() says ("3.12.1", "3.13.0rc1"), without importing platform for it.
+_PYTHON_VERSION = sys.version.split()[0]
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -67,7 +69,7 @@ class SkewedClock:
 
 def _user_agent(extra: str | None) -> str:
     agent = (
-        f"hwcloud-client/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+        f"hwcloud-client/{__version__} python/{_PYTHON_VERSION} httpx/{httpx.__version__}"
     )
     return f"{agent} {extra}" if extra else agent
 

@@ -30,9 +30,12 @@ SigningAlgorithm = Literal[
     "SDK-SM2-SM3",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+# defer_build: a model's validator is built when it is first used, so a program pays only for those it uses.
+_FROZEN = ConfigDict(defer_build=True, frozen=True, extra="forbid", str_strip_whitespace=False)
 # For models whose URLs may carry user:password: a ValidationError must not echo the input.
-_FROZEN_HIDDEN_INPUT = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False, hide_input_in_errors=True)
+_FROZEN_HIDDEN_INPUT = ConfigDict(
+    defer_build=True, frozen=True, extra="forbid", str_strip_whitespace=False, hide_input_in_errors=True
+)
 _TOKEN = re.compile(r"^[A-Za-z0-9._\-]+$")
 
 
@@ -51,7 +54,7 @@ class Credentials(BaseModel):
     """
 
     # Never echo the input in a ValidationError: it may be the secret key.
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", hide_input_in_errors=True)
 
     ak: str = Field(description="Access key id")
     sk: SecretStr = Field(description="Secret access key")

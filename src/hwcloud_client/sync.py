@@ -1,7 +1,8 @@
 """The blocking facade: ``HuaweiCloud``, for scripts and Jupyter notebooks.
 
 One anyio blocking portal (an event loop in a background thread) per facade runs the async
-client; every call hops into it and waits. That works from a plain script and from a thread that
+client; every call hops into it and waits. The portal starts on the first call, so building a facade
+starts no thread. That works from a plain script and from a thread that
 already runs an event loop (a notebook cell, code inside ``asyncio.run``): no ``asyncio.run`` per
 call and no ``nest_asyncio``. Async iterators become plain iterators. Ctrl-C cancels the pending call.
 
@@ -12,19 +13,21 @@ which keep the async signatures for type checkers and IDEs.
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import CancelledError, Future
 from contextlib import AbstractContextManager
 from functools import cached_property, partial, update_wrapper
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
-from anyio.from_thread import BlockingPortal, start_blocking_portal
-
 from ._client import AsyncHuaweiCloud
 from ._http import httpx
 from .config import Account, ClientConfig, Credentials, Endpoint, Project
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from anyio.from_thread import BlockingPortal
+
     from .auth.providers import CredentialsProvider
     from .services.ecs import SyncECS
     from .services.iam import SyncIAM
@@ -39,14 +42,37 @@ AsyncT = TypeVar("AsyncT")
 
 
 class PortalRunner:
-    """Owns the background event loop and runs coroutines and async iterators in it."""
+    """Owns the background event loop, started on the first call, and runs coroutines and async iterators in it."""
 
     def __init__(self) -> None:
-        self._portal_cm: AbstractContextManager[BlockingPortal] = start_blocking_portal("asyncio")
-        self.portal = self._portal_cm.__enter__()
+        self._start_lock = threading.Lock()
+        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
+        self._portal: BlockingPortal | None = None
+        self._closed = False
+
+    @property
+    def started(self) -> bool:
+        return self._portal is not None
+
+    def _running_portal(self) -> BlockingPortal:
+        portal = self._portal
+        if portal is not None:
+            return portal
+        # Two threads making their first call at once must share one portal.
+        with self._start_lock:
+            if self._closed:
+                raise ConfigurationError("this client is closed; create a new one")
+            if self._portal is None:
+                # Imported here: anyio.from_thread costs more to import than the rest of this module.
+                from anyio.from_thread import start_blocking_portal
+
+                portal_cm = start_blocking_portal("asyncio")
+                self._portal = portal_cm.__enter__()
+                self._portal_cm = portal_cm
+            return self._portal
 
     def call(self, function: Callable[[], Coroutine[Any, Any, R]]) -> R:
-        future: Future[R] = self.portal.start_task_soon(function)
+        future: Future[R] = self._running_portal().start_task_soon(function)
         try:
             return future.result()
         except KeyboardInterrupt:
@@ -74,7 +100,11 @@ class PortalRunner:
             self.call(close)
 
     def close(self) -> None:
-        self._portal_cm.__exit__(None, None, None)
+        with self._start_lock:
+            self._closed = True
+            portal_cm, self._portal_cm, self._portal = self._portal_cm, None, None
+        if portal_cm is not None:
+            portal_cm.__exit__(None, None, None)
 
 
 class SyncService(Generic[AsyncT]):
@@ -139,18 +169,11 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        runner = PortalRunner()
-
-        async def create() -> AsyncHuaweiCloud:
-            return AsyncHuaweiCloud(
-                region, credentials, project, account, config, http_client, environ=environ, clock=clock
-            )
-
-        try:
-            super().__init__(runner, runner.call(create))
-        except BaseException:
-            runner.close()
-            raise
+        # Building the async client touches no event loop: every loop-bound object in it is made on first use.
+        async_client = AsyncHuaweiCloud(
+            region, credentials, project, account, config, http_client, environ=environ, clock=clock
+        )
+        super().__init__(PortalRunner(), async_client)
         self._closed = False
 
     @property
@@ -192,7 +215,9 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
             return
         self._closed = True
         try:
-            self._runner.call(self._async.aclose)
+            # A portal never started means nothing was opened: no pool, no provider I/O.
+            if self._runner.started:
+                self._runner.call(self._async.aclose)
         finally:
             self._runner.close()
 
