@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import ssl
 from email.utils import formatdate
 from typing import Any
 
@@ -11,7 +12,7 @@ import anyio
 import httpx
 import pytest
 
-from hwcloud_client import AsyncHuaweiCloud, Credentials, Endpoint, RetryPolicy, Stage
+from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials, Endpoint, RetryPolicy, Stage
 from hwcloud_client._paging import ItemOffset, LinksNext, Marker, PageNumber, iterate_pages
 from hwcloud_client._waiter import wait_until
 from hwcloud_client.errors import (
@@ -54,6 +55,26 @@ async def test_an_owned_client_says_who_it_is_in_the_user_agent() -> None:
         agent = cloud.http.headers["User-Agent"]
     assert agent.startswith("hwcloud-client/")
     assert f" python/{platform.python_version()} httpx/{httpx.__version__}" in agent
+
+
+@pytest.mark.anyio
+async def test_one_tls_context_serves_the_pool_and_every_single_connection_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    created: list[ssl.SSLContext] = []
+    create_default_context = ssl.create_default_context
+
+    def counted(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        created.append(create_default_context(*args, **kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    config = ClientConfig(max_connections=4, max_keepalive_connections=4)
+    async with AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), config=config) as cloud:
+        assert cloud.http is not None
+        shards = cloud._shards()
+        assert shards is not None and len(shards) == 4
+    assert len(created) == 1, "loading the CA bundle once per facade, not once per client"
 
 
 @pytest.mark.anyio

@@ -37,6 +37,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     from .auth.providers import CredentialsProvider
     from .services.ecs import ECS
     from .services.iam import IAM
@@ -170,8 +172,12 @@ class AsyncHuaweiCloud:
             self._free_shards = list(self._all_shards)
         return self._free_shards
 
-    @staticmethod
-    def _new_http_client(config: ClientConfig) -> httpx.AsyncClient:
+    @cached_property
+    def _tls_context(self) -> ssl.SSLContext:
+        """One TLS context for all of this facade's clients: each costs ~20 ms to load the CA bundle."""
+        return httpx.create_ssl_context(verify=self.config.verify)
+
+    def _new_http_client(self, config: ClientConfig) -> httpx.AsyncClient:
         client_class: type[httpx.AsyncClient] = httpx.AsyncClient
         if config.http_backend == "aiohttp":
             try:
@@ -191,7 +197,7 @@ class AsyncHuaweiCloud:
                 max_keepalive_connections=config.max_keepalive_connections,
             ),
             follow_redirects=False,
-            verify=config.verify,
+            verify=self._tls_context,
             proxy=config.proxy,
             headers={"User-Agent": _user_agent(config.user_agent)},
         )
