@@ -158,11 +158,15 @@ def main() -> None:
                     cells[label, client] = runner.json_of(
                         "workload", "--client", client, "--url", url, "--servers", str(servers),
                         "--in-flight", str(in_flight), "--seconds", str(args.seconds))
-            imports = {}
             for client in IMPORT_CASES:
                 runner.json_of("import", "--client", client)  # warm-up: bytecode and the OS file cache
-                runs = [runner.json_of("import", "--client", client) for _ in range(IMPORT_REPEATS)]
-                imports[client] = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+            # Interleaved, so that a slow spell of the machine weighs on every case alike.
+            runs: dict[str, list[dict[str, Any]]] = {client: [] for client in IMPORT_CASES}
+            for _ in range(IMPORT_REPEATS):
+                for client in IMPORT_CASES:
+                    runs[client].append(runner.json_of("import", "--client", client))
+            imports = {client: {key: statistics.median(run[key] for run in client_runs) for key in client_runs[0]}
+                       for client, client_runs in runs.items()}
             signing = runner.json_of("signing")
 
             print(f"\nfake ECS at {url}; {args.seconds} s per cell; pinned: {args.pin}; "

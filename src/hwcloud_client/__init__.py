@@ -34,7 +34,7 @@ __all__ = [
     "sync_signing_hook",
 ]
 
-# Imported on first access: the blocking facade starts from anyio's thread portal, and subclassing
+# Imported on first access: async programs never need the blocking facade's module, and subclassing
 # httpx.Auth imports httpx, which the async facade leaves to its first request.
 _ON_FIRST_ACCESS = {"HuaweiCloud": ".sync", "HuaweiCloudAuth": ".auth.httpx_auth"}
 
