@@ -1,7 +1,7 @@
 """The OBS emulator: signature checks (both dialects and styles), error bodies, and esdk-obs-python against it.
 
-Also home of the small adapters that drive the emulator until the shared router lands: an httpx
-MockTransport (in process) and an ASGI app served by uvicorn on 127.0.0.1 (end to end).
+Also home of the small adapters that drive the OBS emulator on its own, without FakeHuaweiCloud's
+router: an httpx MockTransport (in process) and an ASGI app served by uvicorn on 127.0.0.1 (end to end).
 """
 
 from __future__ import annotations
