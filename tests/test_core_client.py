@@ -78,6 +78,17 @@ async def test_one_tls_context_serves_the_pool_and_every_single_connection_clien
 
 
 @pytest.mark.anyio
+async def test_a_closed_facade_opens_no_new_pool() -> None:
+    cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), project="p1")
+    await cloud.aclose()
+    with pytest.raises(ConfigurationError, match="closed; create a new one"):
+        _ = cloud.http
+    with pytest.raises(ConfigurationError, match="closed"):
+        cloud._shards()
+    assert cloud._http is None and cloud._all_shards == []
+
+
+@pytest.mark.anyio
 async def test_unfilled_placeholder_is_an_error_and_nothing_is_sent() -> None:
     recorder = Recorder(ok)
     async with facade(recorder) as cloud:

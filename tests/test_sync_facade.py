@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -76,6 +81,48 @@ def test_closing_a_facade_never_called_starts_nothing_and_closes_it() -> None:
     assert portal_threads() == before
     with pytest.raises(ConfigurationError, match="closed"):
         cloud.request("ecs", "GET", "/v1/{project_id}/x")
+
+
+def test_close_during_a_first_call_still_closes_what_that_call_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    import anyio.from_thread
+
+    start_blocking_portal = anyio.from_thread.start_blocking_portal
+
+    def slow_start(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)  # the first call is still starting the portal when close() comes
+        return start_blocking_portal(*args, **kwargs)
+
+    monkeypatch.setattr(anyio.from_thread, "start_blocking_portal", slow_start)
+    before = portal_threads()
+    cloud = make_cloud(Recorder(answer))
+    outcomes: list[object] = []
+
+    def first_call() -> None:
+        try:
+            outcomes.append(cloud.project_id())
+        except ConfigurationError as error:
+            outcomes.append(error)
+
+    caller = threading.Thread(target=first_call)
+    caller.start()
+    time.sleep(0.05)
+    cloud.close()
+    caller.join(10)
+    assert cloud._async._closed, "the async client was closed in the portal the first call started"
+    assert len(outcomes) == 1 and (outcomes[0] == "p1" or isinstance(outcomes[0], ConfigurationError))
+    assert portal_threads() == before
+
+
+def test_a_script_that_never_closes_its_facade_still_exits() -> None:
+    script = textwrap.dedent("""
+        import hwcloud_client as hw
+        cloud = hw.HuaweiCloud(region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"),
+                               project="p1", environ={})
+        print(cloud.project_id())
+    """)
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "p1"
 
 
 def test_threads_making_their_first_calls_at_once_share_one_portal() -> None:

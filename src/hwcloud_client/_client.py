@@ -154,8 +154,14 @@ class AsyncHuaweiCloud:
         Created lazily because building its TLS context is most of the cost of constructing a facade.
         """
         if self._http is None:
+            self._check_open()
             self._http = self._new_http_client(self.config)
         return self._http
+
+    def _check_open(self) -> None:
+        # Also guards lazy creation: a call already under way when aclose() ran must not open a new pool.
+        if self._closed:
+            raise ConfigurationError("this AsyncHuaweiCloud is closed; create a new one")
 
     def _shards(self) -> list[httpx.AsyncClient] | None:
         """The free single-connection clients, created on first use; None when they do not apply.
@@ -167,6 +173,7 @@ class AsyncHuaweiCloud:
         if self._free_shards is None:
             if not self._owns_http or self.config.http_backend != "httpx":
                 return None
+            self._check_open()
             one_connection = self.config.model_copy(update={"max_connections": 1, "max_keepalive_connections": 1})
             self._all_shards = [self._new_http_client(one_connection) for _ in range(self.config.max_connections)]
             self._free_shards = list(self._all_shards)
@@ -435,8 +442,7 @@ class AsyncHuaweiCloud:
         With ``stream=True`` the body is left unread (the caller must close ``http_response``).
         ``accept_status`` lets a caller treat some error statuses as answers (e.g. 404 for HEAD).
         """
-        if self._closed:
-            raise ConfigurationError("this AsyncHuaweiCloud is closed; create a new one")
+        self._check_open()
         policy = retry or self.config.retry
         started = time.monotonic()
         deadline = started + policy.deadline if policy.deadline else None

@@ -12,8 +12,10 @@ which keep the async signatures for type checkers and IDEs.
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from concurrent.futures import CancelledError, Future
 from contextlib import AbstractContextManager
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HuaweiCloud", "PortalRunner", "SyncService", "blocking", "blocking_iter"]
 
+_CLOSED = "this client is closed; create a new one"
+
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
@@ -48,11 +52,8 @@ class PortalRunner:
         self._start_lock = threading.Lock()
         self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
         self._portal: BlockingPortal | None = None
+        self._exit_hook: Callable[[], None] | None = None
         self._closed = False
-
-    @property
-    def started(self) -> bool:
-        return self._portal is not None
 
     def _running_portal(self) -> BlockingPortal:
         portal = self._portal
@@ -61,7 +62,7 @@ class PortalRunner:
         # Two threads making their first call at once must share one portal.
         with self._start_lock:
             if self._closed:
-                raise ConfigurationError("this client is closed; create a new one")
+                raise ConfigurationError(_CLOSED)
             if self._portal is None:
                 # Imported here: anyio.from_thread costs more to import than the rest of this module.
                 from anyio.from_thread import start_blocking_portal
@@ -69,10 +70,20 @@ class PortalRunner:
                 portal_cm = start_blocking_portal("asyncio")
                 self._portal = portal_cm.__enter__()
                 self._portal_cm = portal_cm
+                # A script that never calls close() must still exit. Left to interpreter shutdown, the
+                # portal's context manager waits for its (daemon) loop thread, which no longer runs then;
+                # atexit hooks run while it still does. A weak reference, so that the hook keeps nothing alive.
+                self._exit_hook = partial(_close_at_exit, weakref.ref(self))
+                atexit.register(self._exit_hook)
             return self._portal
 
     def call(self, function: Callable[[], Coroutine[Any, Any, R]]) -> R:
-        future: Future[R] = self._running_portal().start_task_soon(function)
+        try:
+            future: Future[R] = self._running_portal().start_task_soon(function)
+        except RuntimeError:
+            if self._closed:  # closed by another thread after this one found the portal running
+                raise ConfigurationError(_CLOSED) from None
+            raise
         try:
             return future.result()
         except KeyboardInterrupt:
@@ -99,12 +110,31 @@ class PortalRunner:
         finally:
             self.call(close)
 
-    def close(self) -> None:
+    def close(self, last_call: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
+        """Stop the loop, after running ``last_call`` in it if it ever started; later calls are errors.
+
+        Decided under the start lock: a first call that is starting the portal right now finishes
+        starting it, and then ``last_call`` runs after whatever that call opened.
+        """
         with self._start_lock:
             self._closed = True
-            portal_cm, self._portal_cm, self._portal = self._portal_cm, None, None
-        if portal_cm is not None:
+            portal, portal_cm = self._portal, self._portal_cm
+            self._portal = self._portal_cm = None
+        if portal is None or portal_cm is None:
+            return
+        if self._exit_hook is not None:
+            atexit.unregister(self._exit_hook)
+        try:
+            if last_call is not None:
+                portal.call(last_call)
+        finally:
             portal_cm.__exit__(None, None, None)
+
+
+def _close_at_exit(runner: weakref.ref[PortalRunner]) -> None:
+    alive = runner()
+    if alive is not None:
+        alive.close()
 
 
 class SyncService(Generic[AsyncT]):
@@ -174,7 +204,6 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
             region, credentials, project, account, config, http_client, environ=environ, clock=clock
         )
         super().__init__(PortalRunner(), async_client)
-        self._closed = False
 
     @property
     def region(self) -> str | None:
@@ -211,15 +240,8 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
         return SyncOBS(self._runner, self._async.obs)
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            # A portal never started means nothing was opened: no pool, no provider I/O.
-            if self._runner.started:
-                self._runner.call(self._async.aclose)
-        finally:
-            self._runner.close()
+        # A portal never started means nothing was opened (no pool, no provider I/O): nothing to close.
+        self._runner.close(self._async.aclose)
 
     def __enter__(self) -> HuaweiCloud:
         return self
