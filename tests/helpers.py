@@ -1,10 +1,11 @@
-"""Small shared test helpers: a recording MockTransport and a facade wired to it."""
+"""Small shared test helpers: a recording MockTransport, a facade wired to it, and a fetch the test releases."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+import anyio
 import httpx
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials, RetryPolicy
@@ -13,6 +14,29 @@ from tests.oracle import official_authorization
 AK, SK = "AKTESTCORE", "sk-core-test-secret"
 CREDS = Credentials(ak=AK, sk=SK)
 Handler = Callable[[httpx.Request], httpx.Response]
+T = TypeVar("T")
+
+
+class GatedFetch(Generic[T]):
+    """A fetch that waits for the test to set ``release``, then raises ``error`` if set, else returns
+    ``answer(n)`` for its n-th call; ``started`` is set by the first call, ``completed`` counts finished ones."""
+
+    def __init__(self, answer: Callable[[int], T]) -> None:
+        self.answer = answer
+        self.calls = 0
+        self.completed = 0
+        self.started = anyio.Event()
+        self.release = anyio.Event()
+        self.error: Exception | None = None
+
+    async def __call__(self) -> T:
+        self.calls += 1
+        self.started.set()
+        await self.release.wait()
+        self.completed += 1
+        if self.error is not None:
+            raise self.error
+        return self.answer(self.calls)
 
 
 class Recorder:

@@ -31,6 +31,7 @@ from hwcloud_client.auth.providers import (
 from hwcloud_client.config import Credentials
 from hwcloud_client.errors import ConfigurationError, ConnectError
 from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
+from tests.helpers import GatedFetch
 
 SK = "SECRET-sk-0123456789"
 TOKEN = "SECRET-token-abcdef"
@@ -533,29 +534,12 @@ async def test_metadata_aclose_closes_its_client_and_a_later_call_reopens() -> N
 # ---------------------------------------------------------------- refreshing wrapper
 
 
-class ControlledFetch:
-    """A fetch whose answers the test releases one at a time."""
-
-    def __init__(self, clock: FakeClock, *, lifetime: float = 3600.0) -> None:
-        self.clock = clock
-        self.lifetime = lifetime
-        self.calls = 0
-        self.completed = 0
-        self.started = anyio.Event()
-        self.release = anyio.Event()
-        self.error: Exception | None = None
-
-    async def __call__(self) -> Credentials:
-        self.calls += 1
-        self.started.set()
-        await self.release.wait()
-        self.completed += 1
-        if self.error is not None:
-            raise self.error
-        return make_credentials(f"AK-{self.calls}", sk=NEW_SK, expires_at=self.clock.now + self.lifetime)
+def controlled_fetch(clock: FakeClock) -> GatedFetch[Credentials]:
+    """A fetch whose answers the test releases: AK-1, AK-2..., each valid for an hour from the clock's now."""
+    return GatedFetch(lambda call: make_credentials(f"AK-{call}", sk=NEW_SK, expires_at=clock.now + 3600.0))
 
 
-def seeded(clock: FakeClock, fetch: ControlledFetch, *, remaining: float) -> RefreshingCredentialsProvider:
+def seeded(clock: FakeClock, fetch: GatedFetch[Credentials], *, remaining: float) -> RefreshingCredentialsProvider:
     provider = RefreshingCredentialsProvider(
         fetch, advisory_window=600, mandatory_window=120, advisory_retry_delay=10, clock=clock
     )
@@ -566,7 +550,7 @@ def seeded(clock: FakeClock, fetch: ControlledFetch, *, remaining: float) -> Ref
 @pytest.mark.anyio
 async def test_fresh_credentials_are_returned_without_fetching() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     provider = seeded(clock, fetch, remaining=601)
     assert (await provider.get_credentials()).ak == "AK-OLD"
     assert fetch.calls == 0
@@ -575,7 +559,7 @@ async def test_fresh_credentials_are_returned_without_fetching() -> None:
 @pytest.mark.anyio
 async def test_credentials_without_expiry_never_refresh() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     fetch.release.set()
     provider = RefreshingCredentialsProvider(fetch, clock=clock)
     provider._current = make_credentials()
@@ -587,7 +571,7 @@ async def test_credentials_without_expiry_never_refresh() -> None:
 @pytest.mark.anyio
 async def test_advisory_window_one_caller_refreshes_others_get_the_current_snapshot() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     provider = seeded(clock, fetch, remaining=300)
     refreshed: list[Credentials] = []
 
@@ -612,7 +596,7 @@ async def test_advisory_failure_keeps_old_credentials_and_warns_without_secrets(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     fetch.error = ConnectError("ECS metadata service at http://169.254.169.254 is unreachable (ConnectError)")
     fetch.release.set()
     provider = seeded(clock, fetch, remaining=300)
@@ -641,7 +625,7 @@ async def test_advisory_failure_keeps_old_credentials_and_warns_without_secrets(
 @pytest.mark.parametrize("remaining", [120, 1, -5, None])
 async def test_mandatory_window_everyone_waits_for_one_refresh(remaining: float | None) -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     if remaining is None:
         provider = RefreshingCredentialsProvider(fetch, clock=clock)  # nothing fetched yet
     else:
@@ -666,7 +650,7 @@ async def test_mandatory_window_everyone_waits_for_one_refresh(remaining: float 
 @pytest.mark.anyio
 async def test_mandatory_failure_is_shared_then_retried_by_the_next_call() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     fetch.error = ConnectError("metadata unreachable")
     provider = seeded(clock, fetch, remaining=60)
     failures: list[Exception] = []
@@ -694,7 +678,7 @@ async def test_mandatory_failure_is_shared_then_retried_by_the_next_call() -> No
 @pytest.mark.anyio
 async def test_cancelling_the_refreshing_caller_does_not_cancel_the_shielded_fetch() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     provider = RefreshingCredentialsProvider(fetch, clock=clock)
     waiter_results: list[Credentials] = []
     refresher_scope = anyio.CancelScope()
@@ -725,7 +709,7 @@ async def test_cancelling_the_refreshing_caller_does_not_cancel_the_shielded_fet
 @pytest.mark.anyio
 async def test_cancelling_a_waiter_does_not_disturb_the_refresh() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)
+    fetch = controlled_fetch(clock)
     provider = RefreshingCredentialsProvider(fetch, clock=clock)
     results: list[Credentials] = []
     waiter_scope = anyio.CancelScope()
@@ -754,7 +738,7 @@ async def test_cancelling_a_waiter_does_not_disturb_the_refresh() -> None:
 @pytest.mark.anyio
 async def test_refresh_is_bounded_by_refresh_timeout() -> None:
     clock = FakeClock()
-    fetch = ControlledFetch(clock)  # never released
+    fetch = controlled_fetch(clock)  # never released
     provider = RefreshingCredentialsProvider(fetch, refresh_timeout=0.05, clock=clock)
     with pytest.raises(HuaweiCloudTimeoutError, match=r"longer than 0\.05 s"):
         await provider.get_credentials()

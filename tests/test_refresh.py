@@ -8,6 +8,7 @@ import pytest
 from hwcloud_client.auth._refresh import SingleFlight
 from hwcloud_client.errors import ConnectError
 from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
+from tests.helpers import GatedFetch
 
 pytestmark = pytest.mark.anyio
 
@@ -20,32 +21,17 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-class GatedFetch:
+def gated() -> GatedFetch[str]:
     """Returns value-1, value-2... (or raises ``error``) once the test sets ``release``."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self.completed = 0
-        self.started = anyio.Event()
-        self.release = anyio.Event()
-        self.error: Exception | None = None
-
-    async def __call__(self) -> str:
-        self.calls += 1
-        self.started.set()
-        await self.release.wait()
-        self.completed += 1
-        if self.error is not None:
-            raise self.error
-        return f"value-{self.calls}"
+    return GatedFetch(lambda call: f"value-{call}")
 
 
-def flight(fetch: GatedFetch, *, timeout: float = 30.0) -> SingleFlight[str]:
+def flight(fetch: GatedFetch[str], *, timeout: float = 30.0) -> SingleFlight[str]:
     return SingleFlight(fetch, timeout=timeout, what="fetching a test value")
 
 
 async def test_100_concurrent_callers_share_one_fetch() -> None:
-    fetch = GatedFetch()
+    fetch = gated()
     refresh = flight(fetch)
     results: list[str] = []
 
@@ -65,7 +51,7 @@ async def test_100_concurrent_callers_share_one_fetch() -> None:
 
 
 async def test_a_caller_cancelled_mid_fetch_does_not_abort_it_and_the_others_get_its_result() -> None:
-    fetch = GatedFetch()
+    fetch = gated()
     refresh = flight(fetch)
     starter_scope = anyio.CancelScope()
     waiter_results: list[str] = []
@@ -93,7 +79,7 @@ async def test_a_caller_cancelled_mid_fetch_does_not_abort_it_and_the_others_get
 
 
 async def test_a_hung_fetch_times_out_for_everyone_queued_and_frees_the_next_flight() -> None:
-    fetch = GatedFetch()  # not released: hangs
+    fetch = gated()  # not released: hangs
     refresh = flight(fetch, timeout=0.05)
     failures: list[HuaweiCloudTimeoutError] = []
 
@@ -125,7 +111,7 @@ async def test_a_hung_fetch_times_out_for_everyone_queued_and_frees_the_next_fli
 
 
 async def test_an_error_is_shared_with_the_callers_queued_behind_it_then_the_next_call_retries() -> None:
-    fetch = GatedFetch()
+    fetch = gated()
     fetch.error = ConnectError("source unreachable")
     refresh = flight(fetch)
     failures: list[ConnectError] = []
@@ -152,7 +138,7 @@ async def test_an_error_is_shared_with_the_callers_queued_behind_it_then_the_nex
 
 
 async def test_run_if_idle_returns_the_fallback_while_a_flight_is_in_progress() -> None:
-    fetch = GatedFetch()
+    fetch = gated()
     refresh = flight(fetch)
     results: list[str] = []
 

@@ -14,7 +14,7 @@ from hwcloud_client import AsyncHuaweiCloud, ClientConfig, HuaweiCloud
 from hwcloud_client.auth.token import TokenAuth
 from hwcloud_client.errors import AuthenticationError, ConfigurationError, ConnectError
 from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
-from tests.helpers import Recorder
+from tests.helpers import GatedFetch, Recorder
 
 pytestmark = pytest.mark.anyio
 
@@ -93,18 +93,8 @@ async def test_concurrent_calls_share_one_fetch() -> None:
 
 async def test_callers_queued_behind_a_failed_fetch_share_its_error_and_the_next_call_retries() -> None:
     clock = Clock()
-    release = anyio.Event()
-    calls = 0
-    failing = True
-
-    async def fetch() -> tuple[SecretStr, float]:
-        nonlocal calls
-        calls += 1
-        await release.wait()
-        if failing:
-            raise ConnectError("IAM unreachable")
-        return SecretStr(f"token-{calls}"), clock() + 3600
-
+    fetch = GatedFetch(lambda call: (SecretStr(f"token-{call}"), clock() + 3600))
+    fetch.error = ConnectError("IAM unreachable")
     auth = TokenAuth(fetch, clock=clock)
     failures: list[Exception] = []
 
@@ -118,9 +108,9 @@ async def test_callers_queued_behind_a_failed_fetch_share_its_error_and_the_next
         for _ in range(5):
             group.start_soon(use)
         await anyio.wait_all_tasks_blocked()
-        release.set()
-    assert len(failures) == 5 and calls == 1
-    failing = False
+        fetch.release.set()
+    assert len(failures) == 5 and fetch.calls == 1
+    fetch.error = None
     assert (await auth.token()).get_secret_value() == "token-2"
 
 
