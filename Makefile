@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench facts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests examples bench
+	$(VENV)/bin/ruff check src tests examples bench codegen
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy --strict src
@@ -28,6 +28,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# Facts snapshot from the pinned official packages (codegen/README.md)
+facts: $(STAMP)
+	$(PY) -m codegen.extract
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
