@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import math
 import os
+import re
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -27,7 +28,7 @@ import anyio
 from .._http import httpx
 from .._xml import parse_xml
 from ..auth.obs import Dialect, authorization, presign_query, query_string, rfc1123_date, wire_path
-from ..errors import HuaweiCloudError, TransportError, api_error_from_response
+from ..errors import ConfigurationError, HuaweiCloudError, TransportError, api_error_from_response
 from ..sync import PortalRunner, SyncService, blocking, blocking_iter
 from . import _obs_models
 from ._obs_models import *  # noqa: F403 - the models are part of this module's API
@@ -274,6 +275,7 @@ class OBS:
     ) -> CopyObjectResult:
         """Copy an object server-side. Its metadata is kept, unless ``metadata`` or ``content_type`` is
         given: then they replace it."""
+        _check_bucket(source_bucket)
         _check_key(source_key)
         prefix = self._target(bucket).header_prefix
         headers = _object_headers(prefix, content_type=content_type, metadata=metadata)
@@ -533,6 +535,13 @@ class OBS:
     # --- plumbing ---------------------------------------------------------------------------------
 
     def _target(self, bucket: str | None) -> _Target:
+        """Where a request for ``bucket`` goes (``None``: the service itself, as ListBuckets).
+
+        Every bucket operation and pre-signed URL comes through here, so the bucket name is checked here,
+        before anything is signed or sent: it becomes part of the host name.
+        """
+        if bucket is not None:
+            _check_bucket(bucket)
         endpoint = urlsplit(self._cloud.endpoint("obs").url)
         path_style = self._cloud.config.obs_path_style or _is_ip_or_localhost(endpoint.hostname or "")
         host = endpoint.netloc if path_style or bucket is None else f"{bucket}.{endpoint.netloc}"
@@ -704,6 +713,31 @@ def _is_ip_or_localhost(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# OBS's bucket naming rules (Developer Guide, "Use Restrictions" > "Bucket Names"): DNS-safe, because the
+# name is the first label of the host name a request goes to.
+_BUCKET_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r".{3,63}", re.DOTALL), "must be 3 to 63 characters long"),
+    (re.compile(r"[a-z0-9.-]*"), "may contain only lowercase letters, digits, '-' and '.'"),
+    (re.compile(r"[a-z0-9](?:.*[a-z0-9])?", re.DOTALL), "must start and end with a lowercase letter or a digit"),
+    (re.compile(r"(?!.*\.\.).*", re.DOTALL), "must not contain '..'"),
+    (re.compile(r"(?!.*(?:\.-|-\.)).*", re.DOTALL), "must not have '.' and '-' next to each other"),
+    (re.compile(r"(?!\d+\.\d+\.\d+\.\d+\Z).*", re.DOTALL), "must not be formatted as an IP address"),
+)
+
+
+def _check_bucket(bucket: str) -> None:
+    """Refuse a bucket name OBS would refuse: ``attacker.example/`` or ``""`` would otherwise send the signed
+    request, with its body and security token, to another host."""
+    if not isinstance(bucket, str):
+        raise ConfigurationError(f"bucket must be a str, got {type(bucket).__name__}")
+    for pattern, rule in _BUCKET_RULES:
+        if not pattern.fullmatch(bucket):
+            raise ConfigurationError(
+                f"bucket {bucket[:80]!r} is not a valid OBS bucket name: it {rule} (OBS bucket names are 3 to 63 "
+                "lowercase letters, digits, '-' and '.', e.g. 'my-bucket-2024')"
+            )
 
 
 def _check_key(key: str) -> None:
