@@ -3,13 +3,17 @@ that a planted symlink would redirect, and answers that are not the XML OBS send
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 
 from hwcloud_client.errors import ConfigurationError
+from hwcloud_client.services import obs as obs_module
 from hwcloud_client.services.obs import OBS, UploadedPart
 from tests.test_obs_client import make_cloud
 
@@ -107,3 +111,88 @@ async def test_a_bucket_that_is_not_a_string_is_refused() -> None:
         with pytest.raises(ConfigurationError, match="bucket must be a str"):
             await cloud.obs.head_bucket(b"bytes-bucket")  # type: ignore[arg-type]
     assert wire.requests == []
+
+
+# --- download_file and planted links ----------------------------------------------------------------------
+
+
+async def _download_with_a_planted_link(tmp_path: Path, link_name: str) -> Path:
+    """Download ``bkt/k`` to ``tmp_path/out.bin`` while ``link_name`` beside it links to a victim file."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (tmp_path / link_name).symlink_to(victim)
+    cloud, _ = make_cloud()
+    async with cloud:
+        await cloud.obs.create_bucket("bkt")
+        await cloud.obs.put_object("bkt", "k", b"downloaded bytes")
+        await cloud.obs.download_file("bkt", "k", tmp_path / "out.bin", part_size=5)
+    assert (tmp_path / "out.bin").read_bytes() == b"downloaded bytes"
+    return victim
+
+
+async def test_download_does_not_write_through_a_link_at_the_old_predictable_path(tmp_path: Path) -> None:
+    """Another local user could plant ``<dest>.obs-partial`` -> a file of yours, and the download overwrote it."""
+    victim = await _download_with_a_planted_link(tmp_path, "out.bin.obs-partial")
+    assert victim.read_bytes() == b"precious"
+
+
+async def test_download_does_not_follow_a_link_at_a_guessed_temporary_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even when the random name is guessed (here: forced), the temporary file is created exclusively
+    (O_CREAT|O_EXCL, which never follows a link): another name is tried and the victim is untouched."""
+    names = iter(["guessed", "fresh"])
+    monkeypatch.setattr(obs_module, "secrets", SimpleNamespace(token_hex=lambda _: next(names)))
+    victim = await _download_with_a_planted_link(tmp_path, ".out.bin.guessed.obs-partial")
+    assert victim.read_bytes() == b"precious"
+    assert list(names) == [], "the guessed name was tried first"
+    assert sorted(os.listdir(tmp_path)) == [".out.bin.guessed.obs-partial", "out.bin", "victim.txt"]
+
+
+class Interrupted(Exception):
+    pass
+
+
+async def test_a_failed_download_leaves_the_destination_and_no_temporary_file(tmp_path: Path) -> None:
+    destination = tmp_path / "out.bin"
+    destination.write_bytes(b"old contents")
+
+    def interrupt(done: int, total: int) -> None:
+        raise Interrupted  # after the first part: some bytes are already in the temporary file
+
+    cloud, _ = make_cloud()
+    async with cloud:
+        await cloud.obs.create_bucket("bkt")
+        await cloud.obs.put_object("bkt", "k", b"0123456789")
+        with pytest.raises(Interrupted):
+            await cloud.obs.download_file("bkt", "k", destination, part_size=4, concurrency=1, progress=interrupt)
+    assert destination.read_bytes() == b"old contents"
+    assert sorted(os.listdir(tmp_path)) == ["out.bin"]
+
+
+async def test_download_to_a_symlinked_destination_replaces_the_link_not_its_target(tmp_path: Path) -> None:
+    """os.replace renames over the link itself: the file the link pointed at keeps its contents."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    destination = tmp_path / "out.bin"
+    destination.symlink_to(victim)
+    cloud, _ = make_cloud()
+    async with cloud:
+        await cloud.obs.create_bucket("bkt")
+        await cloud.obs.put_object("bkt", "k", b"new")
+        await cloud.obs.download_file("bkt", "k", destination)
+    assert not destination.is_symlink()
+    assert destination.read_bytes() == b"new"
+    assert victim.read_bytes() == b"precious"
+
+
+async def test_downloaded_file_gets_the_usual_permissions(tmp_path: Path) -> None:
+    """mkstemp creates 0600 files; the finished download gets what open() would have given it (umask)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    cloud, _ = make_cloud()
+    async with cloud:
+        await cloud.obs.create_bucket("bkt")
+        await cloud.obs.put_object("bkt", "k", b"x")
+        await cloud.obs.download_file("bkt", "k", tmp_path / "out.bin")
+    assert (tmp_path / "out.bin").stat().st_mode & 0o777 == 0o666 & ~umask

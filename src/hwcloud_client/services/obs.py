@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import re
+import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -84,6 +85,10 @@ DEFAULT_PART_SIZE = 8 * 1024 * 1024
 DEFAULT_CONCURRENCY = 4
 # Per-read size when streaming files: bounds memory at one chunk per part in flight.
 _CHUNK_SIZE = 1024 * 1024
+# Random names tried for a download's temporary file before giving up (each is 64 random bits).
+_PARTIAL_NAME_ATTEMPTS = 100
+# Windows has no O_NOFOLLOW (and planting a link there takes privileges).
+_O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 # Cleaning up after a failed transfer must not hang forever, even when shielded from cancellation.
 _CLEANUP_TIMEOUT = 30.0
 
@@ -490,13 +495,14 @@ class OBS:
     ) -> ObjectInfo:
         """Download an object to ``path`` with ranged GETs, ``concurrency`` at a time, each written at its
         offset as it streams. The parts are pinned to the object's ETag (a concurrent overwrite fails the
-        download instead of mixing versions), and ``path`` appears only once complete."""
+        download instead of mixing versions), and ``path`` appears only once complete: the parts go to a new
+        temporary file beside it, which then replaces ``path`` in one rename (a link at ``path`` is replaced,
+        not followed)."""
         if concurrency < 1 or part_size < 1:
             raise ValueError("part_size and concurrency must be at least 1")
         info = await self.head_object(bucket, key)
         size = info.content_length
-        destination = anyio.Path(path)
-        partial_file = destination.with_name(destination.name + ".obs-partial")
+        destination = Path(path)
         done = 0
 
         async def download_one(first: int) -> None:
@@ -505,7 +511,7 @@ class OBS:
             written = 0
             async with (
                 await self.get_object(bucket, key, byte_range=(first, last), if_match=info.etag) as body,
-                await anyio.open_file(partial_file, "r+b") as file,
+                await anyio.open_file(partial_file, "r+b", opener=_open_no_follow) as file,
             ):
                 await file.seek(first)
                 async for chunk in body.aiter_bytes(_CHUNK_SIZE):
@@ -519,9 +525,10 @@ class OBS:
             if progress is not None:
                 progress(done, size)
 
+        # Shielded: cancelled while the worker thread creates the file, we would lose its name, and leave it behind.
+        with anyio.CancelScope(shield=True):
+            partial_file = anyio.Path(await anyio.to_thread.run_sync(_create_partial_file, destination, size))
         try:
-            async with await anyio.open_file(partial_file, "wb") as file:
-                await file.truncate(size)
             await _for_each_bounded(range(0, size, part_size), concurrency, download_one)
             await partial_file.replace(destination)
         except BaseException:
@@ -806,6 +813,39 @@ async def _payload(body: PutBody, *, content_length: int | None) -> _Payload:
         start, size = position
         return _Payload(content=partial(_file_object_chunks, file, start, size), length=size, replayable=True)
     return _Payload(content=partial(_file_object_chunks, file, None, None), length=content_length, replayable=False)
+
+
+def _create_partial_file(destination: Path, size: int) -> Path:
+    """A new file of ``size`` bytes beside ``destination``, under a random name, for a download to fill.
+
+    Created with O_CREAT|O_EXCL, which fails on any existing name, a link included (it never follows one): a
+    link another local user planted at a predictable or guessed name cannot make the download overwrite a
+    file of yours. Mode 0o666 under the umask, as ``open(destination, "wb")`` would have given.
+    """
+    for _ in range(_PARTIAL_NAME_ATTEMPTS):
+        candidate = destination.with_name(f".{destination.name}.{secrets.token_hex(8)}.obs-partial")
+        try:
+            descriptor = os.open(candidate, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            try:
+                os.ftruncate(descriptor, size)
+            finally:
+                os.close(descriptor)
+        except BaseException:
+            candidate.unlink()
+            raise
+        return candidate
+    raise FileExistsError(
+        f"{_PARTIAL_NAME_ATTEMPTS} random temporary names beside {destination} were all taken: check what keeps "
+        "creating files in that directory, or download elsewhere"
+    )
+
+
+def _open_no_follow(path: str, flags: int) -> int:
+    # The partial file is ours; had it been swapped for a link since, writing through it would hit another file.
+    return os.open(path, flags | _O_NOFOLLOW)
 
 
 def _start_and_size(file: IO[bytes]) -> tuple[int, int] | None:
