@@ -14,6 +14,7 @@ import pytest
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials, Endpoint, RetryPolicy, Stage
 from hwcloud_client._paging import ItemOffset, LinksNext, Marker, PageNumber, iterate_pages
+from hwcloud_client._transports import ShardedTransport
 from hwcloud_client._waiter import wait_until
 from hwcloud_client.errors import (
     APIError,
@@ -58,7 +59,7 @@ async def test_an_owned_client_says_who_it_is_in_the_user_agent() -> None:
 
 
 @pytest.mark.anyio
-async def test_one_tls_context_serves_the_pool_and_every_single_connection_client(
+async def test_one_tls_context_serves_every_single_connection_shard(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     created: list[ssl.SSLContext] = []
@@ -71,10 +72,9 @@ async def test_one_tls_context_serves_the_pool_and_every_single_connection_clien
     monkeypatch.setattr(ssl, "create_default_context", counted)
     config = ClientConfig(max_connections=4, max_keepalive_connections=4)
     async with AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), config=config) as cloud:
-        assert cloud.http is not None
-        shards = cloud._shards()
-        assert shards is not None and len(shards) == 4
-    assert len(created) == 1, "loading the CA bundle once per facade, not once per client"
+        transport = cloud.http._transport
+        assert isinstance(transport, ShardedTransport) and transport.free_shards == 4
+    assert len(created) == 1, "loading the CA bundle once per facade, not once per shard"
 
 
 @pytest.mark.anyio
@@ -84,8 +84,8 @@ async def test_a_closed_facade_opens_no_new_pool() -> None:
     with pytest.raises(ConfigurationError, match="closed; create a new one"):
         _ = cloud.http
     with pytest.raises(ConfigurationError, match="closed"):
-        cloud._shards()
-    assert cloud._http is None and cloud._all_shards == []
+        await cloud.request("ecs", "GET", "/v1/{project_id}/cloudservers/flavors")
+    assert cloud._http is None
 
 
 @pytest.mark.anyio

@@ -12,7 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from hwcloud_client.errors import ConfigurationError
+from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials, RetryPolicy
+from hwcloud_client._xml import parse_xml
+from hwcloud_client.errors import APIError, ConfigurationError, MalformedResponseError
 from hwcloud_client.services import obs as obs_module
 from hwcloud_client.services.obs import OBS, UploadedPart
 from tests.test_obs_client import make_cloud
@@ -196,3 +198,118 @@ async def test_downloaded_file_gets_the_usual_permissions(tmp_path: Path) -> Non
         await cloud.obs.put_object("bkt", "k", b"x")
         await cloud.obs.download_file("bkt", "k", tmp_path / "out.bin")
     assert (tmp_path / "out.bin").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --- answers that are not OBS XML -----------------------------------------------------------------------------
+
+AK, SK = "HARDENINGTESTAK00001", "hardening-test-secret-key"
+FAST_RETRY = RetryPolicy(backoff_base=0.0, backoff_cap=0.0, retry_after_cap=0.0)
+
+
+def _answering(status: int, body: bytes, headers: dict[str, str] | None = None) -> AsyncHuaweiCloud:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"x-obs-request-id": "req-123", **(headers or {})})
+
+    return AsyncHuaweiCloud(
+        region="cn-north-4",
+        credentials=Credentials(ak=AK, sk=SK),
+        config=ClientConfig(retry=FAST_RETRY),
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(answer)),
+        environ={},
+    )
+
+
+_HTML = b"<html><head><title>Welcome</title></head><body><p>Sign in to the hotel Wi-Fi</p></body></html>"
+_DOCTYPE = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "boom">]><ListBucketResult><Name>&e;</Name></ListBucketResult>'
+)
+MALFORMED_BODIES = {
+    "html page": _HTML,
+    "html with a doctype": b"<!DOCTYPE html>" + _HTML,
+    "empty": b"",
+    "not xml": b"service temporarily moved",
+    "truncated xml": b"<ListBucketResult><Name>bkt</Name><Contents><Key>a",
+    "utf-16 with a doctype": _DOCTYPE.decode().replace("1.0", '1.0" encoding="UTF-16').encode("utf-16"),
+    "utf-16 without a bom": _DOCTYPE.decode().replace("1.0", '1.0" encoding="UTF-16').encode("utf-16-le"),
+    "wrong root": b"<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>",
+    "bad number": (
+        b"<ListBucketResult><Name>bkt</Name><MaxKeys>lots</MaxKeys><IsTruncated>false</IsTruncated>"
+        b"</ListBucketResult>"
+    ),
+    "bad date": (
+        b"<ListBucketResult><Name>bkt</Name><Contents><Key>a</Key><LastModified>yesterday</LastModified>"
+        b"<Size>1</Size></Contents></ListBucketResult>"
+    ),
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED_BODIES.values(), ids=MALFORMED_BODIES.keys())
+async def test_list_objects_on_a_body_that_is_not_a_listing_raises_a_typed_error(body: bytes) -> None:
+    """A captive portal's 200 HTML page used to come back as an empty listing, which iter_objects (and any
+    sync or cleanup built on it) takes for an empty bucket."""
+    async with _answering(200, body) as cloud:
+        with pytest.raises(MalformedResponseError) as raised:
+            await cloud.obs.list_objects("bkt")
+    error = raised.value
+    assert error.operation == "ListObjects"
+    assert error.request_id == "req-123"
+    assert error.status_code == 200
+    assert error.body == body
+    assert "ListObjects" in str(error) and "req-123" in str(error)
+    assert "endpoint" in str(error), "the message names what to check"
+    assert not isinstance(error, APIError)
+
+
+RESULT_CALLS: dict[str, Callable[[OBS], Awaitable[Any]]] = {
+    "ListBuckets": lambda obs: obs.list_buckets(),
+    "GetBucketLocation": lambda obs: obs.get_bucket_location("bkt"),
+    "ListObjects": lambda obs: obs.list_objects("bkt"),
+    "DeleteObjects": lambda obs: obs.delete_objects("bkt", ["k"]),
+    "CopyObject": lambda obs: obs.copy_object("src", "k", "bkt", "k"),
+    "InitiateMultipartUpload": lambda obs: obs.initiate_multipart_upload("bkt", "k"),
+    "CompleteMultipartUpload": lambda obs: obs.complete_multipart_upload(
+        "bkt", "k", "upload-id", [UploadedPart(part_number=1, etag='"e"')]
+    ),
+    "ListParts": lambda obs: obs.list_parts("bkt", "k", "upload-id"),
+}
+
+
+@pytest.mark.parametrize("operation", RESULT_CALLS.keys())
+@pytest.mark.parametrize("body", [_HTML, b"<Broken", _DOCTYPE], ids=["html", "malformed", "doctype"])
+async def test_every_xml_result_refuses_a_body_that_is_not_its_result(operation: str, body: bytes) -> None:
+    async with _answering(200, body) as cloud:
+        with pytest.raises(MalformedResponseError, match=operation) as raised:
+            await RESULT_CALLS[operation](cloud.obs)
+    assert raised.value.operation == operation
+
+
+async def test_a_200_that_carries_an_obs_error_document_is_still_an_api_error() -> None:
+    error_body = b"<Error><Code>InternalError</Code><Message>copy failed</Message><RequestId>r1</RequestId></Error>"
+    async with _answering(200, error_body) as cloud:
+        with pytest.raises(APIError, match="InternalError"):
+            await cloud.obs.copy_object("src", "k", "bkt", "k")
+
+
+async def test_initiate_multipart_upload_without_an_upload_id_is_a_malformed_response() -> None:
+    body = b"<InitiateMultipartUploadResult><Bucket>bkt</Bucket></InitiateMultipartUploadResult>"
+    async with _answering(200, body) as cloud:
+        with pytest.raises(MalformedResponseError, match="UploadId"):
+            await cloud.obs.initiate_multipart_upload("bkt", "k")
+
+
+def test_malformed_response_error_pickles_with_its_fields() -> None:
+    import pickle
+
+    error = MalformedResponseError("ListObjects", reason="not XML", status_code=200, request_id="r", body=b"x")
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own object, just pickled
+    assert type(copy) is MalformedResponseError
+    assert (copy.operation, copy.status_code, copy.request_id, copy.body) == ("ListObjects", 200, "r", b"x")
+    assert str(copy) == str(error)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_parse_xml_refuses_a_doctype_hidden_in_utf_16(encoding: str) -> None:
+    """The DOCTYPE scan reads bytes; in UTF-16 "<!DOCTYPE" is other bytes, and expat reads UTF-16 by itself."""
+    document = _DOCTYPE.decode().replace("1.0", '1.0" encoding="UTF-16').encode(encoding)
+    with pytest.raises(ValueError, match="not UTF-8"):
+        parse_xml(document)

@@ -329,7 +329,9 @@ async def test_the_client_learns_the_clock_skew_from_obs_and_re_signs_once(clock
         assert (rejected.status, rejected.code) == (403, "RequestTimeTooSkewed")
         assert rejected.request.headers["date"] == rfc1123_date(clock.now)
         assert accepted.request.headers["date"] == rfc1123_date(clock.now + 20 * 60)
-        assert cloud.clock.skew == 20 * 60
+        obs_host = urlsplit(cloud.endpoint("obs").url).netloc
+        assert cloud.skews.offset(obs_host) == 20 * 60
+        assert cloud.skews.offset("iam.cn-north-4.myhuaweicloud.com") == 0, "learned for OBS only"
 
         await cloud.obs.put_object(BUCKET, "second", b"two")
         assert [call.status for call in fake.calls] == [403, 200, 200]  # at once: the skew is remembered

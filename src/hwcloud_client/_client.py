@@ -1,4 +1,11 @@
-"""The async facade: one httpx pool, endpoint resolution, project/domain discovery and the retry loop."""
+"""The async facade: one httpx pool, endpoint resolution, project/domain discovery and the send path.
+
+The send path has one concern, sending a call until it has an answer to return or raise. It asks its
+auth flow to sign each attempt and whether a rejection can be cured by signing again
+(:mod:`.auth.flows`), asks :class:`~._retry.CallRetries` whether and when to try again, and leaves
+connections to the transport (:mod:`._transports`). It never resends a body that cannot be rewound and
+never follows a redirect.
+"""
 
 from __future__ import annotations
 
@@ -17,56 +24,44 @@ from urllib.parse import quote
 import anyio
 from pydantic import BaseModel
 
-from . import _retry
 from ._http import httpx
 from ._logging import log_call, log_request_headers, log_retry
 from ._response import Response
+from ._retry import CallRetries, RetryBudget, is_idempotent
 from ._version import __version__
 from .auth import apig
+from .auth.flows import ApigAuth, AuthFlow, ClockSkews, ObsAuth
 from .auth.hooks import SCOPE_EXTENSION, RequestSigner
 from .auth.token import TokenAuth
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage
 from .endpoints import ServiceInfo, resolve_endpoint, service_info
 from .errors import (
-    AuthenticationError,
+    APIError,
+    BodyNotReplayableError,
     ConfigurationError,
     ConnectError,
     TimeoutError,
     TransportError,
     api_error_from_response,
 )
+from .services._registry import ServiceAttributes
 
 if TYPE_CHECKING:
     import ssl
 
     from .auth.providers import CredentialsProvider
-    from .services.ecs import ECS
-    from .services.iam import IAM
-    from .services.obs import OBS
 
-__all__ = ["AsyncHuaweiCloud", "Body", "Sign", "SkewedClock"]
+__all__ = ["AsyncHuaweiCloud", "Body"]
 
 logger = logging.getLogger("hwcloud_client")
 
-Sign = Callable[["httpx.Request"], Awaitable[None]]
-# A body that can be sent more than once: bytes, or a factory of fresh streams (one per attempt).
-Body = bytes | Callable[[], AsyncIterable[bytes]]
+# bytes and factories of fresh streams (one per attempt) can be sent again; a bare async iterable only once.
+Body = bytes | Callable[[], AsyncIterable[bytes]] | AsyncIterable[bytes]
 ParamValue = str | int | float | bool | None | Iterable[str | int | float | bool]
 
 # What platform.python_version() says ("3.12.1", "3.13.0rc1"), without importing platform for it.
 _PYTHON_VERSION = sys.version.split()[0]
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class SkewedClock:
-    """The wall clock plus an offset learned from a gateway that rejected our signature time."""
-
-    def __init__(self, base: Callable[[], float] = time.time) -> None:
-        self._base = base
-        self.skew = 0.0
-
-    def __call__(self) -> float:
-        return self._base() + self.skew
 
 
 def _user_agent(extra: str | None) -> str:
@@ -84,14 +79,33 @@ def _encode_params(params: Mapping[str, ParamValue] | None) -> list[tuple[str, s
         for item in values:
             if item is None:
                 continue
+            if isinstance(item, bytes | bytearray | memoryview):
+                # str() would send "b'...'"; which text the bytes mean is the caller's to say.
+                raise ConfigurationError(f"query parameter {key!r} is bytes: pass it as str (decode it first)")
             encoded.append((key, ("true" if item else "false") if isinstance(item, bool) else str(item)))
     return encoded
 
 
-def _encode_path_value(value: object) -> str:
+def _encode_path_value(name: str, value: object) -> str:
+    if value is None or value == "" or isinstance(value, bytes | bytearray | memoryview):
+        # An empty segment would call another API (the list instead of the item); None would become "None".
+        raise ConfigurationError(f"path parameter {name!r} is {value!r}: pass a non-empty string")
     text = quote(str(value), safe="")
     # httpx would drop a literal "." or ".." segment.
     return {".": "%2E", "..": "%2E%2E"}.get(text, text)
+
+
+def _check_path(path: str) -> None:
+    """A path is appended to the endpoint's URL: it must not be able to change the host or climb out."""
+    if not path.startswith("/"):
+        # "@evil.example/x" or ".evil.example/x" after "https://ecs.cn-north-4..." is another host.
+        raise ConfigurationError(f"path {path!r} must start with '/'")
+    if any(ord(char) < 0x21 or char in "\\#" for char in path):
+        raise ConfigurationError(f"path {path!r} has a space, control character, '\\' or '#': percent-encode it")
+    segments = path.split("?", 1)[0].split("/")
+    if any(segment in (".", "..") or segment.lower() in ("%2e", "%2e%2e", ".%2e", "%2e.") for segment in segments):
+        # httpx collapses dot segments, which would call another API's path.
+        raise ConfigurationError(f"path {path!r} has a '.' or '..' segment: pass the path of the API itself")
 
 
 def _json_bytes(document: Any) -> bytes:
@@ -100,12 +114,13 @@ def _json_bytes(document: Any) -> bytes:
     return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-class AsyncHuaweiCloud:
+class AsyncHuaweiCloud(ServiceAttributes):
     """The async entry point: ``async with AsyncHuaweiCloud(region="cn-north-4") as cloud: ...``.
 
     Credentials default to the provider chain (explicit → environment → profile file → ECS metadata);
     nothing is fetched before the first call. ``cloud.request()`` calls any Huawei Cloud API;
-    ``cloud.iam``, ``cloud.ecs`` and ``cloud.obs`` are typed clients created on first use.
+    ``cloud.iam``, ``cloud.ecs``, ``cloud.obs`` and the other typed clients are imported and created on
+    first use.
     """
 
     def __init__(
@@ -131,15 +146,14 @@ class AsyncHuaweiCloud:
         self.credentials_provider: Credentials | CredentialsProvider = credentials
         self._project = Project(project_id=project) if isinstance(project, str) else project
         self._account = Account(domain_id=account) if isinstance(account, str) else account
-        self.clock = SkewedClock(clock or time.time)
-        self.signer = RequestSigner(credentials, algorithm=self.config.signing_algorithm, clock=self.clock)
+        self.skews = ClockSkews(clock or time.time)
+        self.signer = RequestSigner(credentials, algorithm=self.config.signing_algorithm, clock=self.skews.wall)
         # An IAM token replaces the AK/SK signature; everything else (X-Project-Id...) is the same.
-        self._sign: Sign = credentials.sign if isinstance(credentials, TokenAuth) else self.signer.sign_async
+        self.auth: AuthFlow = credentials if isinstance(credentials, TokenAuth) else ApigAuth(self.signer, self.skews)
+        self.obs_auth = ObsAuth(self.signer, self.skews)
+        self.retry_budget = RetryBudget()
         self._owns_http = http_client is None
         self._http = http_client
-        # Single-connection clients, one call each at a time (see _send_once); only for clients we own.
-        self._free_shards: list[httpx.AsyncClient] | None = None
-        self._all_shards: list[httpx.AsyncClient] = []
         self._endpoints: dict[str, Endpoint] = {}
         self._project_ids: dict[tuple[str, str], str] = {}
         self._domain_ids: dict[str, str] = {}
@@ -163,29 +177,20 @@ class AsyncHuaweiCloud:
         if self._closed:
             raise ConfigurationError("this AsyncHuaweiCloud is closed; create a new one")
 
-    def _shards(self) -> list[httpx.AsyncClient] | None:
-        """The free single-connection clients, created on first use; None when they do not apply.
-
-        httpcore's pool scans all its connections on every request and response (encode/httpcore#1035):
-        N one-connection pools, each serving one call at a time, measured 1.6x the throughput of one
-        N-connection pool. They apply to clients we build on httpx; aiohttp's pool has no such cost.
-        """
-        if self._free_shards is None:
-            if not self._owns_http or self.config.http_backend != "httpx":
-                return None
-            self._check_open()
-            one_connection = self.config.model_copy(update={"max_connections": 1, "max_keepalive_connections": 1})
-            self._all_shards = [self._new_http_client(one_connection) for _ in range(self.config.max_connections)]
-            self._free_shards = list(self._all_shards)
-        return self._free_shards
-
     @cached_property
     def _tls_context(self) -> ssl.SSLContext:
         """One TLS context for all of this facade's clients: each costs ~20 ms to load the CA bundle."""
         return httpx.create_ssl_context(verify=self.config.verify)
 
     def _new_http_client(self, config: ClientConfig) -> httpx.AsyncClient:
-        client_class: type[httpx.AsyncClient] = httpx.AsyncClient
+        timeouts = config.timeouts
+        options: dict[str, Any] = {
+            "timeout": httpx.Timeout(
+                connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
+            ),
+            "follow_redirects": False,
+            "headers": {"User-Agent": _user_agent(config.user_agent)},
+        }
         if config.http_backend == "aiohttp":
             try:
                 from httpx_aiohttp import HttpxAiohttpClient
@@ -193,21 +198,18 @@ class AsyncHuaweiCloud:
                 raise ConfigurationError(
                     "http_backend='aiohttp' needs httpx-aiohttp: pip install 'hwcloud-client[fast]'"
                 ) from None
-            client_class = HttpxAiohttpClient
-        timeouts = config.timeouts
-        return client_class(
-            timeout=httpx.Timeout(
-                connect=timeouts.connect, read=timeouts.read, write=timeouts.write, pool=timeouts.pool
-            ),
-            limits=httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_keepalive_connections,
-            ),
-            follow_redirects=False,
-            verify=self._tls_context,
-            proxy=config.proxy,
-            headers={"User-Agent": _user_agent(config.user_agent)},
-        )
+            limits = httpx.Limits(
+                max_connections=config.max_connections, max_keepalive_connections=config.max_keepalive_connections
+            )
+            return HttpxAiohttpClient(limits=limits, verify=self._tls_context, proxy=config.proxy, **options)
+        from ._transports import ShardedTransport
+
+        one_connection = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        shards = [
+            httpx.AsyncHTTPTransport(verify=self._tls_context, limits=one_connection, proxy=config.proxy)
+            for _ in range(config.max_connections)
+        ]
+        return httpx.AsyncClient(transport=ShardedTransport(shards), **options)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -222,7 +224,7 @@ class AsyncHuaweiCloud:
         if self._closed:
             return
         self._closed = True
-        owned: list[Callable[[], Awaitable[None]]] = [shard.aclose for shard in self._all_shards]
+        owned: list[Callable[[], Awaitable[None]]] = []
         if self._owns_http and self._http is not None:
             owned.append(self._http.aclose)
         if self._owns_provider:
@@ -242,26 +244,6 @@ class AsyncHuaweiCloud:
 
     def __repr__(self) -> str:
         return f"AsyncHuaweiCloud(region={self.region!r})"
-
-    # --- typed service clients (imported on first use so `import hwcloud_client` stays cheap) ------
-
-    @cached_property
-    def iam(self) -> IAM:
-        from .services.iam import IAM
-
-        return IAM(self)
-
-    @cached_property
-    def ecs(self) -> ECS:
-        from .services.ecs import ECS
-
-        return ECS(self)
-
-    @cached_property
-    def obs(self) -> OBS:
-        from .services.obs import OBS
-
-        return OBS(self)
 
     # --- endpoints, project and domain ----------------------------------------------------------
 
@@ -357,11 +339,11 @@ class AsyncHuaweiCloud:
         values: dict[str, str] = {}
         for name in _PLACEHOLDER.findall(path):
             if path_params and name in path_params:
-                values[name] = _encode_path_value(path_params[name])
+                values[name] = _encode_path_value(name, path_params[name])
             elif name == "project_id":
-                values[name] = _encode_path_value(await self.project_id())
+                values[name] = _encode_path_value(name, await self.project_id())
             elif name == "domain_id":
-                values[name] = _encode_path_value(await self.domain_id())
+                values[name] = _encode_path_value(name, await self.domain_id())
             else:
                 raise ConfigurationError(f"path {path!r} needs {{{name}}}: pass path_params={{{name!r}: ...}}")
         filled = _PLACEHOLDER.sub(lambda match: values[match.group(1)], path)
@@ -394,6 +376,7 @@ class AsyncHuaweiCloud:
         ``{domain_id}`` in ``path`` are filled (discovered if needed), other placeholders from
         ``path_params``.
         """
+        _check_path(path)
         info: ServiceInfo | None
         if isinstance(service, Endpoint):
             info, endpoint = None, service
@@ -419,7 +402,7 @@ class AsyncHuaweiCloud:
         scope = (self.region, info.name) if info is not None else (self.region, "apig")
         return await self.send(
             method, url, params=_encode_params(params), headers=request_headers, content=content,
-            sign=self._sign, timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
+            timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
         )
 
     async def send(
@@ -427,7 +410,7 @@ class AsyncHuaweiCloud:
         method: str,
         url: str,
         *,
-        sign: Sign,
+        auth: AuthFlow | None = None,
         params: Sequence[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         content: Body | None = None,
@@ -437,115 +420,96 @@ class AsyncHuaweiCloud:
         extensions: dict[str, Any] | None = None,
         accept_status: Callable[[int], bool] | None = None,
     ) -> Response:
-        """Send with retries: every attempt is rebuilt, re-dated and re-signed by ``sign``.
+        """Send until there is an answer: every attempt is rebuilt and signed by ``auth`` (the facade's by default).
 
-        With ``stream=True`` the body is left unread (the caller must close ``http_response``).
-        ``accept_status`` lets a caller treat some error statuses as answers (e.g. 404 for HEAD).
+        A 2xx answer is returned; any other status raises its typed error unless ``accept_status`` accepts
+        it (e.g. 404 for HEAD). With ``stream=True`` the body is left unread (the caller must close
+        ``http_response``). ``content`` that is a bare async iterable is sent at most once: a call that would
+        need it again raises :class:`~hwcloud_client.errors.BodyNotReplayableError` instead.
         """
         self._check_open()
-        policy = retry or self.config.retry
-        started = time.monotonic()
-        deadline = started + policy.deadline if policy.deadline else None
+        flow = auth or self.auth
+        retries = CallRetries(retry or self.config.retry, self.retry_budget)
         request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
         if params:
             # Sent in canonical form: httpx parses the URL once, and the signer has nothing to rewrite.
-            query = apig.canonical_query(params)
-            url = f"{url}{'&' if '?' in url else '?'}{query}"
-        skew_retried = token_renewed = False
-        attempt = 0
+            url = f"{url}{'&' if '?' in url else '?'}{apig.canonical_query(params)}"
+        replayable = not isinstance(content, AsyncIterable)
+        resigned = False
         while True:
-            attempt += 1
             body = content() if callable(content) else content
             request = self.http.build_request(
-                method, url, headers=headers, content=body, timeout=request_timeout,
-                extensions=extensions,
+                method, url, headers=headers, content=body, timeout=request_timeout, extensions=extensions
             )
-            idempotent = _retry.is_idempotent(method, request.headers)
-            # A one-shot stream cannot be replayed; a factory or bytes can.
-            replayable = body is None or isinstance(body, bytes) or callable(content)
-            await sign(request)
+            await flow.sign(request)
             log_request_headers(logger, request)
+            idempotent = is_idempotent(method, request.headers)
             try:
-                response = await self._send_once(request, stream=stream, deadline=deadline)
+                response = await self._transmit(request, stream=stream, retries=retries)
             except httpx.TransportError as error:
-                more = replayable and attempt < policy.max_attempts
-                if more and _retry.is_retryable_exception(error, idempotent=idempotent):
-                    delay = _retry.backoff_delay(attempt, policy)
-                    if self._fits(deadline, delay):
-                        log_retry(logger, request, attempt, policy.max_attempts, type(error).__name__, delay)
-                        await anyio.sleep(delay)
-                        continue
-                raise _transport_error(error, request) from None
+                delay = retries.after_exception(error, idempotent=idempotent, replayable=replayable)
+                if delay is None:
+                    raise _transport_error(error, request) from None
+                reason = type(error).__name__
+                log_retry(logger, request, retries.attempt - 1, retries.policy.max_attempts, reason, delay)
+                await anyio.sleep(delay)
+                continue
 
-            elapsed_ms = (time.monotonic() - started) * 1000
+            elapsed_ms = (time.monotonic() - retries.started) * 1000
+            log_call(logger, request, response, retries.attempt, elapsed_ms)
             status = response.status_code
-            if status < 400 or (accept_status is not None and accept_status(status)):
-                log_call(logger, request, response, attempt, elapsed_ms)
-                return Response(response, attempts=attempt, elapsed_ms=elapsed_ms)
+            if 200 <= status < 300 or (accept_status is not None and accept_status(status)):
+                retries.succeeded()
+                return Response(response, attempts=retries.attempt, elapsed_ms=elapsed_ms)
 
-            if stream:
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
-            api_error = api_error_from_response(
-                status_code=status, headers=response.headers, body=response.content,
-                method=method, url=str(request.url.copy_with(query=None)),
-            )
-            log_call(logger, request, response, attempt, elapsed_ms)
-            if (
-                isinstance(api_error, AuthenticationError) and isinstance(self.credentials_provider, TokenAuth)
-                and "x-auth-token" in request.headers and not token_renewed and replayable
-            ):
-                # IAM revoked or expired the token before its stated expiry: fetch a new one, once.
-                token_renewed = True
-                self.credentials_provider.invalidate()
-                attempt -= 1
+            api_error = await _api_error(response, request, stream=stream)
+            if not resigned and flow.after_rejection(request, api_error):
+                resigned = True
+                if not replayable:
+                    raise BodyNotReplayableError(
+                        f"{method} {api_error.url} must be signed and sent again ({api_error.error_code or status}), "
+                        "but its body was a one-shot stream that is now spent; pass bytes, a file path or a "
+                        "seekable file, which can be read again"
+                    ) from api_error
                 continue
-            skew = _retry.skew_from(api_error, local_now=self.clock())
-            if skew is not None and not skew_retried and replayable:
-                skew_retried = True
-                self.clock.skew += skew
-                logger.warning("clock skew of %.0f s detected from the server's Date; re-signing", skew)
-                attempt -= 1
-                continue
-            retryable = _retry.is_retryable_error(api_error, idempotent=idempotent)
-            if replayable and attempt < policy.max_attempts and retryable:
-                retry_after = _retry.retry_after_seconds(response.headers)
-                delay = _retry.backoff_delay(attempt, policy, retry_after=retry_after)
-                if self._fits(deadline, delay):
-                    log_retry(logger, request, attempt, policy.max_attempts, f"HTTP {status}", delay)
-                    await anyio.sleep(delay)
-                    continue
-            raise api_error
-
-    @staticmethod
-    def _fits(deadline: float | None, delay: float) -> bool:
-        return deadline is None or time.monotonic() + delay < deadline
+            delay = retries.after_error(api_error, idempotent=idempotent, replayable=replayable)
+            if delay is None:
+                raise api_error
+            log_retry(logger, request, retries.attempt - 1, retries.policy.max_attempts, f"HTTP {status}", delay)
+            await anyio.sleep(delay)
 
     def _in_flight(self) -> anyio.CapacityLimiter:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self.config.max_in_flight or self.config.max_connections)
         return self._limiter
 
-    async def _send_once(self, request: httpx.Request, *, stream: bool, deadline: float | None) -> httpx.Response:
+    async def _transmit(self, request: httpx.Request, *, stream: bool, retries: CallRetries) -> httpx.Response:
+        remaining = retries.remaining()
         scope: AbstractContextManager[object] = (
-            anyio.fail_after(max(0.0, deadline - time.monotonic())) if deadline is not None else nullcontext()
+            anyio.fail_after(max(0.0, remaining)) if remaining is not None else nullcontext()
         )
         try:
             with scope:
                 async with self._in_flight():
-                    shards = None if stream else self._shards()
-                    if not shards:
-                        # Streams keep their connection after send() returns: they use the shared pool.
-                        return await self.http.send(request, stream=stream)
-                    shard = shards.pop()
-                    try:
-                        return await shard.send(request)
-                    finally:
-                        shards.append(shard)
+                    return await self.http.send(request, stream=stream, follow_redirects=False)
         except builtins.TimeoutError as error:
             raise httpx.ReadTimeout("the call's deadline ran out", request=request) from error
+        except RuntimeError:
+            if self._closed:  # httpx's "the client has been closed", for a call that was in flight
+                raise ConfigurationError("this AsyncHuaweiCloud was closed while the call was in flight") from None
+            raise
+
+
+async def _api_error(response: httpx.Response, request: httpx.Request, *, stream: bool) -> APIError:
+    if stream:
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+    return api_error_from_response(
+        status_code=response.status_code, headers=response.headers, body=response.content,
+        method=request.method, url=str(request.url.copy_with(query=None)),
+    )
 
 
 def _id_of(entry: object, what: str, response: Response) -> str:

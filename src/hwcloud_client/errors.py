@@ -12,17 +12,21 @@ from typing import Any
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "BodyNotReplayableError",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
     "HuaweiCloudError",
     "JobFailedError",
+    "MalformedResponseError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "TimeoutError",
     "TransportError",
+    "UnsafeRedirectError",
     "WaiterTimeoutError",
     "api_error_from_response",
     "parse_error_body",
@@ -49,7 +53,71 @@ class TimeoutError(TransportError):
     """Connect, read, write or pool timeout, or a call deadline ran out."""
 
 
-class APIError(HuaweiCloudError):
+class BodyNotReplayableError(TransportError):
+    """The call had to be sent again, but its body was a one-shot stream that is already spent.
+
+    Sending it again would store or send an empty or truncated body; pass bytes, a file path or a
+    seekable file instead, which can be read again from the start.
+    """
+
+
+class UnsafeRedirectError(HuaweiCloudError):
+    """A request was redirected to another host; the SDK signs and sends credentials only to the host called."""
+
+
+class _KeywordError(HuaweiCloudError):
+    """An error built from keyword fields: pickled by its state, as Exception pickles only positional args."""
+
+    def _message(self) -> str:
+        raise NotImplementedError
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_error, (type(self), self.__dict__.copy()))
+
+
+def _rebuild_error(cls: type[_KeywordError], state: dict[str, Any]) -> _KeywordError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error._message())
+    return error
+
+
+class MalformedResponseError(_KeywordError):
+    """The service answered with the status an operation expects, but the body is not that operation's result:
+    an HTML page from a proxy or captive portal, an empty, truncated or foreign document.
+
+    ``operation`` names the call (``"ListObjects"``), ``reason`` what was wrong with the body; ``body`` is the
+    raw body, kept for diagnosis.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        *,
+        reason: str,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        body: bytes = b"",
+    ) -> None:
+        self.operation = operation
+        self.reason = reason
+        self.status_code = status_code
+        self.request_id = request_id
+        self.body = body
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        # The reason can quote the body, which the server chose: bounded, so a log line stays a line.
+        reason = self.reason if len(self.reason) <= 200 else self.reason[:200] + "…"
+        return (
+            f"{self.operation}: HTTP {self.status_code or '-'} answered with a body that is not its result ({reason}) "
+            f"| request_id={self.request_id or '-'}; check that the endpoint reaches the service itself, not a "
+            "proxy, captive portal or another server (ClientConfig.endpoints, HUAWEICLOUD_SDK_REGION_* variables, "
+            "the proxy settings)"
+        )
+
+
+class APIError(_KeywordError):
     """The service answered with an error status.
 
     ``error_code``/``error_msg`` come from whichever error dialect the service used;
@@ -89,16 +157,6 @@ class APIError(HuaweiCloudError):
         parts.append(f"request_id={self.request_id or '-'}")
         return f"HTTP {self.status_code} " + " | ".join(parts)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_api_error, (type(self), self.__dict__.copy()))
-
-
-def _rebuild_api_error(cls: type[APIError], state: dict[str, Any]) -> APIError:
-    error = cls.__new__(cls)
-    error.__dict__.update(state)
-    Exception.__init__(error, error._message())
-    return error
-
 
 class AuthenticationError(APIError):
     """HTTP 401: bad or expired signature, token or credentials."""
@@ -118,6 +176,10 @@ class ConflictError(APIError):
 
 class RateLimitError(APIError):
     """HTTP 429, or a throttling error code such as ``APIGW.0308``."""
+
+
+class RedirectError(APIError):
+    """A 3xx answer: the SDK never follows redirects, and an operation's success is never a 3xx."""
 
 
 class ServerError(APIError):
@@ -248,6 +310,8 @@ def api_error_from_response(
         cls = _OBS_CODE_CLASSES[code]
     elif status_code >= 500:
         cls = ServerError
+    elif status_code < 400:
+        cls = RedirectError
     else:
         cls = _STATUS_CLASSES.get(status_code, APIError)
     return cls(

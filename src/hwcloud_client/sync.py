@@ -1,186 +1,28 @@
 """The blocking facade: ``HuaweiCloud``, for scripts and Jupyter notebooks.
 
-One anyio blocking portal (an event loop in a background thread) per facade runs the async
-client; every call hops into it and waits. The portal starts on the first call, so building a facade
-starts no thread. That works from a plain script and from a thread that
-already runs an event loop (a notebook cell, code inside ``asyncio.run``): no ``asyncio.run`` per
-call and no ``nest_asyncio``. Async iterators become plain iterators. Ctrl-C cancels the pending call.
-
-Sync twins are declared next to their async classes with :func:`blocking` and :func:`blocking_iter`,
-which keep the async signatures for type checkers and IDEs.
+It runs an :class:`AsyncHuaweiCloud` in one background event-loop thread (:mod:`._blocking`), so it
+also works inside a notebook cell, where an event loop is already running. The portal starts on the
+first call; building a facade starts no thread.
 """
 
 from __future__ import annotations
 
-import atexit
-import inspect
-import threading
-import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
-from concurrent.futures import CancelledError, Future
-from contextlib import AbstractContextManager
-from functools import cached_property, partial, update_wrapper
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
+from ._blocking import PortalRunner, SyncService, blocking, blocking_iter
 from ._client import AsyncHuaweiCloud
 from ._http import httpx
 from .config import Account, ClientConfig, Credentials, Endpoint, Project
-from .errors import ConfigurationError
+from .services._registry import SyncServiceAttributes
 
 if TYPE_CHECKING:
-    from anyio.from_thread import BlockingPortal
-
     from .auth.providers import CredentialsProvider
-    from .services.ecs import SyncECS
-    from .services.iam import SyncIAM
-    from .services.obs import SyncOBS
 
 __all__ = ["HuaweiCloud", "PortalRunner", "SyncService", "blocking", "blocking_iter"]
 
-_CLOSED = "this client is closed; create a new one"
 
-P = ParamSpec("P")
-R = TypeVar("R")
-T = TypeVar("T")
-AsyncT = TypeVar("AsyncT")
-
-
-class PortalRunner:
-    """Owns the background event loop, started on the first call, and runs coroutines and async iterators in it."""
-
-    def __init__(self) -> None:
-        self._start_lock = threading.Lock()
-        self._portal_cm: AbstractContextManager[BlockingPortal] | None = None
-        self._portal: BlockingPortal | None = None
-        self._exit_hook: Callable[[], None] | None = None
-        self._closed = False
-
-    def _running_portal(self) -> BlockingPortal:
-        portal = self._portal
-        if portal is not None:
-            return portal
-        # Two threads making their first call at once must share one portal.
-        with self._start_lock:
-            if self._closed:
-                raise ConfigurationError(_CLOSED)
-            if self._portal is None:
-                # Imported here: anyio.from_thread costs more to import than the rest of this module.
-                from anyio.from_thread import start_blocking_portal
-
-                portal_cm = start_blocking_portal("asyncio")
-                self._portal = portal_cm.__enter__()
-                self._portal_cm = portal_cm
-                # A script that never calls close() must still exit. Left to interpreter shutdown, the
-                # portal's context manager waits for its (daemon) loop thread, which no longer runs then;
-                # atexit hooks run while it still does. A weak reference, so that the hook keeps nothing alive.
-                self._exit_hook = partial(_close_at_exit, weakref.ref(self))
-                atexit.register(self._exit_hook)
-            return self._portal
-
-    def call(self, function: Callable[[], Coroutine[Any, Any, R]]) -> R:
-        try:
-            future: Future[R] = self._running_portal().start_task_soon(function)
-        except RuntimeError:
-            if self._closed:  # closed by another thread after this one found the portal running
-                raise ConfigurationError(_CLOSED) from None
-            raise
-        try:
-            return future.result()
-        except KeyboardInterrupt:
-            future.cancel()
-            raise
-        except CancelledError:
-            raise KeyboardInterrupt from None
-
-    def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
-        async def step() -> T:
-            return await iterator.__anext__()
-
-        async def close() -> None:
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                await aclose()
-
-        try:
-            while True:
-                try:
-                    yield self.call(step)
-                except StopAsyncIteration:
-                    return
-        finally:
-            self.call(close)
-
-    def close(self, last_call: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
-        """Stop the loop, after running ``last_call`` in it if it ever started; later calls are errors.
-
-        Decided under the start lock: a first call that is starting the portal right now finishes
-        starting it, and then ``last_call`` runs after whatever that call opened.
-        """
-        with self._start_lock:
-            self._closed = True
-            portal, portal_cm = self._portal, self._portal_cm
-            self._portal = self._portal_cm = None
-        if portal is None or portal_cm is None:
-            return
-        if self._exit_hook is not None:
-            atexit.unregister(self._exit_hook)
-        try:
-            if last_call is not None:
-                portal.call(last_call)
-        finally:
-            portal_cm.__exit__(None, None, None)
-
-
-def _close_at_exit(runner: weakref.ref[PortalRunner]) -> None:
-    alive = runner()
-    if alive is not None:
-        alive.close()
-
-
-class SyncService(Generic[AsyncT]):
-    """Base of the blocking twin of an async service client."""
-
-    def __init__(self, runner: PortalRunner, async_client: AsyncT) -> None:
-        self._runner = runner
-        self._async = async_client
-
-
-def blocking(
-    method: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]],
-) -> Callable[Concatenate[SyncService[Any], P], R]:
-    """The blocking twin of an async method, with its signature."""
-
-    name = method.__name__
-
-    def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        # Looked up on the instance so that a subclass's override is what runs.
-        bound: Callable[P, Coroutine[Any, Any, R]] = getattr(self._async, name)
-        return self._runner.call(partial(bound, *args, **kwargs))
-
-    update_wrapper(call, method)
-    return call
-
-
-def blocking_iter(
-    method: Callable[Concatenate[Any, P], AsyncIterator[T]],
-) -> Callable[Concatenate[SyncService[Any], P], Iterator[T]]:
-    """The blocking twin of an async iterator method: a plain iterator."""
-
-    name = method.__name__
-
-    def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
-        bound: Callable[P, AsyncIterator[T]] = getattr(self._async, name)
-        return self._runner.iterate(bound(*args, **kwargs))
-
-    update_wrapper(call, method)
-    # help() and IDEs show the async signature's arguments with what the twin really returns.
-    call.__signature__ = inspect.signature(method).replace(  # type: ignore[attr-defined]
-        return_annotation="Iterator"
-    )
-    return call
-
-
-class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
+class HuaweiCloud(SyncServiceAttributes, SyncService[AsyncHuaweiCloud]):
     """Blocking twin of :class:`AsyncHuaweiCloud`: the same constructor, attributes and method names.
 
     >>> with HuaweiCloud(region="cn-north-4") as cloud:
@@ -220,24 +62,6 @@ class HuaweiCloud(SyncService[AsyncHuaweiCloud]):
 
     def endpoint(self, service: str) -> Endpoint:
         return self._async.endpoint(service)
-
-    @cached_property
-    def iam(self) -> SyncIAM:
-        from .services.iam import SyncIAM
-
-        return SyncIAM(self._runner, self._async.iam)
-
-    @cached_property
-    def ecs(self) -> SyncECS:
-        from .services.ecs import SyncECS
-
-        return SyncECS(self._runner, self._async.ecs)
-
-    @cached_property
-    def obs(self) -> SyncOBS:
-        from .services.obs import SyncOBS
-
-        return SyncOBS(self._runner, self._async.obs)
 
     def close(self) -> None:
         # A portal never started means nothing was opened (no pool, no provider I/O): nothing to close.

@@ -15,18 +15,37 @@ from typing import TYPE_CHECKING
 
 from .._http import decode_header_value, httpx
 from ..config import Account, Credentials, Project, SigningAlgorithm, Stage
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, UnsafeRedirectError
 from . import apig
 
 if TYPE_CHECKING:
     from .providers import CredentialsProvider
 
-__all__ = ["SCOPE_EXTENSION", "Clock", "RequestSigner", "signing_hook", "sync_signing_hook"]
+__all__ = [
+    "SCOPE_EXTENSION", "Clock", "RequestSigner", "refuse_cross_host_redirect", "signing_hook", "sync_signing_hook",
+]
 
 Clock = Callable[[], float]
 
 # ``request.extensions[SCOPE_EXTENSION] = (region, service)`` gives V11-HMAC-SHA256 its scope per request.
 SCOPE_EXTENSION = "hwcloud_client.signing_scope"
+# The host a request was first signed for. httpx hands a redirect the same extensions dict, so a
+# redirect to another host shows up here as a mismatch.
+_SIGNED_HOST_EXTENSION = "hwcloud_client.signed_host"
+
+
+def refuse_cross_host_redirect(request: httpx.Request) -> None:
+    """Raise before signing (or sending credentials) for a host other than the one first signed for.
+
+    A client with ``follow_redirects=True`` would otherwise re-sign a 302's target, or forward a token.
+    """
+    host = request.url.netloc.decode("ascii")
+    first = request.extensions.setdefault(_SIGNED_HOST_EXTENSION, host)
+    if first != host:
+        raise UnsafeRedirectError(
+            f"refusing to sign a request redirected from {first} to {host}: credentials go only to the host "
+            "you called; call the new location yourself if you trust it"
+        )
 
 
 def _format_sdk_date(epoch_seconds: float) -> str:
@@ -48,8 +67,8 @@ def _known_body(request: httpx.Request) -> bytes | None:
 class RequestSigner:
     """Adds the Huawei headers to an ``httpx.Request`` and signs it.
 
-    ``clock_skew`` (seconds) is added to the clock; the core client learns it from a gateway that
-    rejected a signature as expired.
+    The signature time is ``clock()`` unless the caller passes ``now`` (the core client's auth flow
+    passes the clock it learned for the request's endpoint).
     """
 
     def __init__(
@@ -77,10 +96,6 @@ class RequestSigner:
         self._stage = stage.name if stage else None
         self._scope = (region, service)
         self._clock: Clock = clock or time.time
-        self.clock_skew = 0.0
-
-    def now(self) -> float:
-        return self._clock() + self.clock_skew
 
     async def get_credentials(self) -> Credentials:
         if isinstance(self._credentials, Credentials):
@@ -107,7 +122,10 @@ class RequestSigner:
         body = _known_body(request)
         return body, body is None and not headers.get(self.spec.content_header)
 
-    def sign(self, request: httpx.Request, credentials: Credentials, body: bytes | None) -> None:
+    def sign(
+        self, request: httpx.Request, credentials: Credentials, body: bytes | None, *, now: float | None = None
+    ) -> None:
+        refuse_cross_host_redirect(request)
         headers = request.headers
         # One pass over the raw headers, and one write per header that changes: httpx's Headers
         # methods rescan the whole list on every call, which dominated signing time.
@@ -118,7 +136,7 @@ class RequestSigner:
             current[name] = f"{current[name]}, {value}" if name in current else value
         updates = {name: value.strip() for name, value in current.items() if value != value.strip()}
 
-        sdk_date = _format_sdk_date(self.now())
+        sdk_date = _format_sdk_date(self._clock() if now is None else now)
         updates["X-Sdk-Date"] = sdk_date
         if "host" not in current:
             updates["Host"] = request.url.netloc.decode("ascii")
@@ -161,12 +179,12 @@ class RequestSigner:
         for name, value in updates.items():
             headers[name] = value
 
-    async def sign_async(self, request: httpx.Request) -> None:
+    async def sign_async(self, request: httpx.Request, *, now: float | None = None) -> None:
         credentials = await self.get_credentials()
         body, must_read = self.body_to_hash(request)
         if must_read:
             body = await request.aread()
-        self.sign(request, credentials, body)
+        self.sign(request, credentials, body, now=now)
 
     def sign_sync(self, request: httpx.Request) -> None:
         credentials = self.static_credentials()

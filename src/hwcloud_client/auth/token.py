@@ -8,18 +8,21 @@ log line or error message.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
 
-from pydantic import SecretStr
+from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from .._http import httpx
 from ..config import Credentials
 from ..endpoints import resolve_endpoint
-from ..errors import ConfigurationError, TransportError, api_error_from_response
+from ..errors import APIError, AuthenticationError, ConfigurationError, TransportError, api_error_from_response
 from ._refresh import SingleFlight
 
-__all__ = ["TokenAuth", "TokenFetch"]
+__all__ = ["TokenAuth", "TokenFetch", "password_token_body"]
 
 TokenFetch = Callable[[], Awaitable[tuple[SecretStr, float]]]
 """Returns a token and its expiry in seconds since the epoch."""
@@ -80,18 +83,13 @@ class TokenAuth:
         region id), else to the account. IAM is reached at ``endpoint``, else at the region's IAM
         endpoint, else at the global one. ``http_client`` is used as given and not closed.
         """
-        # Imported here: the core client imports this module, and service models load on first use.
-        from ..services._iam_models import password_token_request
-
+        body = password_token_body(
+            domain_name=domain_name, user_name=user_name, password=password,
+            project_id=project_id, project_name=project_name,
+        )
         source = _PasswordTokenSource(
             url=(endpoint or resolve_endpoint("iam", region).url).rstrip("/") + "/v3/auth/tokens",
-            body=password_token_request(
-                domain_name=domain_name,
-                user_name=user_name,
-                password=password if isinstance(password, SecretStr) else SecretStr(password),
-                project_id=project_id,
-                project_name=project_name,
-            ).model_dump_json(by_alias=True, exclude_none=True).encode(),
+            body=json.dumps(body, separators=(",", ":")).encode(),
             http_client=http_client,
         )
         return cls(source, refresh_before=refresh_before, project_id=project_id, clock=clock, on_close=source.aclose)
@@ -125,14 +123,27 @@ class TokenAuth:
         self._expires_at = expires_at
         return token
 
-    def invalidate(self) -> None:
-        """Forget the token (e.g. after IAM revoked it); the next call fetches a new one."""
-        self._token = None
+    def invalidate(self, rejected: str | None = None) -> None:
+        """Forget the token (e.g. after IAM revoked it); the next call fetches a new one.
+
+        With ``rejected`` (the token a server refused), only that token is forgotten: of many calls
+        refused at once, the first makes way for a new token and the others do not discard it.
+        """
+        if rejected is None or (self._token is not None and self._token.get_secret_value() == rejected):
+            self._token = None
 
     async def sign(self, request: httpx.Request) -> None:
-        """Authenticate ``request`` with the token (the core client's per-attempt hook)."""
+        """Authenticate ``request`` with the token (the auth flow's per-attempt step)."""
         token = await self.token()
         request.headers["X-Auth-Token"] = token.get_secret_value()
+
+    def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
+        """After a 401, drop the token that was refused (IAM revoked or expired it early) and sign again."""
+        sent = request.headers.get("x-auth-token")
+        if not isinstance(error, AuthenticationError) or not sent:
+            return False
+        self.invalidate(rejected=sent)
+        return True
 
     async def get_credentials(self) -> Credentials:
         raise ConfigurationError(
@@ -167,8 +178,6 @@ class _PasswordTokenSource:
         return self._own_client
 
     async def __call__(self) -> tuple[SecretStr, float]:
-        from ..services._iam_models import IssuedToken
-
         try:
             response = await self._client().post(
                 self._url,
@@ -186,12 +195,42 @@ class _PasswordTokenSource:
         subject_token = response.headers.get("x-subject-token")
         if not subject_token:
             raise TransportError(f"IAM answered {self._url} without an X-Subject-Token header")
-        issued = IssuedToken.model_validate_json(response.content)
-        if issued.token.expires_at is None:
-            raise TransportError(f"IAM answered {self._url} with a token without expires_at")
-        return SecretStr(subject_token), issued.token.expires_at.timestamp()
+        expires_at = _expires_at(response.content)
+        if expires_at is None:
+            raise TransportError(f"IAM answered {self._url} with a token without a readable token.expires_at")
+        return SecretStr(subject_token), expires_at
 
     async def aclose(self) -> None:
         if self._own_client is not None:
             await self._own_client.aclose()
             self._own_client = None
+
+
+def password_token_body(
+    *,
+    domain_name: str,
+    user_name: str,
+    password: SecretStr | str,
+    project_id: str | None = None,
+    project_name: str | None = None,
+) -> dict[str, Any]:
+    """KeystoneCreateUserTokenByPassword's body: a token scoped to a project (by id or name), else to the domain.
+
+    It holds the password in clear: send it, never log or show it.
+    """
+    if project_id is not None or project_name is not None:
+        project = {k: v for k, v in (("id", project_id), ("name", project_name)) if v is not None}
+        scope: dict[str, Any] = {"project": project}
+    else:
+        scope = {"domain": {"name": domain_name}}
+    secret = password.get_secret_value() if isinstance(password, SecretStr) else password
+    user = {"name": user_name, "password": secret, "domain": {"name": domain_name}}
+    return {"auth": {"identity": {"methods": ["password"], "password": {"user": user}}, "scope": scope}}
+
+
+def _expires_at(body: bytes) -> float | None:
+    try:
+        expires_at = json.loads(body)["token"]["expires_at"]
+        return TypeAdapter(datetime).validate_python(expires_at).timestamp()
+    except (ValueError, TypeError, KeyError, RecursionError, ValidationError):
+        return None

@@ -201,7 +201,7 @@ class Service:
         *,
         path: Mapping[str, object] | None = None,
         query: Mapping[str, ParamValue] | None = None,
-        body: BaseModel | None = None,
+        body: BaseModel | Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> ResultT:
         if operation.domain_scoped:

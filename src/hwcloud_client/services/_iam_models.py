@@ -32,7 +32,6 @@ __all__ = [
     "TokenInfo",
     "User",
     "issued_token",
-    "password_token_request",
 ]
 
 
@@ -157,52 +156,6 @@ def issued_token(response: Response) -> IssuedToken:
     parsed = IssuedToken.model_validate_json(response.content)
     parsed.subject_token = SecretStr(response.headers.get("x-subject-token", ""))
     return parsed
-
-
-class _PasswordUser(NamedRef):
-    password: SentSecret
-    domain: NamedRef
-
-
-class _Password(ApiModel):
-    user: _PasswordUser
-
-
-class _PasswordIdentity(ApiModel):
-    methods: tuple[Literal["password"], ...] = ("password",)
-    password: _Password
-
-
-class _Scope(ApiModel):
-    project: NamedRef | None = None
-    domain: NamedRef | None = None
-
-
-class _PasswordAuth(ApiModel):
-    identity: _PasswordIdentity
-    scope: _Scope
-
-
-class PasswordTokenRequest(ApiModel):
-    auth: _PasswordAuth
-
-
-def password_token_request(
-    *,
-    domain_name: str,
-    user_name: str,
-    password: SecretStr,
-    project_id: str | None = None,
-    project_name: str | None = None,
-) -> PasswordTokenRequest:
-    """The body that asks for a token scoped to a project (by id or name), else to the user's domain."""
-    if project_id is not None or project_name is not None:
-        scope = _Scope(project=NamedRef(id=project_id, name=project_name))
-    else:
-        scope = _Scope(domain=NamedRef(name=domain_name))
-    user = _PasswordUser(name=user_name, password=password, domain=NamedRef(name=domain_name))
-    identity = _PasswordIdentity(password=_Password(user=user))
-    return PasswordTokenRequest(auth=_PasswordAuth(identity=identity, scope=scope))
 
 
 # --- access keys ----------------------------------------------------------------------------------

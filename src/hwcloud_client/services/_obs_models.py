@@ -219,6 +219,10 @@ def list_buckets_result(root: Element) -> ListBucketsResult:
     )
 
 
+def location(root: Element) -> str:
+    return (root.text or "").strip()
+
+
 def list_objects_result(root: Element) -> ListObjectsResult:
     return ListObjectsResult(
         name=root.findtext("Name") or "",
@@ -250,6 +254,27 @@ def delete_objects_result(root: Element) -> DeleteObjectsResult:
             DeleteError(key=item.findtext("Key") or "", code=item.findtext("Code"), message=item.findtext("Message"))
             for item in root.iterfind("Error")
         ],
+    )
+
+
+def copy_object_result(root: Element) -> CopyObjectResult:
+    return CopyObjectResult(etag=root.findtext("ETag"), last_modified=iso_time(root, "LastModified"))
+
+
+def upload_id_of(root: Element) -> str:
+    """The UploadId of an InitiateMultipartUpload answer; ValueError if it has none."""
+    upload_id = root.findtext("UploadId")
+    if not upload_id:
+        raise ValueError("it has no UploadId")
+    return upload_id
+
+
+def complete_multipart_upload_result(root: Element) -> CompleteMultipartUploadResult:
+    return CompleteMultipartUploadResult(
+        location=root.findtext("Location"),
+        bucket=root.findtext("Bucket"),
+        key=root.findtext("Key"),
+        etag=root.findtext("ETag"),
     )
 
 

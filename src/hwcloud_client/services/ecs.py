@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
+from .._blocking import SyncService, blocking, blocking_iter
 from .._paging import Marker, PageNumber
 from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..errors import JobFailedError, NotFoundError
-from ..sync import SyncService, blocking, blocking_iter
 from . import _ecs_models
 from ._base import Operation, Service, json_model, no_content, paginate
 from ._ecs_models import *  # noqa: F403 - the models are part of this module's API

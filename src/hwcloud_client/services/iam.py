@@ -6,8 +6,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from .._blocking import SyncService, blocking, blocking_iter
 from .._paging import PageNumber
-from ..sync import SyncService, blocking, blocking_iter
+from ..auth.token import password_token_body
 from . import _iam_models
 from ._base import DefaultPageSize, Operation, Service, json_model, paginate
 from ._iam_models import *  # noqa: F403 - the models are part of this module's API
@@ -21,7 +22,6 @@ from ._iam_models import (
     ListPermanentAccessKeysResponse,
     TemporaryAccessKeyResponse,
     issued_token,
-    password_token_request,
     temporary_key_by_agency,
     temporary_key_by_token,
 )
@@ -124,8 +124,8 @@ class IAM(Service):
         nocatalog: bool | None = None,
     ) -> IssuedToken:
         """A user token (``subject_token``), scoped to a project if one is named, else to the account."""
-        body = password_token_request(
-            domain_name=domain_name, user_name=user_name, password=_secret(password),
+        body = password_token_body(
+            domain_name=domain_name, user_name=user_name, password=password,
             project_id=project_id, project_name=project_name,
         )
         return await self._call(KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD, query={"nocatalog": nocatalog}, body=body)

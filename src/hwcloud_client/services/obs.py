@@ -16,7 +16,17 @@ import math
 import os
 import re
 import secrets
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,11 +36,18 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import anyio
 
+from .._blocking import PortalRunner, SyncService, blocking, blocking_iter
 from .._http import httpx
 from .._xml import parse_xml
-from ..auth.obs import Dialect, authorization, presign_query, query_string, rfc1123_date, wire_path
-from ..errors import ConfigurationError, HuaweiCloudError, TransportError, api_error_from_response
-from ..sync import PortalRunner, SyncService, blocking, blocking_iter
+from ..auth.flows import OBS_TARGET_EXTENSION, ObsTarget
+from ..auth.obs import Dialect, presign_query, query_string, wire_path
+from ..errors import (
+    ConfigurationError,
+    HuaweiCloudError,
+    MalformedResponseError,
+    TransportError,
+    api_error_from_response,
+)
 from . import _obs_models
 from ._obs_models import *  # noqa: F403 - the models are part of this module's API
 from ._obs_models import (
@@ -46,12 +63,15 @@ from ._obs_models import (
     ObjectSummary,
     PutObjectResult,
     UploadedPart,
+    complete_multipart_upload_result,
+    copy_object_result,
     delete_objects_result,
-    iso_time,
     list_buckets_result,
     list_objects_result,
     list_parts_result,
+    location,
     object_info,
+    upload_id_of,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +113,7 @@ _O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 _CLEANUP_TIMEOUT = 30.0
 
 _Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,7 @@ class _Target:
     root_path: str  # an endpoint's own path prefix (e.g. a local emulator mounted at /obs); never signed
     path_style: bool
     dialect: Dialect
+    endpoint: str  # the endpoint's host[:port], without the bucket: one clock for all its buckets
 
     @property
     def header_prefix(self) -> str:
@@ -111,9 +133,8 @@ class _Target:
 
 @dataclass(frozen=True)
 class _Payload:
-    content: Body
+    content: Body  # a bare async iterable is sent at most once
     length: int | None
-    replayable: bool
 
 
 class ObjectBody:
@@ -164,7 +185,7 @@ class OBS:
 
     async def list_buckets(self) -> ListBucketsResult:
         response = await self._send("GET", None)
-        return list_buckets_result(parse_xml(response.content))
+        return _xml_result(response, "ListBuckets", {"ListAllMyBucketsResult"}, list_buckets_result)
 
     async def create_bucket(self, bucket: str, *, location: str | None = None) -> None:
         """Create a bucket in ``location`` (default: the client's region). 409 ConflictError if it exists."""
@@ -191,7 +212,8 @@ class OBS:
 
     async def get_bucket_location(self, bucket: str) -> str:
         response = await self._send("GET", bucket, query=[("location", None)])
-        return (parse_xml(response.content).text or "").strip()
+        # OBS answers <Location>, the S3-compatible (path-style) dialect <LocationConstraint>.
+        return _xml_result(response, "GetBucketLocation", {"Location", "LocationConstraint"}, location)
 
     # --- objects ----------------------------------------------------------------------------------
 
@@ -266,7 +288,7 @@ class OBS:
         # OBS requires Content-MD5 on this request: it refuses a batch delete that could have been altered.
         headers = {**_XML_HEADERS, "Content-MD5": _content_md5(content)}
         response = await self._send("POST", bucket, query=[("delete", None)], headers=headers, content=content)
-        return delete_objects_result(_result_xml(response))
+        return _xml_result(response, "DeleteObjects", {"DeleteResult"}, delete_objects_result)
 
     async def copy_object(
         self,
@@ -288,8 +310,7 @@ class OBS:
         replace = metadata is not None or content_type is not None
         headers[prefix + "metadata-directive"] = "REPLACE" if replace else "COPY"
         response = await self._send("PUT", bucket, key, headers=headers)
-        root = _result_xml(response)
-        return CopyObjectResult(etag=root.findtext("ETag"), last_modified=iso_time(root, "LastModified"))
+        return _xml_result(response, "CopyObject", {"CopyObjectResult"}, copy_object_result)
 
     async def list_objects(
         self,
@@ -303,7 +324,7 @@ class OBS:
         """One page of a listing (at most ``max_keys``, OBS caps it at 1000), keys after ``marker``."""
         query = _present(prefix=prefix, marker=marker, delimiter=delimiter, **{"max-keys": max_keys})
         response = await self._send("GET", bucket, query=query)
-        return list_objects_result(parse_xml(response.content))
+        return _xml_result(response, "ListObjects", {"ListBucketResult"}, list_objects_result)
 
     async def iter_objects(
         self,
@@ -340,9 +361,7 @@ class OBS:
     ) -> MultipartUpload:
         headers = _object_headers(self._target(bucket).header_prefix, content_type=content_type, metadata=metadata)
         response = await self._send("POST", bucket, key, query=[("uploads", None)], headers=headers)
-        upload_id = parse_xml(response.content).findtext("UploadId")
-        if not upload_id:
-            raise HuaweiCloudError(f"InitiateMultipartUpload answered without an UploadId ({response.request_id})")
+        upload_id = _xml_result(response, "InitiateMultipartUpload", {"InitiateMultipartUploadResult"}, upload_id_of)
         return MultipartUpload(bucket=bucket, key=key, upload_id=upload_id)
 
     async def upload_part(
@@ -370,12 +389,8 @@ class OBS:
         response = await self._send(
             "POST", bucket, key, query=[("uploadId", upload_id)], content=_xml_bytes(root), headers=_XML_HEADERS
         )
-        result = _result_xml(response)
-        return CompleteMultipartUploadResult(
-            location=result.findtext("Location"),
-            bucket=result.findtext("Bucket"),
-            key=result.findtext("Key"),
-            etag=result.findtext("ETag"),
+        return _xml_result(
+            response, "CompleteMultipartUpload", {"CompleteMultipartUploadResult"}, complete_multipart_upload_result
         )
 
     async def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
@@ -393,7 +408,7 @@ class OBS:
         paging = _present(**{"max-parts": max_parts, "part-number-marker": part_number_marker})
         query = [("uploadId", upload_id), *paging]
         response = await self._send("GET", bucket, key, query=query)
-        return list_parts_result(parse_xml(response.content))
+        return _xml_result(response, "ListParts", {"ListPartsResult"}, list_parts_result)
 
     # --- pre-signed URLs ----------------------------------------------------------------------------
 
@@ -420,7 +435,8 @@ class OBS:
             method=method,
             bucket=bucket,
             key=key,
-            expires_at=int(self._cloud.clock()) + expires_in,
+            # The wall clock, never a learned skew: no server's Date may stretch a URL's life.
+            expires_at=int(self._cloud.skews.wall()) + expires_in,
             headers=headers,
             path_style=target.path_style,
             dialect=target.dialect,
@@ -468,7 +484,7 @@ class OBS:
             number, offset = part
             length = min(part_size, size - offset)
             content = partial(_file_chunks, source, offset, length)
-            payload = _Payload(content=content, length=length, replayable=True)
+            payload = _Payload(content=content, length=length)
             uploaded.append(await self._upload_part(bucket, key, upload.upload_id, number, payload))
             done += length
             if progress is not None:
@@ -558,6 +574,7 @@ class OBS:
             path_style=path_style,
             # esdk-obs-python signs path-style requests with AWS V2: the combination known to work with OBS.
             dialect="aws" if path_style else "obs",
+            endpoint=endpoint.netloc,
         )
 
     async def _send(
@@ -570,9 +587,11 @@ class OBS:
         headers: Mapping[str, str] | None = None,
         content: Body | None = None,
         stream: bool = False,
-        send_once: bool = False,
     ) -> Response:
-        """Send one OBS request through the core retry loop, re-dated and re-signed on every attempt."""
+        """Send one OBS request through the core send path, re-dated and re-signed on every attempt.
+
+        A body that is a bare async iterable is sent at most once (see ``AsyncHuaweiCloud.send``).
+        """
         if key is not None:
             _check_key(key)
         target = self._target(bucket)
@@ -580,29 +599,16 @@ class OBS:
         encoded_query = query_string(query)
         # The query goes in the URL string, not params=: httpx would re-encode it (space as "+", "uploads=").
         url = f"{target.origin}{path}?{encoded_query}" if encoded_query else f"{target.origin}{path}"
-
-        async def sign(request: httpx.Request) -> None:
-            credentials = await self._cloud.signer.get_credentials()
-            request.headers["Date"] = rfc1123_date(self._cloud.clock())
-            if credentials.security_token is not None:
-                request.headers[target.header_prefix + "security-token"] = credentials.security_token.get_secret_value()
-            request.headers["Authorization"] = authorization(
-                credentials,
-                method=method,
-                bucket=bucket,
-                key=key,
-                query=query,
-                headers=request.headers,
-                path_style=target.path_style,
-                dialect=target.dialect,
-            )
-
         if content is not None and not any(name.lower() == "content-type" for name in headers or {}):
             # Named here because some transports (aiohttp) add one of their own, which the signature lacks.
             headers = {**(headers or {}), "Content-Type": "application/octet-stream"}
-        retry = self._cloud.config.retry.model_copy(update={"max_attempts": 1}) if send_once else None
+        signed = ObsTarget(
+            bucket=bucket, key=key, query=tuple(query), path_style=target.path_style, dialect=target.dialect,
+            endpoint=target.endpoint,
+        )
         return await self._cloud.send(
-            method, url, sign=sign, headers=headers, content=content, stream=stream, retry=retry
+            method, url, auth=self._cloud.obs_auth, headers=headers, content=content, stream=stream,
+            extensions={OBS_TARGET_EXTENSION: signed},
         )
 
     async def _send_payload(
@@ -619,10 +625,7 @@ class OBS:
         if payload.length is not None:
             # Known up front, so a stream is sent with Content-Length rather than chunked.
             all_headers["Content-Length"] = str(payload.length)
-        return await self._send(
-            method, bucket, key, query=query, headers=all_headers, content=payload.content,
-            send_once=not payload.replayable,
-        )
+        return await self._send(method, bucket, key, query=query, headers=all_headers, content=payload.content)
 
     async def _upload_part(
         self, bucket: str, key: str, upload_id: str, part_number: int, payload: _Payload
@@ -633,7 +636,10 @@ class OBS:
         response = await self._send_payload("PUT", bucket, key, payload, query=query)
         etag = response.headers.get("etag")
         if not etag:
-            raise HuaweiCloudError(f"UploadPart {part_number} answered without an ETag ({response.request_id})")
+            raise MalformedResponseError(
+                "UploadPart", reason=f"part {part_number} has no ETag header", status_code=response.status_code,
+                request_id=response.request_id,
+            )
         return UploadedPart(part_number=part_number, etag=etag)
 
     async def _abort_after_failure(self, upload: MultipartUpload) -> None:
@@ -783,36 +789,57 @@ def _content_md5(content: bytes) -> str:
     return base64.b64encode(hashlib.md5(content, usedforsecurity=False).digest()).decode("ascii")
 
 
-def _result_xml(response: Response) -> Element:
-    """The body of a 200 answer that can still carry an ``<Error>`` (copy, complete multipart, batch delete)."""
-    root = parse_xml(response.content)
+def _xml_result(
+    response: Response, operation: str, roots: Collection[str], build: Callable[[Element], _Result]
+) -> _Result:
+    """What ``build`` makes of a successful answer's XML body, whose root element must be one of ``roots``.
+
+    OBS can answer 200 with an ``<Error>`` document (copy, complete multipart, batch delete): an APIError.
+    Any other body (a proxy's or captive portal's HTML page, an empty, truncated or foreign document) is a
+    MalformedResponseError, never an empty result that a caller would take for an empty bucket.
+    """
+    def malformed(reason: str) -> MalformedResponseError:
+        return MalformedResponseError(
+            operation, reason=reason, status_code=response.status_code, request_id=response.request_id,
+            body=response.content,
+        )
+
+    try:
+        root = parse_xml(response.content)
+    except ValueError as error:
+        raise malformed(str(error)) from None
     if root.tag == "Error":
         http = response.http_response
         raise api_error_from_response(
             status_code=response.status_code, headers=http.headers, body=response.content,
             method=http.request.method, url=response.url,
         )
-    return root
+    if root.tag not in roots:
+        expected = " or ".join(f"<{tag}>" for tag in sorted(roots))
+        raise malformed(f"expected {expected}, got <{root.tag}>")
+    try:
+        return build(root)
+    except ValueError as error:  # pydantic's ValidationError too: a number or date OBS would not write
+        raise malformed(f"<{root.tag}>: {error}") from None
 
 
 async def _payload(body: PutBody, *, content_length: int | None) -> _Payload:
     if isinstance(body, bytes | bytearray | memoryview):
         data = bytes(body)
-        return _Payload(content=data, length=len(data), replayable=True)
+        return _Payload(content=data, length=len(data))
     if isinstance(body, str | os.PathLike):
         path = Path(body)
         size = (await anyio.Path(path).stat()).st_size
-        return _Payload(content=partial(_file_chunks, path, 0, size), length=size, replayable=True)
+        return _Payload(content=partial(_file_chunks, path, 0, size), length=size)
     if isinstance(body, AsyncIterable):
-        iterable = body
-        return _Payload(content=lambda: iterable, length=content_length, replayable=False)
+        return _Payload(content=body, length=content_length)
     file = body
     # In a worker thread, as every other touch of the file: positioning may block (a network-backed file).
     position = await anyio.to_thread.run_sync(_start_and_size, file)
     if position is not None:
         start, size = position
-        return _Payload(content=partial(_file_object_chunks, file, start, size), length=size, replayable=True)
-    return _Payload(content=partial(_file_object_chunks, file, None, None), length=content_length, replayable=False)
+        return _Payload(content=partial(_file_object_chunks, file, start, size), length=size)
+    return _Payload(content=_file_object_chunks(file, None, None), length=content_length)
 
 
 def _create_partial_file(destination: Path, size: int) -> Path:
