@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "BodyNotReplayableError",
     "ConfigurationError",
     "ConflictError",
     "ConnectError",
@@ -21,9 +22,11 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "TimeoutError",
     "TransportError",
+    "UnsafeRedirectError",
     "WaiterTimeoutError",
     "api_error_from_response",
     "parse_error_body",
@@ -48,6 +51,18 @@ class ConnectError(TransportError):
 
 class TimeoutError(TransportError):
     """Connect, read, write or pool timeout, or a call deadline ran out."""
+
+
+class BodyNotReplayableError(TransportError):
+    """The call had to be sent again, but its body was a one-shot stream that is already spent.
+
+    Sending it again would store or send an empty or truncated body; pass bytes, a file path or a
+    seekable file instead, which can be read again from the start.
+    """
+
+
+class UnsafeRedirectError(HuaweiCloudError):
+    """A request was redirected to another host; the SDK signs and sends credentials only to the host called."""
 
 
 class _KeywordError(HuaweiCloudError):
@@ -161,6 +176,10 @@ class ConflictError(APIError):
 
 class RateLimitError(APIError):
     """HTTP 429, or a throttling error code such as ``APIGW.0308``."""
+
+
+class RedirectError(APIError):
+    """A 3xx answer: the SDK never follows redirects, and an operation's success is never a 3xx."""
 
 
 class ServerError(APIError):
@@ -291,6 +310,8 @@ def api_error_from_response(
         cls = _OBS_CODE_CLASSES[code]
     elif status_code >= 500:
         cls = ServerError
+    elif status_code < 400:
+        cls = RedirectError
     else:
         cls = _STATUS_CLASSES.get(status_code, APIError)
     return cls(

@@ -36,9 +36,11 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 
 import anyio
 
+from .._blocking import PortalRunner, SyncService, blocking, blocking_iter
 from .._http import httpx
 from .._xml import parse_xml
-from ..auth.obs import Dialect, authorization, presign_query, query_string, rfc1123_date, wire_path
+from ..auth.flows import OBS_TARGET_EXTENSION, ObsTarget
+from ..auth.obs import Dialect, presign_query, query_string, wire_path
 from ..errors import (
     ConfigurationError,
     HuaweiCloudError,
@@ -46,7 +48,6 @@ from ..errors import (
     TransportError,
     api_error_from_response,
 )
-from ..sync import PortalRunner, SyncService, blocking, blocking_iter
 from . import _obs_models
 from ._obs_models import *  # noqa: F403 - the models are part of this module's API
 from ._obs_models import (
@@ -123,6 +124,7 @@ class _Target:
     root_path: str  # an endpoint's own path prefix (e.g. a local emulator mounted at /obs); never signed
     path_style: bool
     dialect: Dialect
+    endpoint: str  # the endpoint's host[:port], without the bucket: one clock for all its buckets
 
     @property
     def header_prefix(self) -> str:
@@ -131,9 +133,8 @@ class _Target:
 
 @dataclass(frozen=True)
 class _Payload:
-    content: Body
+    content: Body  # a bare async iterable is sent at most once
     length: int | None
-    replayable: bool
 
 
 class ObjectBody:
@@ -434,7 +435,8 @@ class OBS:
             method=method,
             bucket=bucket,
             key=key,
-            expires_at=int(self._cloud.clock()) + expires_in,
+            # The wall clock, never a learned skew: no server's Date may stretch a URL's life.
+            expires_at=int(self._cloud.skews.wall()) + expires_in,
             headers=headers,
             path_style=target.path_style,
             dialect=target.dialect,
@@ -482,7 +484,7 @@ class OBS:
             number, offset = part
             length = min(part_size, size - offset)
             content = partial(_file_chunks, source, offset, length)
-            payload = _Payload(content=content, length=length, replayable=True)
+            payload = _Payload(content=content, length=length)
             uploaded.append(await self._upload_part(bucket, key, upload.upload_id, number, payload))
             done += length
             if progress is not None:
@@ -572,6 +574,7 @@ class OBS:
             path_style=path_style,
             # esdk-obs-python signs path-style requests with AWS V2: the combination known to work with OBS.
             dialect="aws" if path_style else "obs",
+            endpoint=endpoint.netloc,
         )
 
     async def _send(
@@ -584,9 +587,11 @@ class OBS:
         headers: Mapping[str, str] | None = None,
         content: Body | None = None,
         stream: bool = False,
-        send_once: bool = False,
     ) -> Response:
-        """Send one OBS request through the core retry loop, re-dated and re-signed on every attempt."""
+        """Send one OBS request through the core send path, re-dated and re-signed on every attempt.
+
+        A body that is a bare async iterable is sent at most once (see ``AsyncHuaweiCloud.send``).
+        """
         if key is not None:
             _check_key(key)
         target = self._target(bucket)
@@ -594,29 +599,16 @@ class OBS:
         encoded_query = query_string(query)
         # The query goes in the URL string, not params=: httpx would re-encode it (space as "+", "uploads=").
         url = f"{target.origin}{path}?{encoded_query}" if encoded_query else f"{target.origin}{path}"
-
-        async def sign(request: httpx.Request) -> None:
-            credentials = await self._cloud.signer.get_credentials()
-            request.headers["Date"] = rfc1123_date(self._cloud.clock())
-            if credentials.security_token is not None:
-                request.headers[target.header_prefix + "security-token"] = credentials.security_token.get_secret_value()
-            request.headers["Authorization"] = authorization(
-                credentials,
-                method=method,
-                bucket=bucket,
-                key=key,
-                query=query,
-                headers=request.headers,
-                path_style=target.path_style,
-                dialect=target.dialect,
-            )
-
         if content is not None and not any(name.lower() == "content-type" for name in headers or {}):
             # Named here because some transports (aiohttp) add one of their own, which the signature lacks.
             headers = {**(headers or {}), "Content-Type": "application/octet-stream"}
-        retry = self._cloud.config.retry.model_copy(update={"max_attempts": 1}) if send_once else None
+        signed = ObsTarget(
+            bucket=bucket, key=key, query=tuple(query), path_style=target.path_style, dialect=target.dialect,
+            endpoint=target.endpoint,
+        )
         return await self._cloud.send(
-            method, url, sign=sign, headers=headers, content=content, stream=stream, retry=retry
+            method, url, auth=self._cloud.obs_auth, headers=headers, content=content, stream=stream,
+            extensions={OBS_TARGET_EXTENSION: signed},
         )
 
     async def _send_payload(
@@ -633,10 +625,7 @@ class OBS:
         if payload.length is not None:
             # Known up front, so a stream is sent with Content-Length rather than chunked.
             all_headers["Content-Length"] = str(payload.length)
-        return await self._send(
-            method, bucket, key, query=query, headers=all_headers, content=payload.content,
-            send_once=not payload.replayable,
-        )
+        return await self._send(method, bucket, key, query=query, headers=all_headers, content=payload.content)
 
     async def _upload_part(
         self, bucket: str, key: str, upload_id: str, part_number: int, payload: _Payload
@@ -837,21 +826,20 @@ def _xml_result(
 async def _payload(body: PutBody, *, content_length: int | None) -> _Payload:
     if isinstance(body, bytes | bytearray | memoryview):
         data = bytes(body)
-        return _Payload(content=data, length=len(data), replayable=True)
+        return _Payload(content=data, length=len(data))
     if isinstance(body, str | os.PathLike):
         path = Path(body)
         size = (await anyio.Path(path).stat()).st_size
-        return _Payload(content=partial(_file_chunks, path, 0, size), length=size, replayable=True)
+        return _Payload(content=partial(_file_chunks, path, 0, size), length=size)
     if isinstance(body, AsyncIterable):
-        iterable = body
-        return _Payload(content=lambda: iterable, length=content_length, replayable=False)
+        return _Payload(content=body, length=content_length)
     file = body
     # In a worker thread, as every other touch of the file: positioning may block (a network-backed file).
     position = await anyio.to_thread.run_sync(_start_and_size, file)
     if position is not None:
         start, size = position
-        return _Payload(content=partial(_file_object_chunks, file, start, size), length=size, replayable=True)
-    return _Payload(content=partial(_file_object_chunks, file, None, None), length=content_length, replayable=False)
+        return _Payload(content=partial(_file_object_chunks, file, start, size), length=size)
+    return _Payload(content=_file_object_chunks(file, None, None), length=content_length)
 
 
 def _create_partial_file(destination: Path, size: int) -> Path:
