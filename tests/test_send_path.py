@@ -442,3 +442,24 @@ async def test_calls_in_flight_when_the_facade_closes_get_a_clear_error() -> Non
         await cloud.aclose()
     assert len(outcomes) == 1 and isinstance(outcomes[0], ConfigurationError)
     assert "closed" in str(outcomes[0])
+
+
+async def test_head_object_learns_the_clock_from_a_bare_403_and_re_signs_once() -> None:
+    answers = iter([
+        httpx.Response(403, headers={"Date": http_date(NOW + 30 * 60)}),
+        httpx.Response(200, headers={"Content-Length": "3", "ETag": '"e"'}),
+    ])
+    recorder = Recorder(lambda request: next(answers))
+    async with facade(recorder, clock=lambda: NOW) as cloud:
+        info = await cloud.obs.head_object("bucket-a", "k")
+    assert info.etag == '"e"'
+    first, second = recorder.requests
+    assert first.headers["date"] == http_date(NOW) and second.headers["date"] == http_date(NOW + 30 * 60)
+
+
+async def test_a_bare_403_within_the_tolerance_is_just_forbidden() -> None:
+    recorder = Recorder(lambda request: httpx.Response(403, headers={"Date": http_date(NOW + 60)}))
+    async with facade(recorder, clock=lambda: NOW) as cloud:
+        with pytest.raises(APIError) as caught:
+            await cloud.obs.head_object("bucket-a", "k")
+    assert caught.value.status_code == 403 and len(recorder.requests) == 1
