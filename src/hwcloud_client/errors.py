@@ -240,6 +240,8 @@ _OBS_CODE_CLASSES: dict[str, type[APIError]] = {
 }
 _CODE_KEYS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message"))
 _REQUEST_ID_HEADERS = ("x-request-id", "x-obs-request-id", "x-iam-trace-id", "x-openstack-request-id")
+# Huawei error documents are small: a larger body is not one, and is kept (``APIError.body``) but not parsed.
+_MAX_PARSED_BODY = 64 * 1024
 
 
 def _find_code(document: Any, depth: int = 0) -> tuple[str | None, str | None, str | None]:
@@ -273,9 +275,12 @@ def _parse_obs_xml(body: bytes) -> tuple[str | None, str | None, str | None]:
 
 
 def parse_error_body(body: bytes) -> tuple[str | None, str | None, str | None]:
-    """(error code, error message, request id) from an error body of any dialect; Nones if unknown."""
+    """(error code, error message, request id) from an error body of any dialect; Nones if unknown.
+
+    Never raises: a body too large, too deep or malformed to be an error document gives Nones.
+    """
     stripped = body.strip()
-    if not stripped:
+    if not stripped or len(stripped) > _MAX_PARSED_BODY:
         return None, None, None
     if stripped.startswith(b"<?xml") or stripped.startswith(b"<Error"):
         return _parse_obs_xml(stripped)
@@ -284,7 +289,8 @@ def parse_error_body(body: bytes) -> tuple[str | None, str | None, str | None]:
 
         try:
             document = json.loads(stripped)
-        except ValueError:
+        # json recurses once per level of nesting, and a body can nest deeper than the interpreter allows.
+        except (ValueError, RecursionError):
             return None, None, None
         return _find_code(document)
     return None, None, None
