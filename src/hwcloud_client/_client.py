@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -44,14 +45,14 @@ from .errors import (
     TransportError,
     api_error_from_response,
 )
-from .services._registry import ServiceAttributes
+from .services._registry import SERVICES, ServiceAttributes
 
 if TYPE_CHECKING:
     import ssl
 
     from .auth.providers import CredentialsProvider
 
-__all__ = ["AsyncHuaweiCloud", "Body"]
+__all__ = ["AsyncHuaweiCloud", "Body", "CallOptions"]
 
 logger = logging.getLogger("hwcloud_client")
 
@@ -114,6 +115,39 @@ def _json_bytes(document: Any) -> bytes:
     return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+@dataclass(frozen=True, slots=True)
+class CallOptions:
+    """Per-call defaults of a view made by :meth:`AsyncHuaweiCloud.with_options`; a call's own arguments win."""
+
+    timeout: float | None = None
+    retry: RetryPolicy | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    query: tuple[tuple[str, str], ...] = ()
+
+    def merged(
+        self,
+        *,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+        headers: Mapping[str, str] | None,
+        query: Mapping[str, ParamValue] | None,
+    ) -> CallOptions:
+        if timeout is not None and not timeout > 0:
+            raise ConfigurationError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        for name, value in (headers or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                raise ConfigurationError(f"header {name!r}: names and values must be str")
+        return CallOptions(
+            timeout=self.timeout if timeout is None else timeout,
+            retry=retry or self.retry,
+            headers={**self.headers, **(headers or {})},
+            query=(*self.query, *_encode_params(query)),
+        )
+
+
+_NO_OPTIONS = CallOptions()
+
+
 class AsyncHuaweiCloud(ServiceAttributes):
     """The async entry point: ``async with AsyncHuaweiCloud(region="cn-north-4") as cloud: ...``.
 
@@ -160,6 +194,9 @@ class AsyncHuaweiCloud(ServiceAttributes):
         self._discovery_lock: anyio.Lock | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._closed = False
+        # The facade that owns the pool and the caches; a view from with_options() shares its root's.
+        self._root = self
+        self._options = _NO_OPTIONS
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -167,15 +204,37 @@ class AsyncHuaweiCloud(ServiceAttributes):
 
         Created lazily because building its TLS context is most of the cost of constructing a facade.
         """
-        if self._http is None:
-            self._check_open()
-            self._http = self._new_http_client(self.config)
-        return self._http
+        root = self._root
+        if root._http is None:
+            root._check_open()
+            root._http = root._new_http_client(root.config)
+        return root._http
 
     def _check_open(self) -> None:
         # Also guards lazy creation: a call already under way when aclose() ran must not open a new pool.
-        if self._closed:
+        if self._root._closed:
             raise ConfigurationError("this AsyncHuaweiCloud is closed; create a new one")
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, ParamValue] | None = None,
+    ) -> AsyncHuaweiCloud:
+        """A view of this facade whose calls default to these options; it shares the pool, caches and budget.
+
+        ``cloud.with_options(timeout=5, retry=RetryPolicy(max_attempts=1)).ecs.list_flavors()``: every
+        service, generated or hand-written, and ``request()`` take the view's options; arguments a call
+        passes itself win. ``headers`` and ``query`` are added to every request (and signed). Cheap: build
+        one per call if you like. Closing a view closes nothing; close the facade it came from.
+        """
+        view = object.__new__(type(self))
+        # The services a facade has created are bound to it: a view creates its own on first access.
+        view.__dict__.update({name: value for name, value in self.__dict__.items() if name not in SERVICES})
+        view._options = self._options.merged(timeout=timeout, retry=retry, headers=headers, query=query)
+        return view
 
     @cached_property
     def _tls_context(self) -> ssl.SSLContext:
@@ -220,8 +279,11 @@ class AsyncHuaweiCloud(ServiceAttributes):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close what this facade created: its httpx clients and its default credentials chain."""
-        if self._closed:
+        """Close what this facade created: its httpx clients and its default credentials chain.
+
+        A view made by :meth:`with_options` owns nothing: closing it is a no-op.
+        """
+        if self._closed or self._root is not self:
             return
         self._closed = True
         owned: list[Callable[[], Awaitable[None]]] = []
@@ -264,9 +326,10 @@ class AsyncHuaweiCloud(ServiceAttributes):
         return self.region
 
     def _lock(self) -> anyio.Lock:
-        if self._discovery_lock is None:
-            self._discovery_lock = anyio.Lock()
-        return self._discovery_lock
+        root = self._root
+        if root._discovery_lock is None:
+            root._discovery_lock = anyio.Lock()
+        return root._discovery_lock
 
     async def project_id(self) -> str:
         """The project id: given, from the credentials source, or discovered once per (AK, region) via IAM."""
@@ -428,6 +491,14 @@ class AsyncHuaweiCloud(ServiceAttributes):
         need it again raises :class:`~hwcloud_client.errors.BodyNotReplayableError` instead.
         """
         self._check_open()
+        options = self._options
+        if options is not _NO_OPTIONS:
+            timeout = options.timeout if timeout is None else timeout
+            retry = retry or options.retry
+            if options.headers:
+                headers = {**options.headers, **(headers or {})}
+            if options.query:
+                params = [*(params or ()), *options.query]
         flow = auth or self.auth
         retries = CallRetries(retry or self.config.retry, self.retry_budget)
         request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
@@ -479,9 +550,10 @@ class AsyncHuaweiCloud(ServiceAttributes):
             await anyio.sleep(delay)
 
     def _in_flight(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.config.max_in_flight or self.config.max_connections)
-        return self._limiter
+        root = self._root
+        if root._limiter is None:
+            root._limiter = anyio.CapacityLimiter(root.config.max_in_flight or root.config.max_connections)
+        return root._limiter
 
     async def _transmit(self, request: httpx.Request, *, stream: bool, retries: CallRetries) -> httpx.Response:
         remaining = retries.remaining()
@@ -495,7 +567,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         except builtins.TimeoutError as error:
             raise httpx.ReadTimeout("the call's deadline ran out", request=request) from error
         except RuntimeError:
-            if self._closed:  # httpx's "the client has been closed", for a call that was in flight
+            if self._root._closed:  # httpx's "the client has been closed", for a call that was in flight
                 raise ConfigurationError("this AsyncHuaweiCloud was closed while the call was in flight") from None
             raise
 

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ._blocking import PortalRunner, SyncService, blocking, blocking_iter
-from ._client import AsyncHuaweiCloud
+from ._client import AsyncHuaweiCloud, ParamValue
 from ._http import httpx
-from .config import Account, ClientConfig, Credentials, Endpoint, Project
+from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy
 from .services._registry import SyncServiceAttributes
 
 if TYPE_CHECKING:
@@ -63,7 +63,30 @@ class HuaweiCloud(SyncServiceAttributes, SyncService[AsyncHuaweiCloud]):
     def endpoint(self, service: str) -> Endpoint:
         return self._async.endpoint(service)
 
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, ParamValue] | None = None,
+    ) -> HuaweiCloud:
+        """A view whose calls default to these options, sharing this facade's thread, pool and caches.
+
+        See :meth:`AsyncHuaweiCloud.with_options`. Closing a view closes nothing.
+        """
+        view = object.__new__(HuaweiCloud)
+        SyncService.__init__(
+            view, self._runner, self._async.with_options(timeout=timeout, retry=retry, headers=headers, query=query)
+        )
+        view._is_view = True
+        return view
+
+    _is_view = False
+
     def close(self) -> None:
+        if self._is_view:
+            return
         # A portal never started means nothing was opened (no pool, no provider I/O): nothing to close.
         self._runner.close(self._async.aclose)
 
