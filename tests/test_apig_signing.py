@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from huaweicloudsdkcore.sdk_request import SdkRequest
+from huaweicloudsdkcore.signer.signer import Signer as OfficialSigner
 
 from hwcloud_client.auth import apig
 from hwcloud_client.config import Credentials, SigningAlgorithm
 from hwcloud_client.errors import ConfigurationError
+from tests.oracle import CONNECTION_HEADERS, OfficialCredentials
 
 CREDS = Credentials(ak="AKTEST", sk="SKTEST")
 DATE = "20240101T000000Z"
@@ -125,3 +128,71 @@ def test_unsigned_payload_rule_is_the_official_one(content_type: str | None, uns
 def test_streamed_json_body_cannot_be_signed_unread() -> None:
     with pytest.raises(ValueError, match="UNSIGNED-PAYLOAD"):
         apig.payload_hash(apig.algorithm_spec("SDK-HMAC-SHA256"), None, content_header_value=None)
+
+
+# --- query-less and connection-header vectors, checked against the official signer itself -----------------
+
+
+def _official(method: str, path: str, query: list[tuple[str, str]], headers: dict[str, str], body: bytes = b"") -> str:
+    request = SdkRequest(method=method, schema="https", host=headers["host"], resource_path=path,
+                         query_params=query, header_params=dict(headers), body=body)
+    OfficialSigner(OfficialCredentials(CREDS.ak, CREDS.sk.get_secret_value())).sign(request)
+    return str(request.header_params["Authorization"])
+
+
+QUERYLESS_HEADERS = {"host": "iam.myhuaweicloud.com", "x-sdk-date": DATE}
+QUERYLESS_AUTHORIZATION = (
+    "SDK-HMAC-SHA256 Access=AKTEST, SignedHeaders=host;x-sdk-date, "
+    "Signature=b4cab10b1a521625d464899217dfc0758e4729f41246ebd4f62d7e1073de7f91"
+)
+
+
+@pytest.mark.parametrize("raw_query", ["", "&", "&&"])
+def test_a_request_without_parameters_signs_an_empty_query_line(raw_query: str) -> None:
+    spec = apig.algorithm_spec("SDK-HMAC-SHA256")
+    signed = ["host", "x-sdk-date"]
+    canonical = apig.canonical_request("GET", "/v3/projects", raw_query, QUERYLESS_HEADERS, signed, spec.empty_hash)
+    assert canonical.split("\n")[:3] == ["GET", "/v3/projects/", ""]
+    authorization = apig.sign_request(
+        method="GET", raw_path="/v3/projects", raw_query=raw_query, headers=QUERYLESS_HEADERS,
+        body_hash=spec.empty_hash, credentials=CREDS, sdk_date=DATE,
+    )
+    assert authorization == _official("GET", "/v3/projects", [], QUERYLESS_HEADERS)
+    assert authorization == QUERYLESS_AUTHORIZATION
+
+
+@pytest.mark.parametrize(
+    ("raw_query", "pairs"),
+    [
+        ("", []),
+        ("&", []),
+        ("a&&b=1&", [("a", ""), ("b", "1")]),
+        ("acl", [("acl", "")]),
+        ("=v", [("", "v")]),
+        ("k=a+b%2B", [("k", "a b+")]),
+    ],
+)
+def test_parse_query_drops_empty_pieces_only(raw_query: str, pairs: list[tuple[str, str]]) -> None:
+    assert apig.parse_query(raw_query) == pairs
+    headers = {"host": "h.example.com", "x-sdk-date": DATE}
+    authorization = apig.sign_request(
+        method="GET", raw_path="/x", raw_query=raw_query, headers=headers,
+        body_hash=apig.algorithm_spec("SDK-HMAC-SHA256").empty_hash, credentials=CREDS, sdk_date=DATE,
+    )
+    assert authorization == _official("GET", "/x", pairs, headers)
+
+
+def test_connection_headers_are_never_signed() -> None:
+    """The official SDK signs what it hands its signer; connection-level headers come later, from its HTTP library."""
+    ordinary = {"host": "ecs.cn-north-4.myhuaweicloud.com", "x-sdk-date": DATE, "accept": "*/*"}
+    connection = {name.lower(): "x" for name in CONNECTION_HEADERS}
+    spec = apig.algorithm_spec("SDK-HMAC-SHA256")
+    authorization = apig.sign_request(
+        method="GET", raw_path="/v1/p", raw_query="", headers={**ordinary, **connection},
+        body_hash=spec.empty_hash, credentials=CREDS, sdk_date=DATE,
+    )
+    assert "SignedHeaders=accept;host;x-sdk-date," in authorization
+    assert authorization == _official("GET", "/v1/p", [], ordinary)
+    for name in connection:
+        assert not apig.is_signed_header(name)
+    assert apig.is_signed_header("accept") and not apig.is_signed_header("x_under")

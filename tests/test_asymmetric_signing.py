@@ -239,8 +239,15 @@ def official_sign(algorithm: str, ak: str, sk: str, request: SdkRequest) -> tupl
     return str(request.header_params["Authorization"]), captured[0]
 
 
+@pytest.mark.parametrize(
+    ("raw_query", "query_params"),
+    [("limit=10&name=x%20y", [("limit", 10), ("name", "x y")]), ("", [])],
+    ids=["query", "no-query"],
+)
 @pytest.mark.parametrize("algorithm", [ECDSA, SM2_SM3])
-def test_sign_request_end_to_end(algorithm: SigningAlgorithm) -> None:
+def test_sign_request_end_to_end(
+    algorithm: SigningAlgorithm, raw_query: str, query_params: list[tuple[str, object]]
+) -> None:
     ak, sk, date = "HPUAQ4LQZQ3OMMW1L9RL", "t0pS3cr3t" * 4, "20240315T101112Z"
     host = "ecs.cn-north-4.myhuaweicloud.com"
     body = b'{"server":{"name":"a b"}}'
@@ -248,7 +255,7 @@ def test_sign_request_end_to_end(algorithm: SigningAlgorithm) -> None:
     authorization = apig.sign_request(
         method="POST",
         raw_path="/v1/p123/cloudservers/a%20b",
-        raw_query="limit=10&name=x%20y",
+        raw_query=raw_query,
         headers={"content-type": "application/json", "host": host, "x-project-id": "p123", "x-sdk-date": date},
         body_hash=spec.hexdigest(body),
         credentials=Credentials(ak=ak, sk=SecretStr(sk)),
@@ -264,7 +271,7 @@ def test_sign_request_end_to_end(algorithm: SigningAlgorithm) -> None:
             schema="https",
             host=host,
             resource_path="/v1/p123/cloudservers/a%20b",
-            query_params=[("limit", 10), ("name", "x y")],
+            query_params=query_params,
             header_params={"Content-Type": "application/json", "X-Project-Id": "p123", "X-Sdk-Date": date},
             body=body,
         ),
