@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     model_validator,
@@ -29,6 +30,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._paging import PagingDialect, Params, iterate_pages
 from .._response import Response
+from ..errors import MalformedResponseError
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 ResultT = TypeVar("ResultT")
-ModelT = TypeVar("ModelT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound="ApiModel")
 ServiceT = TypeVar("ServiceT", bound="Service")
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
@@ -66,6 +68,10 @@ class ApiModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, hide_input_in_errors=True)
+
+    # The request id of the call that returned this result (openai-python's spelling): never in dumps, and
+    # private so that no Huawei field called request_id can clash with it.
+    _request_id: str | None = PrivateAttr(default=None)
 
 
 def _accepted_spellings(name: str, field: FieldInfo) -> tuple[str, ...]:
@@ -175,9 +181,24 @@ def json_model(model: type[ModelT]) -> Callable[[Response], ModelT]:
     """Parse the JSON body into ``model`` on pydantic's Rust path (no intermediate ``dict``)."""
 
     def parse(response: Response) -> ModelT:
-        return model.model_validate_json(response.content)
+        try:
+            parsed = model.model_validate_json(response.content)
+        except ValidationError as error:
+            raise MalformedResponseError(
+                model.__name__, reason=_first_problem(error), status_code=response.status_code,
+                request_id=response.request_id, body=response.content,
+            ) from None
+        parsed._request_id = response.request_id
+        return parsed
 
     return parse
+
+
+def _first_problem(error: ValidationError) -> str:
+    # Location and message only: pydantic's full text can quote the body, which may hold a secret.
+    first = error.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the body"
+    return f"{where}: {first['msg']} ({error.error_count()} problem(s) in all)"
 
 
 def no_content(response: Response) -> None:
