@@ -6,7 +6,16 @@ Gateway does, and is reached in-process (``fake.transport()``) or over HTTP (``f
 ``fake_cloud_client`` and ``fake_cloud_server`` fixtures.
 """
 
-from ._app import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, ConnectionDropped, FakeHuaweiCloud, Faults, RecordedCall, serve
+from ._app import (
+    DEMO_ACCESS_KEY,
+    DEMO_SECRET_KEY,
+    ConnectionDropped,
+    FakeHuaweiCloud,
+    Faults,
+    InternalError,
+    RecordedCall,
+    serve,
+)
 from ._base import EmulatedRequest, EmulatedResponse, ServiceEmulator
 
 __all__ = [
@@ -17,6 +26,7 @@ __all__ = [
     "EmulatedResponse",
     "FakeHuaweiCloud",
     "Faults",
+    "InternalError",
     "RecordedCall",
     "ServiceEmulator",
     "serve",

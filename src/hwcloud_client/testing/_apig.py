@@ -178,9 +178,12 @@ def _parse_der_signature(der: bytes) -> tuple[int, int]:
     integers = []
     position = 2
     for _ in range(2):
-        if der[position] != 0x02:
+        # A truncated signature must not read past its end (IndexError) or take a short slice for a whole integer.
+        if position + 2 > len(der) or der[position] != 0x02:
             raise ValueError("not a DER integer")
         length = der[position + 1]
+        if position + 2 + length > len(der):
+            raise ValueError("a DER integer runs past the end of the signature")
         integers.append(int.from_bytes(der[position + 2 : position + 2 + length], "big"))
         position += 2 + length
     if position != len(der):

@@ -3,7 +3,9 @@
 Every request passes the emulated API Gateway first, which answers like Huawei's: fault injection
 (latency, 429/503 bursts, dropped connections), then authentication (an AK/SK signature or an
 ``X-Auth-Token`` issued by the emulated IAM), then the service. Every answer carries ``X-Request-Id``
-and a ``Date`` from the emulator's clock, which is what a client needs to learn a clock skew.
+and a ``Date`` from the emulator's clock, which is what a client needs to learn a clock skew. Whatever a request
+holds, the answer is the service's own: should the emulator fail on it all the same (a bug), the client gets the
+service's 500 and the failure is kept in :attr:`FakeHuaweiCloud.internal_errors` (the pytest plugin fails the test).
 
 Requests are routed by the Host header when it names a service (``iam.*``, ``ecs.*``, ``obs.*``,
 ``<bucket>.obs.*``), as in-process use through :meth:`FakeHuaweiCloud.transport` sends the real
@@ -22,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +34,7 @@ from pydantic import SecretStr
 from .._http import decode_header_value, httpx
 from ..config import Credentials
 from ._apig import SignatureRejected, verify_signature
-from ._base import EmulatedRequest, EmulatedResponse
+from ._base import EmulatedRequest, EmulatedResponse, ServiceEmulator
 from ._ecs import EcsEmulator
 from ._iam import IamEmulator
 from ._routes import RouteNotFound, json_response, new_hex_id
@@ -46,8 +48,11 @@ __all__ = [
     "ConnectionDropped",
     "FakeHuaweiCloud",
     "Faults",
+    "InternalError",
+    "InternalErrorWatch",
     "RecordedCall",
     "serve",
+    "watch_internal_errors",
 ]
 
 # A demo key pair of the local emulator, valid nowhere else.
@@ -137,6 +142,52 @@ class RecordedCall:
     status: int
 
 
+@dataclass(frozen=True)
+class InternalError:
+    """A request the emulator failed to answer because of a bug of its own; the client got the service's 500.
+
+    Whatever a client sends must get a documented answer, so each of these is an emulator bug to report. The
+    pytest plugin fails the test during which one was recorded (clear ``fake.internal_errors`` to accept it).
+    """
+
+    service: Service
+    method: str
+    path: str
+    # Out of repr: its message may quote the request it choked on.
+    error: Exception = field(repr=False)
+
+
+class InternalErrorWatch:
+    """The emulators that recorded an :class:`InternalError` while this watch was open."""
+
+    def __init__(self) -> None:
+        self._emulators: list[FakeHuaweiCloud] = []
+
+    def saw(self, fake: FakeHuaweiCloud) -> None:
+        if all(known is not fake for known in self._emulators):
+            self._emulators.append(fake)
+
+    @property
+    def errors(self) -> list[InternalError]:
+        """Those of their internal errors not cleared since."""
+        return [error for fake in self._emulators for error in fake.internal_errors]
+
+
+# Open watches; a served emulator reports from its server thread, so a report iterates over a copy.
+_watches: list[InternalErrorWatch] = []
+
+
+@contextmanager
+def watch_internal_errors() -> Iterator[InternalErrorWatch]:
+    """Collect the emulators (any instance, in-process or served) that fail internally inside the block."""
+    watch = InternalErrorWatch()
+    _watches.append(watch)
+    try:
+        yield watch
+    finally:
+        _watches.remove(watch)
+
+
 class _EmulatorTransport(httpx.ASGITransport):
     """In-process transport; a dropped connection surfaces as the transport error a socket gives."""
 
@@ -186,6 +237,7 @@ class FakeHuaweiCloud:
         )
         self._obs: ObsEmulator | None = None
         self.calls: list[RecordedCall] = []
+        self.internal_errors: list[InternalError] = []
 
     def __repr__(self) -> str:
         return f"FakeHuaweiCloud(region={self.region!r}, project_id={self.project_id!r})"
@@ -220,7 +272,11 @@ class FakeHuaweiCloud:
         if fault is not None:
             response = _injected_failure(fault, request_id)
         else:
-            response = await self._answer(service, request, request_id)
+            # The one guard for every service: a bug of the emulator's still gets the service's 500, and is recorded.
+            try:
+                response = await self._answer(service, request, request_id)
+            except Exception as error:
+                response = self._internal_error(service, request, error)
         response.headers.setdefault("X-Request-Id", request_id)
         response.headers.setdefault("Date", formatdate(self.now(), usegmt=True))
         self.calls.append(RecordedCall(service, request.method, request.raw_path, response.status))
@@ -233,13 +289,21 @@ class FakeHuaweiCloud:
             self._authenticate(service, request)
         except SignatureRejected as rejected:
             return _apigw_error(401, rejected.error_code, rejected.error_msg, request_id)
-        emulator: IamEmulator | EcsEmulator = self.iam if service == "iam" else self.ecs
         try:
-            return await emulator.handle(request)
+            return await self._emulator(service).handle(request)
         except RouteNotFound:
             return _apigw_error(
                 404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id
             )
+
+    def _emulator(self, service: Service) -> ServiceEmulator:
+        return self.obs if service == "obs" else self.iam if service == "iam" else self.ecs
+
+    def _internal_error(self, service: Service, request: EmulatedRequest, error: Exception) -> EmulatedResponse:
+        self.internal_errors.append(InternalError(service, request.method, request.raw_path, error))
+        for watch in tuple(_watches):
+            watch.saw(self)
+        return self._emulator(service).internal_error(request)
 
     def _authenticate(self, service: Service, request: EmulatedRequest) -> None:
         if service == "iam" and self.iam.is_public(request):

@@ -53,6 +53,10 @@ class EmulatedResponse:
 class ServiceEmulator(Protocol):
     async def handle(self, request: EmulatedRequest) -> EmulatedResponse: ...
 
+    def internal_error(self, request: EmulatedRequest) -> EmulatedResponse:
+        """The service's own 500 answer, sent when answering ``request`` failed inside the emulator."""
+        ...
+
 
 @dataclass(frozen=True)
 class KnownKey:

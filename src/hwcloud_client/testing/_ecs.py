@@ -32,14 +32,24 @@ from ._routes import (
     read_json,
 )
 
-__all__ = ["FLAVORS", "EcsEmulator"]
+__all__ = ["CLOUDSERVERS_API_NAMES", "FLAVORS", "EcsEmulator"]
 
 ECS_URL = "https://ecs.myhuaweicloud.com"
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 25
 MAX_SERVERS_PER_CREATE = 500
-_NAME = re.compile(r"^[\w.\-\u4e00-\u9fa5]{1,64}$")
-_KEYPAIR_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+_NAME = re.compile(r"[\w.\-\u4e00-\u9fa5]{1,64}")
+_KEYPAIR_NAME = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+# What follows /v1/{project_id}/cloudservers/ in the paths of ECS's own APIs (huaweicloudsdkecs 3.1.219's
+# EcsClient): the gateway routes these to their APIs, so none of them is ever taken for a server id; those
+# the emulator does not implement (limits, os-server-groups, ...) get the gateway's "no such API" answer.
+CLOUDSERVERS_API_NAMES = frozenset(
+    {
+        "action", "actions", "batch-resize", "delete", "detail", "flavor-sell-policies", "flavors", "limits",
+        "nics", "os-reset-passwords", "os-server-groups", "resize_flavors", "resource_instances", "server-name",
+        "tags",
+    }
+)  # fmt: skip
 
 
 def _flavor(flavor_id: str, vcpus: int, ram_mib: int, performance_type: str) -> JsonObject:
@@ -307,29 +317,29 @@ class EcsEmulator:
         self._planned_failures: list[tuple[str, str]] = []
         self._sequence = itertools.count(1)
         p = "/{project_id}"
-        self._router = Router(
-            [
-                Route("POST", f"/v1{p}/cloudservers", self._create_servers),
-                Route("POST", f"/v1.1{p}/cloudservers", self._create_servers),
-                Route("GET", f"/v1{p}/cloudservers/detail", self._list_servers_details),
-                Route("GET", f"/v1{p}/cloudservers/flavors", self._list_flavors),
-                Route("GET", f"/v1{p}/cloudservers/tags", self._list_project_tags),
-                Route("POST", f"/v1{p}/cloudservers/delete", self._delete_servers),
-                Route("POST", f"/v1{p}/cloudservers/action", self._batch_action),
-                Route("GET", f"/v1{p}/cloudservers/{{server_id}}", self._show_server),
-                Route("PUT", f"/v1{p}/cloudservers/{{server_id}}", self._update_server),
-                Route("POST", f"/v1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
-                Route("POST", f"/v1.1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
-                Route("GET", f"/v1{p}/cloudservers/{{server_id}}/os-interface", self._list_interfaces),
-                Route("GET", f"/v1{p}/cloudservers/{{server_id}}/tags", self._show_server_tags),
-                Route("POST", f"/v1{p}/cloudservers/{{server_id}}/tags/action", self._server_tags_action),
-                Route("GET", f"/v1{p}/jobs/{{job_id}}", self._show_job),
-                Route("GET", f"/v2.1{p}/os-keypairs", self._list_keypairs),
-                Route("POST", f"/v2.1{p}/os-keypairs", self._create_keypair),
-                Route("GET", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._show_keypair),
-                Route("DELETE", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._delete_keypair),
-            ]
+        # What the emulator answers, in dispatch order (tests walk them all).
+        self.routes = (
+            Route("POST", f"/v1{p}/cloudservers", self._create_servers),
+            Route("POST", f"/v1.1{p}/cloudservers", self._create_servers),
+            Route("GET", f"/v1{p}/cloudservers/detail", self._list_servers_details),
+            Route("GET", f"/v1{p}/cloudservers/flavors", self._list_flavors),
+            Route("GET", f"/v1{p}/cloudservers/tags", self._list_project_tags),
+            Route("POST", f"/v1{p}/cloudservers/delete", self._delete_servers),
+            Route("POST", f"/v1{p}/cloudservers/action", self._batch_action),
+            Route("GET", f"/v1{p}/cloudservers/{{server_id}}", self._show_server),
+            Route("PUT", f"/v1{p}/cloudservers/{{server_id}}", self._update_server),
+            Route("POST", f"/v1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
+            Route("POST", f"/v1.1{p}/cloudservers/{{server_id}}/resize", self._resize_server),
+            Route("GET", f"/v1{p}/cloudservers/{{server_id}}/os-interface", self._list_interfaces),
+            Route("GET", f"/v1{p}/cloudservers/{{server_id}}/tags", self._show_server_tags),
+            Route("POST", f"/v1{p}/cloudservers/{{server_id}}/tags/action", self._server_tags_action),
+            Route("GET", f"/v1{p}/jobs/{{job_id}}", self._show_job),
+            Route("GET", f"/v2.1{p}/os-keypairs", self._list_keypairs),
+            Route("POST", f"/v2.1{p}/os-keypairs", self._create_keypair),
+            Route("GET", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._show_keypair),
+            Route("DELETE", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._delete_keypair),
         )
+        self._router = Router(self.routes, reserved={"server_id": CLOUDSERVERS_API_NAMES})
 
     def fail_next_job(self, *, error_code: str = "Ecs.0000", fail_reason: str = "Emulated job failure") -> None:
         """Make the next job end in FAIL (a failed create leaves its servers in ERROR)."""
@@ -338,6 +348,11 @@ class EcsEmulator:
     async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
         self.settle()
         return self._router.dispatch(request)
+
+    def internal_error(self, _: EmulatedRequest) -> EmulatedResponse:
+        # Ecs.0002's documented message; the table lists it for a failed task submission, the nearest it has.
+        error = ecs_error(500, "Ecs.0002", "A system exception occurred. Try again later or contact customer service.")
+        return json_response(error.status, error.body)
 
     def settle(self) -> None:
         """Finish every job whose time has come, in the order they started."""
@@ -415,14 +430,14 @@ class EcsEmulator:
         spec = document.get("server")
         if not isinstance(spec, dict):
             raise _invalid("server is required and must be an object")
-        name, flavor_id, count, subnet_id = _check_create(spec)
-        if document.get("dry_run") is True:
+        checked = _check_create(spec)
+        if _boolean(document, "dry_run"):
             return json_response(202, {})
         now = self._clock()
-        if count == 1 or spec.get("isAutoRename") is False:
-            names = [name] * count
+        if checked.count == 1 or not checked.auto_rename:
+            names = [checked.name] * checked.count
         else:
-            names = [f"{name}-{index:04d}" for index in range(1, count + 1)]
+            names = [f"{checked.name}-{index:04d}" for index in range(1, checked.count + 1)]
         servers = []
         for server_name in names:
             sequence = next(self._sequence)
@@ -430,21 +445,21 @@ class EcsEmulator:
                 id=str(uuid.uuid4()),
                 project_id=project_id,
                 name=server_name,
-                flavor_id=flavor_id,
-                image_id=str(spec["imageRef"]),
-                vpc_id=str(spec["vpcid"]),
-                subnet_id=subnet_id,
-                availability_zone=str(spec.get("availability_zone") or f"{self.region}a"),
+                flavor_id=checked.flavor_id,
+                image_id=checked.image_id,
+                vpc_id=checked.vpc_id,
+                subnet_id=checked.subnet_id,
+                availability_zone=checked.availability_zone or f"{self.region}a",
                 created=now,
                 sequence=sequence,
                 ip_address=f"192.168.{sequence // 250 % 250}.{sequence % 250 + 2}",
                 user_id=self.user_id,
-                description=str(spec.get("description") or ""),
-                key_name=spec.get("key_name"),
-                user_data=spec.get("user_data"),
-                metadata={str(k): str(v) for k, v in (spec.get("metadata") or {}).items()},
-                tags=_tags_of(spec),
-                security_group_ids=[str(group.get("id")) for group in spec.get("security_groups") or []],
+                description=checked.description or "",
+                key_name=checked.key_name,
+                user_data=checked.user_data,
+                metadata=dict(checked.metadata),
+                tags=dict(checked.tags),
+                security_group_ids=list(checked.security_group_ids),
             )
             self.servers[server.id] = server
             servers.append(server)
@@ -483,14 +498,16 @@ class EcsEmulator:
         changes = read_json(request, _invalid).get("server")
         if not isinstance(changes, dict) or not changes:
             raise _invalid("server must be an object with name, description, hostname or user_data")
-        if "name" in changes and not (isinstance(changes["name"], str) and _NAME.match(changes["name"])):
+        if "name" in changes and not (isinstance(changes["name"], str) and _NAME.fullmatch(changes["name"])):
             raise _invalid("server.name must be 1 to 64 letters, digits, '_', '-' or '.'")
-        if "description" in changes and len(str(changes["description"])) > 85:
+        description = _optional_string(changes, "description", "server")
+        if description is not None and len(description) > 85:
             raise _invalid("server.description must be at most 85 characters")
+        user_data = _optional_string(changes, "user_data", "server")
         server.name = str(changes.get("name", server.name))
-        server.description = str(changes.get("description", server.description))
+        server.description = server.description if description is None else description
         if "user_data" in changes:
-            server.user_data = changes["user_data"]
+            server.user_data = user_data
         server.updated = self._clock()
         detail = server.detail()
         keys = (
@@ -567,17 +584,15 @@ class EcsEmulator:
         option = document.get("resize")
         if not isinstance(option, dict):
             raise _invalid("resize is required and must be an object")
-        flavor_id = option.get("flavorRef")
-        if flavor_id not in FLAVORS:
-            raise _invalid(f"resize.flavorRef {flavor_id!r} is not an available flavor")
+        flavor_id = _flavor_ref(option, "resize")
         if flavor_id == server.flavor_id:
             raise ecs_error(400, "Ecs.0009", "Another flavor must be used for resizing.")
-        if document.get("dry_run") is True:
+        if _boolean(document, "dry_run"):
             return json_response(202, {})
         status_before = server.status
 
         def resized(target: Server) -> None:
-            target.flavor_id = str(flavor_id)
+            target.flavor_id = flavor_id
             target.set_status(status_before, None, self._clock())
 
         job = self._start_job(
@@ -669,7 +684,7 @@ class EcsEmulator:
         if not isinstance(option, dict):
             raise _nova_error(400, "badRequest", "keypair is required and must be an object")
         name = option.get("name")
-        if not isinstance(name, str) or not _KEYPAIR_NAME.match(name):
+        if not isinstance(name, str) or not _KEYPAIR_NAME.fullmatch(name):
             raise _nova_error(400, "badRequest", "Keypair name must be 1 to 64 letters, digits, '_' or '-'.")
         if (project_id, name) in self.keypairs:
             raise _nova_error(409, "conflictingRequest", f"Key pair '{name}' already exists.")
@@ -710,30 +725,98 @@ def _server_time(epoch_seconds: float | None, *, fraction: bool = False) -> str:
     return stamp[:-1] if fraction else stamp[:19] + "Z"
 
 
-def _check_create(spec: dict[str, Any]) -> tuple[str, str, int, str]:
-    """Validate a ``server`` of CreateServers; returns its name, flavor, count and first subnet."""
+@dataclass(frozen=True)
+class _ServerSpec:
+    """The ``server`` of a CreateServers request, every field the emulator reads checked."""
+
+    name: str
+    flavor_id: str
+    image_id: str
+    vpc_id: str
+    subnet_id: str
+    count: int
+    auto_rename: bool
+    availability_zone: str | None
+    description: str | None
+    key_name: str | None
+    user_data: str | None
+    metadata: dict[str, str]
+    tags: dict[str, str]
+    security_group_ids: list[str]
+
+
+def _check_create(spec: JsonObject) -> _ServerSpec:
+    """Validate a ``server`` of CreateServers: Ecs.0005 naming the first field that is missing or wrong."""
     name = spec.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise _invalid("server.name must be 1 to 64 letters, digits, '_', '-' or '.'")
-    flavor_id = spec.get("flavorRef")
-    if flavor_id not in FLAVORS:
-        raise _invalid(f"server.flavorRef {flavor_id!r} is not an available flavor")
-    for required in ("imageRef", "vpcid"):
-        if not isinstance(spec.get(required), str) or not spec[required]:
-            raise _invalid(f"server.{required} is required")
+    flavor_id = _flavor_ref(spec, "server")
+    image_id = _required_string(spec, "imageRef", "server")
+    vpc_id = _required_string(spec, "vpcid", "server")
     root_volume = spec.get("root_volume")
-    if not isinstance(root_volume, dict) or not root_volume.get("volumetype"):
-        raise _invalid("server.root_volume.volumetype is required")
+    if not isinstance(root_volume, dict):
+        raise _invalid("server.root_volume is required and must be an object")
+    _required_string(root_volume, "volumetype", "server.root_volume")
     nics = spec.get("nics")
-    if not isinstance(nics, list) or not nics or not all(isinstance(n, dict) and n.get("subnet_id") for n in nics):
+    if not isinstance(nics, list) or not nics or not all(isinstance(nic, dict) for nic in nics):
         raise _invalid("server.nics must be a non-empty list of {\"subnet_id\": ...}")
+    subnet_ids = [_required_string(nic, "subnet_id", "server.nics[]") for nic in nics]
     count = spec.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SERVERS_PER_CREATE:
         raise _invalid(f"server.count must be an integer from 1 to {MAX_SERVERS_PER_CREATE}")
-    if spec.get("metadata") is not None and not isinstance(spec["metadata"], dict):
-        raise _invalid("server.metadata must be an object")
-    _tags_of(spec)
-    return name, str(flavor_id), count, str(nics[0]["subnet_id"])
+    metadata = spec.get("metadata")
+    metadata = {} if metadata is None else metadata
+    if not isinstance(metadata, dict) or not all(isinstance(value, str) for value in metadata.values()):
+        raise _invalid("server.metadata must be an object of strings")
+    groups = spec.get("security_groups")
+    groups = [] if groups is None else groups
+    if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
+        raise _invalid("server.security_groups must be a list of {\"id\": ...}")
+    return _ServerSpec(
+        name=name,
+        flavor_id=flavor_id,
+        image_id=image_id,
+        vpc_id=vpc_id,
+        subnet_id=subnet_ids[0],
+        count=count,
+        auto_rename=_boolean(spec, "isAutoRename", "server", default=True),
+        availability_zone=_optional_string(spec, "availability_zone", "server"),
+        description=_optional_string(spec, "description", "server"),
+        key_name=_optional_string(spec, "key_name", "server"),
+        user_data=_optional_string(spec, "user_data", "server"),
+        metadata=metadata,
+        tags=_tags_of(spec),
+        security_group_ids=[_required_string(group, "id", "server.security_groups[]") for group in groups],
+    )
+
+
+def _required_string(option: JsonObject, name: str, where: str) -> str:
+    value = option.get(name)
+    if not isinstance(value, str) or not value:
+        raise _invalid(f"{where}.{name} is required and must be a non-empty string")
+    return value
+
+
+def _optional_string(option: JsonObject, name: str, where: str) -> str | None:
+    """``option[name]`` if it is a string, None if it is absent or null."""
+    value = option.get(name)
+    if value is not None and not isinstance(value, str):
+        raise _invalid(f"{where}.{name} must be a string")
+    return value
+
+
+def _boolean(option: JsonObject, name: str, where: str | None = None, *, default: bool = False) -> bool:
+    value = option.get(name, default)
+    if not isinstance(value, bool):
+        raise _invalid(f"{where + '.' if where else ''}{name} must be true or false")
+    return value
+
+
+def _flavor_ref(option: JsonObject, where: str) -> str:
+    flavor_id = _required_string(option, "flavorRef", where)
+    if flavor_id not in FLAVORS:
+        raise _invalid(f"{where}.flavorRef {flavor_id!r} is not an available flavor")
+    return flavor_id
 
 
 def _tag_list(items: object, where: str) -> list[tuple[str, str]]:

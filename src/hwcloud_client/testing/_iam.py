@@ -92,20 +92,20 @@ class IamEmulator:
         regions = (region, *[name for name in DEFAULT_REGIONS if name != region])
         self.regions = regions
         self.projects = [self._project(name) for name in regions]
-        self._router = Router(
-            [
-                Route("GET", "/v3/projects", self._list_projects),
-                Route("GET", "/v3/projects/{project_id}", self._show_project),
-                Route("GET", "/v3/auth/projects", self._list_auth_projects),
-                Route("GET", "/v3/auth/domains", self._list_auth_domains),
-                Route("GET", "/v3/regions", self._list_regions),
-                Route("GET", "/v3/users", self._list_users),
-                Route("POST", "/v3/auth/tokens", self._create_token),
-                Route("GET", "/v3/auth/tokens", self._validate_token),
-                Route("POST", "/v3.0/OS-CREDENTIAL/securitytokens", self._create_temporary_key),
-                Route("GET", "/v3.0/OS-CREDENTIAL/credentials", self._list_permanent_keys),
-            ]
+        # What the emulator answers, in dispatch order (tests walk them all).
+        self.routes = (
+            Route("GET", "/v3/projects", self._list_projects),
+            Route("GET", "/v3/projects/{project_id}", self._show_project),
+            Route("GET", "/v3/auth/projects", self._list_auth_projects),
+            Route("GET", "/v3/auth/domains", self._list_auth_domains),
+            Route("GET", "/v3/regions", self._list_regions),
+            Route("GET", "/v3/users", self._list_users),
+            Route("POST", "/v3/auth/tokens", self._create_token),
+            Route("GET", "/v3/auth/tokens", self._validate_token),
+            Route("POST", "/v3.0/OS-CREDENTIAL/securitytokens", self._create_temporary_key),
+            Route("GET", "/v3.0/OS-CREDENTIAL/credentials", self._list_permanent_keys),
         )
+        self._router = Router(self.routes)
 
     # --- what the gateway asks -----------------------------------------------------------------
 
@@ -134,6 +134,13 @@ class IamEmulator:
 
     async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
         return self._router.dispatch(request)
+
+    def internal_error(self, _: EmulatedRequest) -> EmulatedResponse:
+        # Keystone's own wording for an unexpected failure.
+        error = keystone_error(
+            500, "Internal Server Error", "An unexpected error prevented the server from fulfilling your request."
+        )
+        return json_response(error.status, error.body)
 
     # --- documents -----------------------------------------------------------------------------
 
@@ -237,8 +244,10 @@ class IamEmulator:
         methods = identity.get("methods")
         if methods != ["password"]:
             raise _bad_request("auth.identity.methods must be [\"password\"] (the emulator issues password tokens)")
-        user = _object(_object(identity.get("password"), "auth.identity.password").get("user"), "password.user")
-        domain = user.get("domain") or {}
+        user = _object(
+            _object(identity.get("password"), "auth.identity.password").get("user"), "auth.identity.password.user"
+        )
+        domain = _object(user.get("domain", {}), "auth.identity.password.user.domain")
         same_user = user.get("name") == self.user_name or user.get("id") == self.user_id
         same_domain = domain.get("name") in (None, self.domain_name) and domain.get("id") in (None, self.domain_id)
         if not (same_user and same_domain and user.get("password") == self.password):
@@ -318,11 +327,17 @@ class IamEmulator:
         methods = identity.get("methods")
         if methods not in (["token"], ["assume_role"]):
             raise _bad_request("auth.identity.methods must be [\"token\"] or [\"assume_role\"]")
-        method_body = _object(identity.get(methods[0]) or {}, f"auth.identity.{methods[0]}")
-        if methods == ["token"] and "id" in method_body and self.token_state(str(method_body["id"])) != "valid":
-            raise keystone_error(401, "Unauthorized", "The token in auth.identity.token.id is not valid.")
-        if methods == ["assume_role"] and not method_body.get("agency_name"):
-            raise _bad_request("auth.identity.assume_role.agency_name is required")
+        where = f"auth.identity.{methods[0]}"
+        method_body = _object(identity.get(methods[0], {}), where)
+        if methods == ["token"] and "id" in method_body:
+            token_id = method_body["id"]
+            if not isinstance(token_id, str):
+                raise _bad_request(f"{where}.id must be a string")
+            if self.token_state(token_id) != "valid":
+                raise keystone_error(401, "Unauthorized", "The token in auth.identity.token.id is not valid.")
+        agency_name = method_body.get("agency_name")
+        if methods == ["assume_role"] and not (isinstance(agency_name, str) and agency_name):
+            raise _bad_request(f"{where}.agency_name is required and must be a non-empty string")
         duration = method_body.get("duration_seconds", TEMPORARY_KEY_SECONDS[0])
         low, high = TEMPORARY_KEY_SECONDS
         if isinstance(duration, bool) or not isinstance(duration, int) or not low <= duration <= high:

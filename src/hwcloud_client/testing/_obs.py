@@ -42,10 +42,12 @@ _MAX_PART_NUMBER = 10_000
 _MAX_KEYS = 1000
 _XMLNS = "http://obs.myhwclouds.com/doc/2015-06-30/"
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 # Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
 _HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
 _OPERATIONS = ("uploads", "uploadId", "location", "delete")
+# The methods of OBS's REST API; any other is refused as OBS refuses it, whatever the resource.
+_HTTP_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
 # OBS's wording (error code InvalidAccessKeyId: support.huaweicloud.com/api-obs/obs_errorcode_0009.html).
 _UNKNOWN_ACCESS_KEY = "The OBS Access Key Id you provided does not exist in our records."
 
@@ -62,6 +64,12 @@ class _ObsError(Exception):
 
 def _fail(status: int, code: str, message: str, **details: str) -> NoReturn:
     raise _ObsError(status, code, message, **details)
+
+
+def _not_implemented(what: str) -> NoReturn:
+    """OBS's answer to a feature it lacks; the emulator's to every OBS API it does not emulate, whichever it is."""
+    _fail(501, "NotImplemented", f"A header you provided implies functionality that is not implemented: the "
+          f"emulator does not implement {what}")
 
 
 @dataclass
@@ -155,7 +163,7 @@ class ObsEmulator:
         return [(upload.key, upload_id) for upload_id, upload in self._buckets[bucket].uploads.items()]
 
     async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
-        request_id = uuid.uuid4().hex.upper()
+        request_id = _new_request_id()
         dialect: Dialect = "obs"
         try:
             call = self._resolve(request)
@@ -164,6 +172,16 @@ class ObsEmulator:
             response = self._dispatch(call)
         except _ObsError as error:
             response = _error_response(error, request_id, with_body=request.method != "HEAD")
+        return self._with_common_headers(response, request_id, dialect)
+
+    def internal_error(self, request: EmulatedRequest) -> EmulatedResponse:
+        request_id = _new_request_id()
+        error = _ObsError(500, "InternalError", "We encountered an internal error. Please try again.")
+        return self._with_common_headers(
+            _error_response(error, request_id, with_body=request.method != "HEAD"), request_id, "obs"
+        )
+
+    def _with_common_headers(self, response: EmulatedResponse, request_id: str, dialect: Dialect) -> EmulatedResponse:
         prefix = "x-obs-" if dialect == "obs" else "x-amz-"
         response.headers[prefix + "request-id"] = request_id
         response.headers["x-obs-request-id"] = request_id
@@ -234,7 +252,8 @@ class ObsEmulator:
             method=request.method, headers=request.headers, canonical_resource=resource, expires=expires,
             dialect=call.dialect,
         )
-        if not hmac.compare_digest(sign_string(known.secret, to_sign), signature):
+        # As bytes: compare_digest refuses a str with non-ASCII characters, which a header value may decode to.
+        if not hmac.compare_digest(sign_string(known.secret, to_sign).encode(), signature.encode()):
             # The provided signature is not echoed, and a security token is masked: error bodies get logged.
             token = request.headers.get(token_name) or params.get(token_name)
             shown = to_sign.replace(token, "***") if token else to_sign
@@ -259,14 +278,16 @@ class ObsEmulator:
     # --- routing ------------------------------------------------------------------------------------
 
     def _dispatch(self, call: _Call) -> EmulatedResponse:
+        method = call.request.method
+        if method not in _HTTP_METHODS:
+            _fail(405, "MethodNotAllowed", f"The specified method {method} is not allowed against this resource.")
         unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - _HANDLED_SUB_RESOURCES]
         if unsupported:
-            _fail(501, "NotImplemented", f"The emulator does not implement ?{unsupported[0]}")
-        method = call.request.method
+            _not_implemented(f"?{unsupported[0]}")
         if call.bucket is None:
             if method == "GET":
                 return self._list_buckets()
-            _fail(405, "MethodNotAllowed", f"{method} is not allowed on the service")
+            _not_implemented(f"{method} on the service")
         params = call.params
         operation = next((name for name in _OPERATIONS if name in params), None)
         if call.key is None:
@@ -293,7 +314,8 @@ class ObsEmulator:
             }
             handler = object_routes.get((method, operation))
         if handler is None:
-            _fail(405, "MethodNotAllowed", f"{method} is not allowed here")
+            _not_implemented(f"{method} {'?' + operation if operation else 'without a sub-resource'} on "
+                             f"{'a bucket' if call.key is None else 'an object'}")
         return handler(call)
 
     def _bucket(self, call: _Call) -> _Bucket:
@@ -575,6 +597,10 @@ class ObsEmulator:
 # --- helpers ----------------------------------------------------------------------------------------
 
 
+def _new_request_id() -> str:
+    return uuid.uuid4().hex.upper()
+
+
 def _root(tag: str) -> Element:
     return Element(tag, {"xmlns": _XMLNS})
 
@@ -631,12 +657,11 @@ def _content_type(call: _Call) -> str:
 
 
 def _bounded_int(value: str | None, name: str, *, default: int, low: int, high: int) -> int:
-    if value is None:
-        return default
     try:
-        number = int(value)
+        number = default if value is None else int(value)
     except ValueError:
         _fail(400, "InvalidArgument", f"{name} must be an integer", ArgumentName=name)
+    # The default too: a required number (partNumber) has one out of range.
     if not low <= number <= high:
         _fail(400, "InvalidArgument", f"{name} must be between {low} and {high}", ArgumentName=name)
     return number
@@ -647,10 +672,10 @@ def _byte_range(header: str, size: int) -> tuple[int, int]:
     match = _RANGE.fullmatch(header.strip())
     first_text, last_text = match.groups() if match else ("", "")
     if first_text:
-        first = int(first_text)
-        last = min(int(last_text), size - 1) if last_text else size - 1
+        first = _position(first_text)
+        last = min(_position(last_text), size - 1) if last_text else size - 1
     elif last_text:  # the last n bytes
-        first, last = max(0, size - int(last_text)), size - 1
+        first, last = max(0, size - _position(last_text)), size - 1
     else:
         first, last = size, -1
     if first > last or first >= size:
@@ -658,6 +683,12 @@ def _byte_range(header: str, size: int) -> tuple[int, int]:
         error.headers["Content-Range"] = f"bytes */{size}"
         raise error
     return first, last
+
+
+def _position(digits: str) -> int:
+    # Any position of 20 digits is past the end of every object; int() refuses thousands of digits outright.
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) < 20 else 10**20
 
 
 def _iso(timestamp: float) -> str:

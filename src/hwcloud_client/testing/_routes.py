@@ -6,7 +6,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -55,7 +55,8 @@ def read_json(request: EmulatedRequest, invalid: Callable[[str], ServiceError]) 
     """The body as a JSON object; ``invalid(reason)`` builds the service's 400 answer otherwise."""
     try:
         document = json.loads(request.body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # ValueError also covers bad UTF-8 and integers longer than Python converts; RecursionError, deep nesting.
+    except (ValueError, RecursionError):
         raise invalid("the request body is not valid JSON") from None
     if not isinstance(document, dict):
         raise invalid("the request body must be a JSON object")
@@ -90,23 +91,35 @@ class Route:
     handler: Handler
 
     def compiled(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\{[a-z_]+\}", "([^/]+)", self.pattern) + "/?$")
+        # re.split with a group alternates static text (escaped: "/v1.1" must not match "/v1x1") and names.
+        pieces = re.split(r"\{([a-z_]+)\}", self.pattern)
+        regex = "".join(f"(?P<{piece}>[^/]+)" if index % 2 else re.escape(piece) for index, piece in enumerate(pieces))
+        return re.compile(f"^{regex}/?$")
 
 
 class Router:
-    """Finds the handler of ``(method, path)``; the path parameters reach it percent-decoded."""
+    """Finds the handler of ``(method, path)``; the path parameters reach it percent-decoded.
 
-    def __init__(self, routes: Sequence[Route]) -> None:
+    ``reserved`` maps a placeholder to the names it never stands for: the static path segments by which the
+    API Gateway tells other APIs apart at that place (``/cloudservers/limits`` is not the server ``limits``).
+    """
+
+    def __init__(self, routes: Sequence[Route], *, reserved: Mapping[str, Collection[str]] | None = None) -> None:
         self._routes = [(route.method, route.compiled(), route.handler) for route in routes]
+        self._reserved = dict(reserved or {})
 
     def dispatch(self, request: EmulatedRequest) -> EmulatedResponse:
         for method, pattern, handler in self._routes:
             if method != request.method:
                 continue
             match = pattern.match(request.raw_path)
-            if match is not None:
-                try:
-                    return handler(request, [unquote(group) for group in match.groups()])
-                except ServiceError as error:
-                    return json_response(error.status, error.body)
+            if match is None:
+                continue
+            parameters = {name: unquote(value) for name, value in match.groupdict().items()}
+            if any(value in self._reserved.get(name, ()) for name, value in parameters.items()):
+                continue
+            try:
+                return handler(request, list(parameters.values()))
+            except ServiceError as error:
+                return json_response(error.status, error.body)
         raise RouteNotFound(f"{request.method} {request.raw_path}")
