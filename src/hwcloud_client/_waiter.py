@@ -8,7 +8,7 @@ from typing import TypeVar
 
 import anyio
 
-from .errors import WaiterTimeoutError
+from .errors import ConfigurationError, WaiterTimeoutError
 
 __all__ = ["wait_until"]
 
@@ -32,8 +32,9 @@ async def wait_until(
     waiting. Raises :class:`WaiterTimeoutError` carrying the last state after ``timeout`` seconds.
     Cancelling the caller's scope cancels the wait at once.
     """
-    if timeout <= 0 or interval <= 0:
-        raise ValueError("timeout and interval must be positive")
+    for name, value in (("timeout", timeout), ("interval", interval), ("max_interval", max_interval)):
+        if value is not None and not value > 0:
+            raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
     deadline = clock() + timeout
     delay = interval
     state: StateT | None = None
