@@ -21,6 +21,8 @@ _SHOWN_HEADERS = frozenset(
     }
 )
 _AUTH_ACCESS = re.compile(r"(?:Access=|Credential=|^(?:OBS|AWS) )([^,:/\s]+)")
+# Only a word shaped like an auth scheme and followed by a space is shown: a bare token has no scheme.
+_AUTH_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,31}) ")
 
 
 def _ak_prefix(ak: str) -> str:
@@ -30,9 +32,12 @@ def _ak_prefix(ak: str) -> str:
 def redact_header(name: str, value: str) -> str:
     lower = name.lower()
     if lower == "authorization":
+        scheme = _AUTH_SCHEME.match(value)
+        if scheme is None:
+            return "<redacted>"
         access = _AUTH_ACCESS.search(value)
         ak = f" AK={_ak_prefix(access.group(1))}" if access else ""
-        return f"{value.split(' ', 1)[0]}{ak} <redacted>"
+        return f"{scheme.group(1)}{ak} <redacted>"
     if lower in _SHOWN_HEADERS or lower.startswith("x-obs-meta-"):
         return value
     return "<redacted>"
