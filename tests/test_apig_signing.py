@@ -102,9 +102,31 @@ def test_v11_without_scope_is_a_clear_error() -> None:
         )
 
 
+@pytest.mark.parametrize(("region", "service", "missing"), [("cn-north-4", None, "service"), (None, "ecs", "region"),
+                                                           ("cn-north-4", "", "service")])
+def test_v11_with_half_a_scope_never_signs_none(region: str | None, service: str | None, missing: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"\({missing} missing\)"):
+        apig.sign_request(
+            method="GET", raw_path="/", raw_query="", headers={"host": "h", "x-sdk-date": DATE},
+            body_hash=apig.algorithm_spec("V11-HMAC-SHA256").empty_hash, credentials=CREDS,
+            sdk_date=DATE, algorithm="V11-HMAC-SHA256", region=region, service=service,
+        )
+
+
 def test_unknown_algorithm_names_the_choices() -> None:
-    with pytest.raises(ConfigurationError, match="SDK-HMAC-SHA256"):
+    expected = (
+        "signing_algorithm 'HMAC-MD5' is not supported; choose one of SDK-HMAC-SHA256, SDK-HMAC-SM3, "
+        "V11-HMAC-SHA256, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3"
+    )
+    with pytest.raises(ConfigurationError) as caught:
         apig.algorithm_spec("HMAC-MD5")
+    assert str(caught.value) == expected
+    with pytest.raises(ConfigurationError) as caught:
+        apig.sign_request(
+            method="GET", raw_path="/", raw_query="", headers={"host": "h"}, body_hash="", credentials=CREDS,
+            sdk_date=DATE, algorithm="HMAC-MD5",  # type: ignore[arg-type]
+        )
+    assert str(caught.value) == expected
 
 
 @pytest.mark.parametrize(

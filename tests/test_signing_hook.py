@@ -20,6 +20,7 @@ from hwcloud_client import (
     sync_signing_hook,
 )
 from hwcloud_client.config import SigningAlgorithm
+from hwcloud_client.errors import ConfigurationError
 from tests.oracle import CONNECTION_HEADERS, official_authorization, official_signed_request
 
 AK, SK = "AKTEST", "SKTEST-secret-value"
@@ -333,3 +334,27 @@ async def test_requests_mocked_with_respx_are_signed_like_real_ones() -> None:
     sent = route.calls.last.request
     assert sent.url.raw_path == b"/v3/projects?name=cn-north-4"
     assert sent.headers["authorization"] == official_authorization(sent, AK, SK, query={"name": "cn-north-4"})
+
+
+@pytest.mark.parametrize(
+    ("scope", "missing"),
+    [({"region": "cn-north-4"}, "service"), ({"service": "ecs"}, "region"), ({}, "region and service")],
+)
+def test_v11_without_a_full_scope_is_refused_before_anything_is_sent(scope: dict[str, str], missing: str) -> None:
+    sent: list[httpx.Request] = []
+    hook = sync_signing_hook(CREDS, algorithm="V11-HMAC-SHA256", clock=lambda: FIXED_CLOCK, **scope)
+    with httpx.Client(transport=_record(sent), event_hooks={"request": [hook]}) as client, pytest.raises(
+        ConfigurationError, match=rf"V11-HMAC-SHA256 needs the region and the service name .*\({missing} missing\)"
+    ):
+        client.get("https://ecs.cn-north-4.myhuaweicloud.com/v1/p/x")
+    assert sent == []
+
+
+@pytest.mark.parametrize("algorithm", ["HMAC-MD5", "sdk-hmac-sha256", ""])
+def test_an_unknown_algorithm_is_a_configuration_error_naming_it_and_the_valid_ones(algorithm: str) -> None:
+    valid = "SDK-HMAC-SHA256, SDK-HMAC-SM3, V11-HMAC-SHA256, SDK-ECDSA-P256-SHA256, SDK-SM2-SM3"
+    expected = f"signing_algorithm {algorithm!r} is not supported; choose one of {valid}"
+    for make in (signing_hook, sync_signing_hook, HuaweiCloudAuth):
+        with pytest.raises(ConfigurationError) as caught:
+            make(CREDS, algorithm=algorithm)  # type: ignore[operator]
+        assert str(caught.value) == expected

@@ -242,10 +242,11 @@ def sign_request(
     canonical = canonical_request(method, raw_path, raw_query, headers, signed, body_hash)
     scope = None
     if spec.scoped:
-        if not region or not service:
+        missing = [name for name, value in (("region", region), ("service", service)) if not value]
+        if missing:
             raise ConfigurationError(
-                "V11-HMAC-SHA256 needs the region and the service name of the request; "
-                "use it through AsyncHuaweiCloud or pass region=/service= to the signing hook"
+                f"V11-HMAC-SHA256 needs the region and the service name of the request ({' and '.join(missing)} "
+                "missing); use it through AsyncHuaweiCloud or pass region=/service= to the signing hook"
             )
         scope = f"{sdk_date[:8]}/{region}/{service}"
     to_sign = string_to_sign(spec, sdk_date, canonical, scope)
