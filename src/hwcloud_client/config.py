@@ -5,10 +5,22 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Literal
-from urllib.parse import urlsplit
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails
 
 __all__ = [
     "Account",
@@ -36,7 +48,18 @@ _FROZEN = ConfigDict(defer_build=True, frozen=True, extra="forbid", str_strip_wh
 _FROZEN_HIDDEN_INPUT = ConfigDict(
     defer_build=True, frozen=True, extra="forbid", str_strip_whitespace=False, hide_input_in_errors=True
 )
-_TOKEN = re.compile(r"^[A-Za-z0-9._\-]+$")
+# Used with fullmatch: "$" would also accept a trailing newline.
+_TOKEN = re.compile(r"[A-Za-z0-9._\-]+")
+_HIDDEN = "<hidden>"
+
+
+def _mask_password(url: str) -> str:
+    """``url`` with the password of its user:password, if any, replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user_info, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user_info.partition(':')[0]}:***@{host}"))
 
 
 def _no_whitespace(value: str, what: str) -> str:
@@ -47,7 +70,31 @@ def _no_whitespace(value: str, what: str) -> str:
     return value
 
 
-class Credentials(BaseModel):
+class _SecretInputModel(BaseModel):
+    """A model whose input may hold a secret (an SK, a password in a URL), which no ValidationError shows.
+
+    ``hide_input_in_errors`` keeps the input out of ``str(error)`` only: ``errors()`` and ``json()`` still
+    carry it (the whole input dict for a missing field or a model-level check). The validator below replaces
+    every entry's input with ``"<hidden>"``. It wraps the field validators of subclasses, but an ``after``
+    model validator of a subclass would run outside it: check across fields in a field validator instead.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _hide_input_in_errors(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            hidden = [
+                InitErrorDetails(type=entry["type"], loc=entry["loc"], input=_HIDDEN, ctx=entry["ctx"])
+                if "ctx" in entry
+                else InitErrorDetails(type=entry["type"], loc=entry["loc"], input=_HIDDEN)
+                for entry in error.errors()
+            ]
+            raise ValidationError.from_exception_data(error.title, hidden, hide_input=True) from None
+
+
+class Credentials(_SecretInputModel):
     """An AK/SK pair, optionally temporary (with a security token and an expiry).
 
     ``sk`` and ``security_token`` are :class:`~pydantic.SecretStr`: ``repr``/``str`` show ``**********``.
@@ -89,7 +136,7 @@ class Credentials(BaseModel):
         return self.__repr__()
 
 
-class Endpoint(BaseModel):
+class Endpoint(_SecretInputModel):
     """Where to send requests: ``url`` (scheme, host, optional port and base path) and an optional ``host``.
 
     ``host`` is the ``Host`` header to send (and sign) when ``url`` names an IP address or a debugging
@@ -139,7 +186,7 @@ class Project(BaseModel):
     @field_validator("project_id", "subproject_id")
     @classmethod
     def _check_ids(cls, value: str | None) -> str | None:
-        if value is not None and not _TOKEN.match(value):
+        if value is not None and not _TOKEN.fullmatch(value):
             raise ValueError("must be a non-empty id of letters, digits, '.', '_' or '-'")
         return value
 
@@ -159,7 +206,7 @@ class Account(BaseModel):
     @field_validator("domain_id")
     @classmethod
     def _check_domain_id(cls, value: str | None) -> str | None:
-        if value is not None and not _TOKEN.match(value):
+        if value is not None and not _TOKEN.fullmatch(value):
             raise ValueError("must be a non-empty id of letters, digits, '.', '_' or '-'")
         return value
 
@@ -181,7 +228,7 @@ class Stage(BaseModel):
     @field_validator("name")
     @classmethod
     def _check_name(cls, value: str) -> str:
-        if not _TOKEN.match(value):
+        if not _TOKEN.fullmatch(value):
             raise ValueError("must be a stage name of letters, digits, '.', '_' or '-', e.g. 'RELEASE'")
         return value
 
@@ -209,7 +256,7 @@ class RetryPolicy(BaseModel):
     deadline: float | None = Field(default=None, gt=0, description="Overall seconds for a call, all attempts")
 
 
-class ClientConfig(BaseModel):
+class ClientConfig(_SecretInputModel):
     """Everything that shapes a facade's behaviour apart from credentials."""
 
     model_config = _FROZEN_HIDDEN_INPUT
@@ -217,13 +264,13 @@ class ClientConfig(BaseModel):
     region: str | None = None
     timeouts: Timeouts = Timeouts()
     retry: RetryPolicy = RetryPolicy()
-    # Not in repr: a proxy URL may carry user:password.
+    # Not in repr, and its password masked in dumps: a proxy URL may carry user:password.
     proxy: str | None = Field(default=None, repr=False)
     verify: bool = True
     # 8, like the official SDK's 8 threads: httpcore's pool costs CPU per connection on every request and
     # response, so more connections lower throughput once the client is CPU-bound (bench/README.md).
     max_connections: int = Field(default=8, ge=1)
-    max_keepalive_connections: int = Field(default=8, ge=0)
+    max_keepalive_connections: int = Field(default=8, ge=0, validate_default=True)  # checked against max_connections
     max_in_flight: int | None = Field(
         default=None, ge=1, description="Concurrent calls allowed per facade; None = max_connections"
     )
@@ -250,11 +297,18 @@ class ClientConfig(BaseModel):
             return {str(k).lower(): (Endpoint(url=v) if isinstance(v, str) else v) for k, v in value.items()}
         return value
 
-    @model_validator(mode="after")
-    def _check_pool(self) -> ClientConfig:
-        if self.max_keepalive_connections > self.max_connections:
+    @field_validator("max_keepalive_connections")
+    @classmethod
+    def _check_pool(cls, value: int, info: ValidationInfo) -> int:
+        # A field validator, not an after model validator: that would run outside _hide_input_in_errors.
+        if value > info.data.get("max_connections", value):
             raise ValueError("max_keepalive_connections must not exceed max_connections")
-        return self
+        return value
+
+    @field_serializer("proxy")
+    def _dump_proxy(self, proxy: str | None) -> str | None:
+        # Dumps are for logs and files; the client reads config.proxy itself, password and all.
+        return None if proxy is None else _mask_password(proxy)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ClientConfig:

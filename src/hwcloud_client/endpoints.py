@@ -39,9 +39,10 @@ __all__ = [
 DEFAULT_DOMAIN = "myhuaweicloud.com"
 
 # Real ids all look like this: cn-north-4, ap-southeast-1, eu-west-101, my-kualalumpur-1, ae-ad-1.
-_REGION_ID = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+-\d+$")
+# Both patterns are used with fullmatch: "$" would also accept a trailing newline.
+_REGION_ID = re.compile(r"[a-z]{2,}(?:-[a-z0-9]+)+-\d+")
 _REGION_SHAPE_HINT = "lowercase '<area>-<location>-<number>', e.g. 'cn-north-4', 'ap-southeast-1', 'eu-west-101'"
-_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_SERVICE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,10 @@ _SOVEREIGN_DOMAINS: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType(
     {
         "eu-west-101": (
             "myhuaweicloud.eu",
-            frozenset({"iam", "obs", "eps", "tms", "cts", "dms", "dds", "ddm", "ges", "ccm"}),
+            frozenset(
+                {"iam", "obs", "eps", "tms", "cts", "dms", "dds", "ddm", "ges", "ccm"}
+                | {"cce", "kms", "lts", "nat", "rds", "smn", "swr"}
+            ),
         ),
     }
 )
@@ -107,8 +111,14 @@ _ENDPOINT_EXCEPTIONS: Mapping[tuple[str, str], str] = MappingProxyType(
         ("tms", "ap-southeast-1"): f"https://tms-intl.{DEFAULT_DOMAIN}",
         ("tms", "ru-moscow-1"): f"https://tms.ru-moscow-1.{DEFAULT_DOMAIN}",
         ("tms", "my-kualalumpur-1"): f"https://tms.my-kualalumpur-1.{DEFAULT_DOMAIN}",
+        ("as", "ap-southeast-1"): "https://as.ap-southeast-1.myhwclouds.com",
+        ("nat", "ap-southeast-4"): "https://nat.ap-southeast-4.myhuaweicloud.cn",
+        ("smn", "cn-north-2"): "https://smn.cn-north-2.myhuaweicloud.cn",
     }
 )
+
+# Services whose hosts carry another name: EIP is served on the VPC endpoint, SWR's API on swr-api.<region>.
+_HOST_NAMES: Mapping[str, str] = MappingProxyType({"eip": "vpc", "swr": "swr-api"})
 
 
 def service_info(name: str) -> ServiceInfo:
@@ -134,12 +144,12 @@ def resolve_endpoint(
     bad endpoint in the environment, or a regional service without a region.
     """
     name = service.lower()
-    if not _SERVICE_NAME.match(name):
+    if not _SERVICE_NAME.fullmatch(name):
         raise ConfigurationError(f"service name {service!r} is not valid; expected e.g. 'ecs' or 'iam'")
     # An override makes the region irrelevant here, which private clouds with their own region ids need.
     if overrides and name in overrides:
         return overrides[name]
-    if region is not None and not _REGION_ID.match(region):
+    if region is not None and not _REGION_ID.fullmatch(region):
         raise ConfigurationError(f"region {region!r} is not a valid region id; expected {_REGION_SHAPE_HINT}")
     if region is not None:
         from_env = _endpoint_from_env(name, region, os.environ if environ is None else environ)
@@ -176,7 +186,7 @@ def _table_endpoint(service: str, region: str | None) -> Endpoint:
             return Endpoint(url=exception)
         sovereign = _SOVEREIGN_DOMAINS.get(region)
         if sovereign is not None and service in sovereign[1]:
-            return Endpoint(url=f"https://{service}.{region}.{sovereign[0]}")
+            return Endpoint(url=f"https://{_HOST_NAMES.get(service, service)}.{region}.{sovereign[0]}")
     if info.global_endpoint is not None and (region is None or not info.has_regional_endpoints):
         return Endpoint(url=info.global_endpoint)
     if region is None:
@@ -184,4 +194,4 @@ def _table_endpoint(service: str, region: str | None) -> Endpoint:
             f"service {service!r} is regional and no region is set: pass region='cn-north-4' (for example) "
             "to the client or set the HUAWEICLOUD_SDK_REGION environment variable"
         )
-    return Endpoint(url=f"https://{service}.{region}.{DEFAULT_DOMAIN}")
+    return Endpoint(url=f"https://{_HOST_NAMES.get(service, service)}.{region}.{DEFAULT_DOMAIN}")
