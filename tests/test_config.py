@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from hwcloud_client import Account, ClientConfig, Credentials, Endpoint, Project, Stage
-from hwcloud_client.errors import APIError, ConfigurationError
+from hwcloud_client.errors import APIError
 
 SECRET = "very-secret-sk-value"
 TOKEN = "very-secret-token"
@@ -103,7 +103,6 @@ def test_errors_carry_request_id_and_no_request_secrets() -> None:
     error = APIError(status_code=401, error_code="APIGW.0301", error_msg="verify aksk signature fail",
                      request_id="req-1", body=b"{}")
     assert str(error) == "HTTP 401 APIGW.0301 | verify aksk signature fail | request_id=req-1"
-    assert isinstance(ConfigurationError("x"), ValueError)
 
 
 def test_proxy_and_endpoint_passwords_stay_out_of_reprs_and_errors() -> None:

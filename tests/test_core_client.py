@@ -20,8 +20,10 @@ from hwcloud_client.errors import (
     APIError,
     AuthenticationError,
     ConfigurationError,
+    ConflictError,
     ConnectError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
     ServerError,
     TransportError,
@@ -319,8 +321,8 @@ async def test_error_dialects(status: int, body: bytes, code: str | None, messag
     assert (error.status_code, error.error_code, error.error_msg) == (status, code, message)
     assert error.request_id == "rid-9" and "rid-9" in str(error) and str(status) in str(error)
     assert error.body == body
-    expected = {404: NotFoundError, 409: APIError, 400: APIError}.get(status, ServerError)
-    assert isinstance(error, expected)
+    expected = {404: NotFoundError, 409: ConflictError, 400: APIError}.get(status, ServerError)
+    assert type(error) is expected
 
 
 # --- logging -----------------------------------------------------------------------------------
@@ -506,7 +508,10 @@ def test_rate_limit_error_class_for_throttling_codes() -> None:
     from hwcloud_client.errors import api_error_from_response
 
     error = api_error_from_response(status_code=403, headers={}, body=b'{"error_code":"APIGW.0308","error_msg":"x"}')
-    assert isinstance(error, RateLimitError)
+    assert type(error) is RateLimitError
+    assert (error.status_code, error.error_code, error.error_msg) == (403, "APIGW.0308", "x")
+    other = api_error_from_response(status_code=403, headers={}, body=b'{"error_code":"APIGW.0301","error_msg":"x"}')
+    assert type(other) is PermissionDeniedError
 
 
 @pytest.mark.anyio

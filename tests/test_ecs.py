@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from hwcloud_client import HuaweiCloud
 from hwcloud_client.errors import JobFailedError, NotFoundError, WaiterTimeoutError
+from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
 from hwcloud_client.services._ecs_models import (
     ListServersDetailsResponse,
     NewEip,
@@ -390,7 +391,7 @@ async def test_a_post_without_client_token_is_not_replayed_after_a_read_timeout(
         raise httpx.ReadTimeout("no answer", request=request)
 
     async with facade(Recorder(handler)) as cloud:
-        with pytest.raises(Exception, match="timed out"):
+        with pytest.raises(HuaweiCloudTimeoutError, match="timed out"):
             await cloud.ecs.delete_servers(server_ids=["s-1"])
     assert len(seen) == 1
 

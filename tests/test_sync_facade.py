@@ -83,14 +83,45 @@ def test_closing_a_facade_never_called_starts_nothing_and_closes_it() -> None:
         cloud.request("ecs", "GET", "/v1/{project_id}/x")
 
 
-def test_close_during_a_first_call_still_closes_what_that_call_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+class OrderedPortal:
+    """The real portal, with the order of the first call's task and close()'s last call fixed by the test."""
+
+    def __init__(self, portal: Any, order: str) -> None:
+        self._portal = portal
+        self.order = order
+        self.first_call_done = threading.Event()
+        self.closed = threading.Event()  # set by the test once close() has returned
+
+    def start_task_soon(self, function: Any, *args: Any) -> Any:
+        if self.order == "close first":
+            assert self.closed.wait(10)
+        future = self._portal.start_task_soon(function, *args)
+        future.add_done_callback(lambda _: self.first_call_done.set())
+        return future
+
+    def call(self, function: Any, *args: Any) -> Any:
+        if self.order == "call first":
+            assert self.first_call_done.wait(10)
+        return self._portal.call(function, *args)
+
+
+@pytest.mark.parametrize("order", ["call first", "close first"])
+def test_close_during_a_first_call_still_closes_what_that_call_opened(
+    monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    import contextlib
+
     import anyio.from_thread
 
     start_blocking_portal = anyio.from_thread.start_blocking_portal
+    portals: list[OrderedPortal] = []
 
+    @contextlib.contextmanager
     def slow_start(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.2)  # the first call is still starting the portal when close() comes
-        return start_blocking_portal(*args, **kwargs)
+        with start_blocking_portal(*args, **kwargs) as portal:
+            portals.append(OrderedPortal(portal, order))
+            yield portals[-1]
 
     monkeypatch.setattr(anyio.from_thread, "start_blocking_portal", slow_start)
     before = portal_threads()
@@ -107,9 +138,18 @@ def test_close_during_a_first_call_still_closes_what_that_call_opened(monkeypatc
     caller.start()
     time.sleep(0.05)
     cloud.close()
+    (portal,) = portals
+    portal.closed.set()
     caller.join(10)
+    assert not caller.is_alive()
     assert cloud._async._closed, "the async client was closed in the portal the first call started"
-    assert len(outcomes) == 1 and (outcomes[0] == "p1" or isinstance(outcomes[0], ConfigurationError))
+    (outcome,) = outcomes
+    if order == "call first":
+        # close() waited for the portal the first call was starting, then ran its last call after that call
+        assert outcome == "p1"
+    else:
+        assert isinstance(outcome, ConfigurationError)
+        assert str(outcome) == "this client is closed; create a new one"
     assert portal_threads() == before
 
 
