@@ -238,15 +238,22 @@ class ProfileCredentialsProvider:
     def _load(self) -> _ProfileEntry:
         source = f"profile file {self._path}"
         parser = configparser.ConfigParser(interpolation=None)  # secret keys may contain '%'
+        # Raised after the except blocks: a decode or parse error holds the file's bytes (the secret key), and
+        # even "raise ... from None" keeps the error it replaces as __context__.
+        failure: ConfigurationError | None = None
         try:
             with self._path.open(encoding="utf-8") as file:
                 parser.read_file(file)
         except FileNotFoundError:
-            raise CredentialsNotFoundError(f"{source}: not found") from None
+            failure = CredentialsNotFoundError(f"{source}: not found")
         except OSError as exc:
-            raise ConfigurationError(f"{source}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+            failure = ConfigurationError(f"{source}: cannot be read ({exc.strerror or type(exc).__name__})")
+        except UnicodeDecodeError:
+            failure = ConfigurationError(f"{source}: is not UTF-8 text; save it with the UTF-8 encoding")
         except configparser.Error as exc:
-            raise ConfigurationError(f"{source}: not a valid INI file ({_describe_ini_error(exc)})") from None
+            failure = ConfigurationError(f"{source}: not a valid INI file ({_describe_ini_error(exc)})")
+        if failure is not None:
+            raise failure
 
         section_name = self._choose_section(parser, source)
         section = parser[section_name]
@@ -291,7 +298,7 @@ def _describe_ini_error(exc: configparser.Error) -> str:
 
 
 _ISO_TIMESTAMP = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$",
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
 
@@ -303,7 +310,7 @@ def parse_expiry(value: str) -> float:
     a timestamp without a zone is UTC, as Huawei Cloud's credential services send it.
     Raises :class:`ValueError` for anything else.
     """
-    match = _ISO_TIMESTAMP.match(value.strip())
+    match = _ISO_TIMESTAMP.fullmatch(value.strip())
     if match is None:
         raise ValueError(f"expiry {value!r} is not an ISO-8601 timestamp like '2024-05-01T12:00:00.000000Z'")
     year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
@@ -339,6 +346,8 @@ class RefreshingCredentialsProvider:
     * ``r <= mandatory_window``, expired, or nothing fetched yet: every caller waits for one refresh, and
       all of them share its outcome (its credentials or its error).
     * credentials without ``expires_at`` never refresh.
+    * credentials that have already expired when fetched are an error (a ConfigurationError naming
+      ``source``): kept, they would be refused by every service and fetched again on every call.
 
     Why the advisory refresh runs in the first caller rather than in a background task: neither asyncio
     nor trio lets a library start a task that outlives its caller without owning a task group (a loose
@@ -362,6 +371,7 @@ class RefreshingCredentialsProvider:
         refresh_timeout: float = 30.0,
         advisory_retry_delay: float = 10.0,
         clock: Callable[[], float] = time.time,
+        source: str = "the credentials source",
     ) -> None:
         if not 0 <= mandatory_window <= advisory_window:
             raise ConfigurationError("need 0 <= mandatory_window <= advisory_window")
@@ -372,6 +382,7 @@ class RefreshingCredentialsProvider:
         self._mandatory_window = mandatory_window
         self._advisory_retry_delay = advisory_retry_delay
         self._clock = clock
+        self._source = source
         self._current: Credentials | None = None
         self._refresh = SingleFlight(
             self._fetch_and_keep, timeout=refresh_timeout, what="refreshing temporary credentials"
@@ -425,12 +436,23 @@ class RefreshingCredentialsProvider:
             return current
 
     async def _fetch_and_keep(self) -> Credentials:
-        self._current = await self._fetch()
-        return self._current
+        credentials = await self._fetch()
+        now = self._clock()
+        if credentials.expires_at is not None and credentials.expires_at <= now:
+            raise ConfigurationError(
+                f"{self._source} handed out credentials that already expired at {_utc(credentials.expires_at)} "
+                f"(this machine's clock says {_utc(now)}): check that the clock is right (NTP), then the source"
+            )
+        self._current = credentials
+        return credentials
 
     def __repr__(self) -> str:
         ak = self._current.ak if self._current else None
         return f"RefreshingCredentialsProvider(ak={ak!r})"
+
+
+def _utc(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _TOKEN_PATH = "/meta-data/latest/api/token"  # noqa: S105 - a URL path
@@ -501,6 +523,7 @@ class MetadataCredentialsProvider:
         mandatory_window: float = 120.0,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        self._where = f"ECS metadata service at {self._base_url}"
         self._timeout = timeout
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
@@ -510,6 +533,7 @@ class MetadataCredentialsProvider:
             mandatory_window=mandatory_window,
             # Two requests per refresh, each bounded by timeout; leave room for both plus a slow answer.
             refresh_timeout=4 * timeout,
+            source=self._where,
         )
 
     @property
@@ -540,13 +564,12 @@ class MetadataCredentialsProvider:
         return self._client
 
     async def _send(self, method: str, path: str, headers: Mapping[str, str]) -> httpx.Response:
-        where = f"ECS metadata service at {self._base_url}"
         try:
             return await self._http().request(method, path, headers=headers)
         except httpx.TimeoutException:
-            raise HuaweiCloudTimeoutError(f"{where}: {method} {path} timed out") from None
+            raise HuaweiCloudTimeoutError(f"{self._where}: {method} {path} timed out") from None
         except httpx.TransportError as exc:
-            raise ConnectError(f"{where} is unreachable ({type(exc).__name__})") from None
+            raise ConnectError(f"{self._where} is unreachable ({type(exc).__name__})") from None
 
     async def _session_token(self) -> str | None:
         response = await self._send("PUT", _TOKEN_PATH, {"X-Metadata-Token-Ttl-Seconds": str(_TOKEN_TTL_SECONDS)})
@@ -554,15 +577,13 @@ class MetadataCredentialsProvider:
             return response.text.strip() or None
         if response.status_code in _IMDS_V1_STATUSES:
             return None
-        raise CredentialsNotFoundError(
-            f"ECS metadata service at {self._base_url}: PUT {_TOKEN_PATH} answered HTTP {response.status_code}"
-        )
+        raise CredentialsNotFoundError(f"{self._where}: PUT {_TOKEN_PATH} answered HTTP {response.status_code}")
 
     async def _fetch(self) -> Credentials:
         token = await self._session_token()
         headers = {"X-Metadata-Token": token} if token else {}
         response = await self._send("GET", _SECURITY_KEY_PATH, headers)
-        source = f"ECS metadata service at {self._base_url}"
+        source = self._where
         if response.status_code != 200:
             hint = " (no agency is attached to this ECS)" if _NO_AGENCY_MESSAGE in response.text else ""
             raise CredentialsNotFoundError(
