@@ -2,6 +2,11 @@
 
 INFO: one line per call. DEBUG: request headers through an allowlist; the AK appears only as a
 prefix, and signatures and tokens never.
+
+The HTTP stack logs too, and not redacted: httpx's INFO line prints each URL with its query (a pre-signed
+URL's signature and security token), httpcore's DEBUG traces print response headers (an IAM token in
+``X-Subject-Token``) and a SOCKS proxy's user and password. Importing this module installs a filter on
+their loggers that redacts those records through the same allowlist, whichever client made the request.
 """
 
 from __future__ import annotations
@@ -11,13 +16,17 @@ import re
 
 from ._http import httpx
 
-__all__ = ["log_call", "log_request_headers", "log_retry", "redact_header"]
+__all__ = ["HTTP_LOGGERS", "log_call", "log_request_headers", "log_retry", "redact_header", "redact_log_text"]
 
 _SHOWN_HEADERS = frozenset(
     {
         "host", "content-type", "content-length", "content-md5", "user-agent", "accept", "range",
         "x-sdk-date", "x-project-id", "x-domain-id", "x-stage", "x-client-token", "x-sdk-content-sha256",
         "x-sdk-content-sm3", "date", "x-obs-date",
+        # response headers, in httpcore's traces
+        "x-request-id", "x-obs-request-id", "x-amz-request-id", "x-iam-trace-id", "x-openstack-request-id",
+        "etag", "last-modified", "content-range", "content-encoding", "transfer-encoding", "connection",
+        "server", "retry-after", ":status",
     }
 )
 _AUTH_ACCESS = re.compile(r"(?:Access=|Credential=|^(?:OBS|AWS) )([^,:/\s]+)")
@@ -76,3 +85,53 @@ def log_retry(
         "retrying %s %s%s after %s in %.2fs (attempt %d of %d)",
         request.method, request.url.host, request.url.path, reason, delay, attempt + 1, max_attempts,
     )
+
+
+# --- the HTTP stack's own records ----------------------------------------------------------------------------
+
+# A logger's filters see only the records made on that very logger, not its children's: each is named.
+# (tests/test_hardening_logging.py checks this list against the loggers the installed httpx and httpcore use.)
+HTTP_LOGGERS = (
+    "httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", "httpcore.proxy", "httpcore.socks",
+)
+# A bytes literal as repr() writes it: in single quotes, or in double quotes when the value holds a "'".
+_BYTES = r"b'(?:[^'\\]|\\.)*'" "|" r'b"(?:[^"\\]|\\.)*"'
+# httpcore prints headers as (b'name', b'value') pairs, and a SOCKS proxy's credentials as auth=(b'user', b'pw').
+_SOCKS_AUTH = re.compile(rf"auth=\((?:{_BYTES}), (?:{_BYTES})\)")
+_HEADER_PAIR = re.compile(rf"\((?P<name>{_BYTES}), (?P<value>{_BYTES})\)")
+# Query parameters that sign or authorize a URL: OBS/AWS V2 and V4 pre-signed URLs, security tokens.
+_SECRET_QUERY = re.compile(
+    r"(?i)(?P<name>[?&](?:signature|x-amz-signature|x-amz-credential|accesskeyid|awsaccesskeyid"
+    r"|x-(?:obs|amz)-security-token|security-?token)=)[^&#\s\"']*"
+)
+_URL_USERINFO = re.compile(r"(\w+://)[^/@\s'\"]+@")
+
+
+def _redact_pair(match: re.Match[str]) -> str:
+    name, value = match["name"], match["value"]
+    shown = redact_header(name[2:-1], value[2:-1])
+    return match[0] if shown == value[2:-1] else f"({name}, b'{shown}')"
+
+
+def redact_log_text(text: str) -> str:
+    """``text`` with header values outside the allowlist, signing query parameters and URL passwords redacted."""
+    text = _SOCKS_AUTH.sub("auth=<redacted>", text)
+    text = _HEADER_PAIR.sub(_redact_pair, text)
+    text = _SECRET_QUERY.sub(r"\g<name><redacted>", text)
+    return _URL_USERINFO.sub(r"\1***@", text)
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a record's message through :func:`redact_log_text`; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_log_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACTING_FILTER = _RedactingFilter()
+for _name in HTTP_LOGGERS:
+    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
