@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench facts clean
+.PHONY: demo test lint typecheck pytest bench facts generate drift clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) examples/quickstart.py
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint drift typecheck pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples bench codegen
@@ -32,6 +32,19 @@ bench: $(STAMP)
 # Facts snapshot from the pinned official packages (codegen/README.md)
 facts: $(STAMP)
 	$(PY) -m codegen.extract
+
+# Mutation testing with mutmut, one module at a time against the tests that cover it (not part of `make test`;
+# minutes per module). `make mutation MODULES="_waiter apig"` runs only those; mutation/run.py says more.
+mutation: $(STAMP)
+	$(PY) mutation/run.py $(MODULES)
+
+# Typed service clients from the facts snapshot and codegen/overrides (codegen/generate.py)
+generate: $(STAMP)
+	$(PY) -m codegen.generate
+
+# CI: the checked-in generated services are exactly what the facts and overrides give
+drift: $(STAMP)
+	$(PY) -m codegen.generate --check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
