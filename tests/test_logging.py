@@ -93,14 +93,12 @@ def test_debug_headers_show_the_allowlist_and_hide_every_secret(caplog: pytest.L
     log_request_headers(logger, _request())
     (record,) = caplog.records
     assert record.levelno == logging.DEBUG
-    message = record.getMessage()
-    assert message.startswith("request GET ecs.cn-north-4.myhuaweicloud.com/v1/p1/cloudservers headers: ")
-    assert "x-project-id: p1" in message
-    assert "x-sdk-date: 20240101T000000Z" in message
-    assert "x-obs-meta-color: blue" in message
-    assert "authorization: SDK-HMAC-SHA256 AK=AKEX… <redacted>" in message
-    assert "x-auth-token: <redacted>" in message and "x-security-token: <redacted>" in message
-    assert "cookie: <redacted>" in message
+    assert record.getMessage() == (
+        "request GET ecs.cn-north-4.myhuaweicloud.com/v1/p1/cloudservers headers: "
+        "host: ecs.cn-north-4.myhuaweicloud.com, authorization: SDK-HMAC-SHA256 AK=AKEX… <redacted>, "
+        "x-auth-token: <redacted>, x-security-token: <redacted>, cookie: <redacted>, x-project-id: p1, "
+        "x-sdk-date: 20240101T000000Z, x-obs-meta-color: blue"
+    )
     text = _text(caplog)
     for secret in [*SECRETS.values(), AK, "query-secret"]:
         assert secret not in text

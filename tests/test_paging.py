@@ -196,3 +196,20 @@ async def test_a_next_link_keeps_blank_values_and_a_custom_field() -> None:
     api = Api(answer)
     assert await collect(api, items, LinksNext(links_field="project_links.next"), {}) == [0, 2]
     assert api.asked == [{}, {"page": "2", "name": ""}]
+
+
+@dataclass
+class Bare:
+    """A page model with neither a count nor a page_info field."""
+
+    items: list[Item]
+
+
+@pytest.mark.anyio
+async def test_a_model_without_the_count_or_marker_field_pages_on() -> None:
+    pages = {1: Bare([Item("a")]), 2: Bare([Item("b")]), 3: Bare([])}
+    api = Api(lambda params: pages[params["offset"]])
+    assert await collect(api, lambda page: page.items, PageNumber(), {}) == [Item("a"), Item("b")]
+    marker = Api(lambda params: Bare([Item("a")]))
+    got = await collect(marker, lambda page: page.items, Marker(next_marker_field="page_info.next_marker"), {})
+    assert got == [Item("a")] and len(marker.asked) == 1

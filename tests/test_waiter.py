@@ -122,3 +122,10 @@ async def test_success_wins_over_failure_and_failure_ends_the_wait(fake: FakeTim
                          timeout=100, interval=1, clock=fake.clock)
     assert caught.value is error
     assert failing.calls == 2 and fake.sleeps == [1]
+
+
+@pytest.mark.anyio
+async def test_the_default_interval_is_five_seconds(fake: FakeTime) -> None:
+    with pytest.raises(WaiterTimeoutError):
+        await wait_until(Poll(["RUNNING"]), success=lambda s: False, timeout=12, clock=fake.clock)
+    assert fake.sleeps == [5, 5, 2]
