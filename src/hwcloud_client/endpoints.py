@@ -91,7 +91,10 @@ _SOVEREIGN_DOMAINS: Mapping[str, tuple[str, frozenset[str]]] = MappingProxyType(
     {
         "eu-west-101": (
             "myhuaweicloud.eu",
-            frozenset({"iam", "obs", "eps", "tms", "cts", "dms", "dds", "ddm", "ges", "ccm"}),
+            frozenset(
+                {"iam", "obs", "eps", "tms", "cts", "dms", "dds", "ddm", "ges", "ccm"}
+                | {"cce", "kms", "lts", "nat", "rds", "smn", "swr"}
+            ),
         ),
     }
 )
@@ -108,8 +111,14 @@ _ENDPOINT_EXCEPTIONS: Mapping[tuple[str, str], str] = MappingProxyType(
         ("tms", "ap-southeast-1"): f"https://tms-intl.{DEFAULT_DOMAIN}",
         ("tms", "ru-moscow-1"): f"https://tms.ru-moscow-1.{DEFAULT_DOMAIN}",
         ("tms", "my-kualalumpur-1"): f"https://tms.my-kualalumpur-1.{DEFAULT_DOMAIN}",
+        ("as", "ap-southeast-1"): "https://as.ap-southeast-1.myhwclouds.com",
+        ("nat", "ap-southeast-4"): "https://nat.ap-southeast-4.myhuaweicloud.cn",
+        ("smn", "cn-north-2"): "https://smn.cn-north-2.myhuaweicloud.cn",
     }
 )
+
+# Services whose hosts carry another name: EIP is served on the VPC endpoint, SWR's API on swr-api.<region>.
+_HOST_NAMES: Mapping[str, str] = MappingProxyType({"eip": "vpc", "swr": "swr-api"})
 
 
 def service_info(name: str) -> ServiceInfo:
@@ -177,7 +186,7 @@ def _table_endpoint(service: str, region: str | None) -> Endpoint:
             return Endpoint(url=exception)
         sovereign = _SOVEREIGN_DOMAINS.get(region)
         if sovereign is not None and service in sovereign[1]:
-            return Endpoint(url=f"https://{service}.{region}.{sovereign[0]}")
+            return Endpoint(url=f"https://{_HOST_NAMES.get(service, service)}.{region}.{sovereign[0]}")
     if info.global_endpoint is not None and (region is None or not info.has_regional_endpoints):
         return Endpoint(url=info.global_endpoint)
     if region is None:
@@ -185,4 +194,4 @@ def _table_endpoint(service: str, region: str | None) -> Endpoint:
             f"service {service!r} is regional and no region is set: pass region='cn-north-4' (for example) "
             "to the client or set the HUAWEICLOUD_SDK_REGION environment variable"
         )
-    return Endpoint(url=f"https://{service}.{region}.{DEFAULT_DOMAIN}")
+    return Endpoint(url=f"https://{_HOST_NAMES.get(service, service)}.{region}.{DEFAULT_DOMAIN}")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._catalog import GENERATED, GeneratedAttributes, SyncGeneratedAttributes
+
 if TYPE_CHECKING:
     from .ecs import ECS, SyncECS
     from .iam import IAM, SyncIAM
@@ -32,6 +34,9 @@ class ServiceEntry:
 
 
 SERVICES: dict[str, ServiceEntry] = {
+    # Generated clients (services/_catalog.py): cloud.vpc_v2, cloud.vpc, cloud.autoscaling...
+    **{name: ServiceEntry(module, client, f"Sync{client}") for name, (module, client) in GENERATED.items()},
+    # Hand-written clients; ecs and iam move onto the generated ecs_v2 and iam_v3 later.
     "ecs": ServiceEntry("ecs", "ECS", "SyncECS"),
     "iam": ServiceEntry("iam", "IAM", "SyncIAM"),
     "obs": ServiceEntry("obs", "OBS", "SyncOBS"),
@@ -42,7 +47,7 @@ def _unknown(owner: object, name: str) -> AttributeError:
     return AttributeError(f"{type(owner).__name__!r} object has no attribute {name!r}")
 
 
-class ServiceAttributes:
+class ServiceAttributes(GeneratedAttributes):
     """The typed service clients of :class:`~hwcloud_client.AsyncHuaweiCloud`, created on first access."""
 
     if TYPE_CHECKING:
@@ -61,7 +66,7 @@ class ServiceAttributes:
             return client
 
 
-class SyncServiceAttributes:
+class SyncServiceAttributes(SyncGeneratedAttributes):
     """The blocking twins of the service clients, for :class:`~hwcloud_client.HuaweiCloud`."""
 
     if TYPE_CHECKING:

@@ -1,0 +1,231 @@
+"""The runtime of the generated service clients (``services/<package>_<version>/``).
+
+Every generated method is one line, ``return await self._invoke(_OPERATION, locals())``: the operation is
+data (:class:`Op`, :class:`Param`) written by ``codegen/generate.py`` from the official SDK's facts, and
+:meth:`GeneratedService._invoke` turns the keyword arguments into the request the official SDK sends
+(path, query as repeated keys, the headers the caller gave, the body in the operation's content type) and
+the response into the operation's result. Models are named by lazy ``"module:Name"`` references, resolved
+and cached on the first call, so that importing a service imports none of its models.
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
+from urllib.parse import urlencode
+
+from pydantic import Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
+
+from ..errors import ConfigurationError, MalformedResponseError
+from ._base import Service
+
+if TYPE_CHECKING:
+    from .._response import Response
+
+__all__ = ["Day", "FilePart", "GeneratedService", "Moment", "Op", "Param", "parameters"]
+
+R = TypeVar("R")
+
+BodyKind = Literal["none", "model", "array", "map", "string", "object", "multipart", "form", "patch", "binary"]
+ResponseKind = Literal["model", "none", "array", "string", "map", "object", "binary"]
+Location = Literal["path", "query", "header"]
+
+def _iso(value: datetime | date | str) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+Moment = Annotated[datetime | str, Field(union_mode="left_to_right"), PlainSerializer(_iso, when_used="json")]
+"""A date-time field: a ``datetime`` when it parses as one, else the string Huawei sent (kept, never an error).
+Sent in ``isoformat()``, as the official SDK sends it."""
+
+Day = Annotated[date | str, Field(union_mode="left_to_right"), PlainSerializer(_iso, when_used="json")]
+"""A date field: a ``date`` when it parses as one, else the string Huawei sent."""
+
+FilePart = Any
+"""A file part of a multipart body: ``bytes``, a binary file object, or ``(filename, bytes | file object)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A path, query or header parameter: the keyword argument ``name``, sent as ``wire`` (``name`` if empty)."""
+
+    name: str
+    where: Location = "query"
+    wire: str = ""
+
+
+@cache
+def parameters(spec: str) -> tuple[Param, ...]:
+    """The parameters of an operation from its spec, ``"subnet_id@path limit x_language@header=X-Language"``.
+
+    One token per parameter: the keyword argument, ``@path`` or ``@header`` (query if absent), and ``=wire``
+    when the key on the wire differs from the argument's name.
+    """
+    found = []
+    for token in spec.split():
+        name_where, _, wire = token.partition("=")
+        name, _, where = name_where.partition("@")
+        found.append(Param(name, cast(Location, where or "query"), wire))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Op(Generic[R]):
+    """One generated operation, as the official SDK's facts describe it.
+
+    ``params`` is a spec for :func:`parameters`; ``body``/``result`` are lazy ``"module:Name"`` references,
+    relative to the service package, to a model class or a type alias such as ``list[Tag]``;
+    ``content_type`` is sent verbatim, as the official SDK does.
+    ``headers`` are the declared response headers copied onto a model result, as ``(field, header)`` pairs.
+    """
+
+    name: str
+    method: str
+    path: str
+    params: str = ""
+    body_kind: BodyKind = "none"
+    body: str = ""
+    content_type: str = "application/json"
+    result_kind: ResponseKind = "model"
+    result: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@cache
+def _adapter(package: str, reference: str) -> TypeAdapter[Any]:
+    module, _, name = reference.partition(":")
+    return TypeAdapter(getattr(import_module(f"{package}.{module}"), name))
+
+
+def _text(value: object) -> str:
+    """A path, query or header value as the official SDK spells it (ISO 8601 datetimes, true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _query_value(value: object) -> str | list[str]:
+    if isinstance(value, list | tuple | set | frozenset):
+        # Every collection goes out as repeated keys, even where declared csv: what the official core sends.
+        return [_text(item) for item in value if item is not None]
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise ConfigurationError("a query parameter is bytes: pass it as str (decode it first)")
+    return _text(value)
+
+
+def _form_text(value: object) -> str:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
+    """Text parts first, then file parts (the official core's order), as ``multipart/form-data`` bytes."""
+    import mimetypes
+    import secrets
+
+    boundary = secrets.token_hex(16)
+    texts: list[bytes] = []
+    files: list[bytes] = []
+    for key, value in fields.items():
+        if isinstance(value, str | int | float | bool | SecretStr):
+            head = f'Content-Disposition: form-data; name="{key}"\r\n\r\n'
+            texts.append(head.encode() + _form_text(value).encode())
+            continue
+        filename, data = value if isinstance(value, tuple) else (getattr(value, "name", key), value)
+        content = data if isinstance(data, bytes | bytearray) else data.read()
+        filename = str(filename).replace("\\", "/").rsplit("/", 1)[-1]
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        head = f'Content-Disposition: form-data; name="{key}"; filename="{filename}"\r\nContent-Type: {kind}\r\n\r\n'
+        files.append(head.encode() + bytes(content))
+    parts = b"".join(f"--{boundary}\r\n".encode() + part + b"\r\n" for part in texts + files)
+    return parts + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+class GeneratedService(Service):
+    """Base of the generated clients: one :meth:`_invoke` for every operation."""
+
+    models_package: ClassVar[str]  # where the operations' lazy model references are resolved
+
+    def _encode_body(self, op: Op[Any], body: object) -> tuple[bytes | None, str]:
+        if body is None or op.body_kind == "none":
+            return None, op.content_type
+        if op.body_kind == "string":
+            return str(body).encode(), op.content_type
+        if op.body_kind == "binary":
+            return bytes(cast(bytes, body)), op.content_type
+        adapter = _adapter(self.models_package, op.body)
+        # Our model passes as it is; plain data in Huawei's spelling is validated into the model first.
+        validated = adapter.validate_python(body)
+        if op.body_kind == "multipart":
+            return _multipart(adapter.dump_python(validated, by_alias=True, exclude_none=True))
+        document = adapter.dump_python(validated, mode="json", by_alias=True, exclude_none=True)
+        if op.body_kind == "form":
+            return urlencode({key: _form_text(value) for key, value in document.items()}).encode(), op.content_type
+        return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(), op.content_type
+
+    async def _invoke(self, op: Op[R], arguments: Mapping[str, Any]) -> R:
+        path: dict[str, str] = {}
+        query: dict[str, str | list[str]] = {}
+        headers: dict[str, str] = {}
+        for param in parameters(op.params):
+            value = arguments.get(param.name)
+            if value is None:
+                continue
+            wire = param.wire or param.name
+            if param.where == "path":
+                path[wire] = _text(value)
+            elif param.where == "query":
+                query[wire] = _query_value(value)
+            else:
+                headers[wire] = _text(value)
+        content, content_type = self._encode_body(op, arguments.get("body"))
+        headers["Content-Type"] = content_type
+        response = await self._cloud.request(
+            self.service_name, op.method, op.path, params=query, headers=headers, content=content, path_params=path
+        )
+        return self._parse(op, response)
+
+    def _parse(self, op: Op[R], response: Response) -> R:
+        kind = op.result_kind
+        if kind == "none":
+            return cast(R, None)
+        content = response.content
+        if kind == "binary":
+            return cast(R, content)
+        if kind == "string":
+            try:
+                decoded = _json.loads(content)
+            except ValueError:
+                decoded = None
+            return cast(R, decoded if isinstance(decoded, str) else response.text)
+        adapter = _adapter(self.models_package, op.result)
+        try:
+            if content.strip():
+                result = adapter.validate_json(content)
+            else:
+                # An empty 2xx body: an empty result, as the official SDK makes one.
+                result = adapter.validate_python({} if kind == "model" else [] if kind == "array" else None)
+        except ValidationError as error:
+            first = error.errors(include_input=False, include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the document"
+            raise MalformedResponseError(
+                op.name,
+                reason=f"{error.error_count()} problem(s); at {where}: {first['msg']}",
+                status_code=response.status_code,
+                request_id=response.request_id,
+                body=content,
+            ) from None
+        for field, header in op.headers:
+            found = response.headers.get(header)
+            if found is not None:
+                setattr(result, field, found)
+        return cast(R, result)
+
