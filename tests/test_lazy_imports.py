@@ -85,3 +85,50 @@ def test_the_deferred_http_library_reads_through_to_the_module(monkeypatch: pyte
     assert _http.httpx.AsyncClient is PatchedClient
     with pytest.raises(AttributeError):
         _ = _http.httpx.NoSuchThing  # type: ignore[attr-defined]
+
+
+def _service_modules_loaded_after(script: str) -> dict[str, list[str]]:
+    """Run ``script`` in a fresh interpreter; ``check(label)`` records the generated service modules loaded."""
+    program = textwrap.dedent("""
+        import json, re, sys
+        seen = {}
+        def check(label):
+            seen[label] = sorted(
+                name for name in sys.modules if re.match(r"hwcloud_client[.]services[.][a-z]+_v[0-9]", name)
+            )
+    """) + textwrap.dedent(script) + "\nprint(json.dumps(seen))\n"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, list[str]] = json.loads(result.stdout)
+    return loaded
+
+
+def test_generated_services_load_one_at_a_time_and_without_their_models() -> None:
+    seen = _service_modules_loaded_after("""
+        import hwcloud_client as hw
+        check("import")
+        credentials = hw.Credentials(ak="AK0123456789", sk="sk")
+        cloud = hw.AsyncHuaweiCloud(region="cn-north-4", credentials=credentials, project="p" * 32)
+        blocking = hw.HuaweiCloud(region="cn-north-4", credentials=credentials, project="p" * 32)
+        check("construct")
+        cloud.vpc_v2
+        check("vpc_v2")
+        assert cloud.vpc is not cloud.vpc_v2 and type(cloud.vpc) is type(cloud.vpc_v2)
+        check("vpc alias")
+        blocking.autoscaling
+        check("blocking autoscaling")
+        import hwcloud_client.services.vpc_v2 as vpc_v2
+        vpc_v2.ListVpcsResponse
+        check("a model")
+        blocking.close()
+    """)
+    assert seen["import"] == seen["construct"] == []
+    # The package and its client only: no model module until an operation (or a model name) needs it.
+    vpc_v2 = ["hwcloud_client.services.vpc_v2", "hwcloud_client.services.vpc_v2._client"]
+    assert seen["vpc_v2"] == seen["vpc alias"] == vpc_v2
+    assert seen["blocking autoscaling"] == sorted(
+        [*seen["vpc_v2"], "hwcloud_client.services.as_v1", "hwcloud_client.services.as_v1._client"]
+    )
+    assert set(seen["a model"]) - set(seen["blocking autoscaling"]) == {
+        "hwcloud_client.services.vpc_v2._list_vpcs", "hwcloud_client.services.vpc_v2._shared",
+    }

@@ -1,0 +1,252 @@
+"""The generator (codegen/generate.py) and the runtime of what it writes (services/_generated.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import TypeAdapter
+
+import hwcloud_client as hw
+from codegen import generate
+from hwcloud_client.errors import MalformedResponseError
+from hwcloud_client.services._generated import Param, parameters
+
+SERVICES_DIR = generate.SERVICES_DIR
+
+
+def tiny_facts() -> dict[str, Any]:
+    """One package ("as", a Python keyword) with clashes, a secret, an enum and models shared or not."""
+    field = {"required": False, "sensitive": False}
+    return {"as": {"versions": {"v1": {
+        "scope": "project",
+        "operations": [
+            {"name": "list_things", "method": "GET", "path": "/v1/{project_id}/things",
+             "params": [{"name": "from", "wire": "from", "in": "query", "type": "int", "required": False},
+                        {"name": "x_language", "wire": "X-Language", "in": "header", "type": "str", "required": False},
+                        {"name": "marker", "wire": "marker", "in": "query", "type": "str", "required": False}],
+             "content_type": "application/json", "body_kind": "none", "response": "ListThingsResponse",
+             "response_kind": "model", "response_body_type": None, "response_headers": []},
+            {"name": "create_thing", "method": "POST", "path": "/v1/{project_id}/things/{thing_id}",
+             "params": [{"name": "thing_id", "wire": "thing_id", "in": "path", "type": "str", "required": True},
+                        {"name": "body", "wire": "body", "in": "body", "type": "CreateThingBody", "required": False}],
+             "content_type": "application/json", "body_kind": "model", "response": "CreateThingResponse",
+             "response_kind": "model", "response_body_type": None, "response_headers": []},
+        ],
+        "models": {
+            "ListThingsResponse": {"enum": None, "fields": [
+                {"name": "things", "wire": "things", "type": "list[Thing]", **field}]},
+            "CreateThingResponse": {"enum": None, "fields": [
+                {"name": "thing", "wire": "thing", "type": "Thing", **field}]},
+            "Thing": {"enum": None, "fields": [
+                {"name": "id", "wire": "id", "type": "str", **field},
+                {"name": "list", "wire": "list", "type": "list[str]", **field},
+                {"name": "state", "wire": "state", "type": "ThingState", **field}]},
+            "ThingState": {"enum": ["on", "off"], "fields": []},
+            "CreateThingBody": {"enum": None, "fields": [
+                {"name": "name", "wire": "name", "type": "str", "required": True, "sensitive": False},
+                {"name": "admin_pass", "wire": "adminPass", "type": "str", "required": True, "sensitive": False},
+                {"name": "_del", "wire": "del", "type": "bool", **field}]},
+        },
+    }}}}
+
+
+def tiny_overrides() -> dict[str, Any]:
+    overrides = copy.deepcopy(generate.load_overrides())
+    overrides["paging"] = {"as_v1": {"list_things": {"style": "marker", "items": "things"}}}
+    overrides["always_present"] = {"as_v1": {"Thing": ["id"]}}
+    return overrides
+
+
+@pytest.fixture(scope="module")
+def tiny() -> dict[str, str]:
+    (version,) = generate.versions(tiny_facts(), tiny_overrides())
+    return generate.generate_version(version)
+
+
+def test_python_names_avoid_keywords_and_pydantic_attributes() -> None:
+    assert generate.python_name("from") == "from_"
+    assert generate.python_name("class") == "class_"
+    assert generate.python_name("_del") == "del_"  # the official SDK's own rename of "del"
+    assert generate.python_name("list") == "list_"
+    assert generate.python_name("schema") == "schema_"
+    assert generate.python_name("vpc_id") == "vpc_id"
+    assert generate.class_name("as", "v1") == "AsV1"
+
+
+def test_clashing_names_are_renamed_and_keep_their_wire_names(tiny: dict[str, str]) -> None:
+    client = tiny["_client.py"]
+    assert "class AsV1(GeneratedService):" in client and "class SyncAsV1(SyncService[AsV1]):" in client
+    assert "async def list_things(self, *, from_: int | None = None, x_language: str | None = None" in client
+    # The spec sends from_ as "from" and x_language as the X-Language header.
+    assert '"from_=from x_language@header=X-Language marker"' in client
+    assert parameters("from_=from x_language@header=X-Language marker") == (
+        Param("from_", "query", "from"), Param("x_language", "header", "X-Language"), Param("marker"),
+    )
+    models = tiny["_shared.py"]
+    assert 'list_: list[str] | None = Field(None, alias="list")' in models
+    body = tiny["_create_thing.py"]
+    assert 'del_: bool | None = Field(None, serialization_alias="del")' in body
+
+
+def test_models_are_split_by_the_operations_that_reach_them(tiny: dict[str, str]) -> None:
+    # Thing and ThingState are reached by both operations; each response and the body by one.
+    assert "class Thing(ApiModel):" in tiny["_shared.py"] and "ThingState = Literal" in tiny["_shared.py"]
+    assert "class ListThingsResponse(ApiModel):" in tiny["_list_things.py"]
+    assert "class CreateThingBody(RequestModel):" in tiny["_create_thing.py"]
+    for text in tiny.values():
+        assert text.startswith(generate.HEADER + "\n")
+    # Lazy references: "module:Name", resolved on the first call.
+    assert 'result="_list_things:ListThingsResponse"' in tiny["_client.py"]
+    assert 'body="_create_thing:CreateThingBody"' in tiny["_client.py"]
+    assert "    from ._list_things import ListThingsResponse" in tiny["_client.py"]  # under TYPE_CHECKING only
+
+
+def test_secrets_required_fields_enums_and_always_present_fields(tiny: dict[str, str]) -> None:
+    body = tiny["_create_thing.py"]
+    assert "    name: str\n" in body  # required in a request body
+    assert 'admin_pass: SentSecret = Field(serialization_alias="adminPass")' in body  # from the overrides list
+    shared = tiny["_shared.py"]
+    assert "    id: str\n" in shared  # always present (overrides)
+    assert 'ThingState = Literal["on", "off"] | str' in shared
+    assert "    state: ThingState | None = None" in shared
+    # The body is required: its model has required fields.
+    signature = "async def create_thing(self, *, thing_id: str, body: CreateThingBody | Mapping[str, Any])"
+    assert signature in tiny["_client.py"]
+    assert "iter_things = paginate(" in tiny["_client.py"] and "dialect=Marker()" in tiny["_client.py"]
+    assert "iter_things = blocking_iter(AsV1.iter_things)" in tiny["_client.py"]
+
+
+def test_a_paging_override_must_name_real_parameters_and_fields() -> None:
+    overrides = tiny_overrides()
+    overrides["paging"]["as_v1"]["list_things"]["items"] = "nothing"
+    (version,) = generate.versions(tiny_facts(), overrides)
+    with pytest.raises(generate.GenerationError, match="items field nothing"):
+        generate.generate_version(version)
+
+
+def test_every_lazy_reference_names_a_definition_in_its_module() -> None:
+    """Checked on the source text, so that no model module is imported for it."""
+    references = 0
+    for client in SERVICES_DIR.glob("*_v[0-9]/_client.py"):
+        for module, name in re.findall(r'(?:body|result)="(_[a-z0-9_]+):([A-Za-z0-9_]+)"', client.read_text("utf-8")):
+            text = (client.parent / f"{module}.py").read_text("utf-8")
+            assert re.search(rf"^(class {name}\(|{name} = )", text, re.MULTILINE), (client.parent.name, module, name)
+            references += 1
+    assert references > 2500
+
+
+def test_the_generated_tree_stays_under_4_mb_and_matches_the_facts() -> None:
+    files = generate.generate()
+    size = sum(len(text.encode()) for text in files.values())
+    assert size < 4_000_000, size
+    on_disk = sum(path.stat().st_size for path in SERVICES_DIR.glob("*_v[0-9]/*.py"))
+    assert on_disk + (SERVICES_DIR / "_catalog.py").stat().st_size == size
+    assert generate.main(["--check"]) == 0
+
+
+def test_the_catalog_has_every_package_version_and_the_aliases() -> None:
+    from hwcloud_client.services._catalog import GENERATED
+
+    assert len({module for module, _ in GENERATED.values()}) == 27
+    assert GENERATED["autoscaling"] == ("as_v1", "AsV1")
+    assert GENERATED["elb"] == ("elb_v3", "ElbV3") and GENERATED["cce"] == ("cce_v3", "CceV3")
+    assert {"ecs", "iam", "obs"}.isdisjoint(GENERATED)  # still the hand-written clients
+    assert {"ecs_v2", "iam_v3", "iam_v5"} <= set(GENERATED)
+
+
+def test_response_enums_accept_values_they_do_not_know() -> None:
+    from hwcloud_client.services.iam_v5 import AccessKeyStatus
+
+    adapter: TypeAdapter[Any] = TypeAdapter(AccessKeyStatus)
+    assert adapter.validate_python("active") == "active"
+    assert adapter.validate_python("suspended") == "suspended"
+
+
+# --------------------------------------------------------------------------------------- runtime
+
+
+def run(handler: Callable[[httpx.Request], httpx.Response], call: Callable[[hw.AsyncHuaweiCloud], Any]) -> Any:
+    async def main() -> Any:
+        async with hw.AsyncHuaweiCloud(
+            region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p1",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), environ={},
+        ) as cloud:
+            return await call(cloud)
+
+    return asyncio.run(main())
+
+
+def test_a_body_model_a_dict_in_huaweis_spelling_and_secrets() -> None:
+    from hwcloud_client.services.ecs_v2 import BatchResetServersPasswordRequestBody
+
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"response": []})
+
+    body = BatchResetServersPasswordRequestBody.model_validate(
+        {"new_password": "Secr3t!pass", "servers": [{"id": "s1"}]}
+    )
+    assert "Secr3t" not in repr(body)
+    run(handler, lambda cloud: cloud.ecs_v2.batch_reset_servers_password(body=body))
+    run(handler, lambda cloud: cloud.ecs_v2.batch_reset_servers_password(
+        body={"new_password": "Secr3t!pass", "servers": [{"id": "s1"}]}
+    ))
+    first, second = (json.loads(request.content) for request in sent)
+    assert first == second == {"new_password": "Secr3t!pass", "servers": [{"id": "s1"}]}
+
+
+def test_no_x_language_unless_given_and_query_lists_as_repeated_keys() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    run(handler, lambda cloud: cloud.vpc_v2.list_ports(id=["a", "b"], admin_state_up=False))
+    run(handler, lambda cloud: cloud.rds_v3.list_instances())
+    assert sent[0].url.query == b"admin_state_up=false&id=a&id=b"  # sent in canonical (sorted) order
+    assert "x-language" not in sent[1].headers
+    assert sent[1].headers["x-project-id"] == "p1"
+
+
+def test_a_2xx_body_that_is_not_the_result_is_a_malformed_response() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>captive portal</html>", headers={"X-Request-Id": "r-1"})
+
+    with pytest.raises(MalformedResponseError) as caught:
+        run(handler, lambda cloud: cloud.vpc.list_vpcs(limit=10))
+    assert caught.value.operation == "list_vpcs" and caught.value.request_id == "r-1"
+
+    def wrong_shape(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"vpcs": "not a list"})
+
+    with pytest.raises(MalformedResponseError, match="vpcs"):
+        run(wrong_shape, lambda cloud: cloud.vpc.list_vpcs())
+
+
+def test_a_marker_pager_follows_the_last_id() -> None:
+    pages = {None: [{"id": "a", "name": "a", "status": "OK"}, {"id": "b", "name": "b", "status": "OK"}],
+             "b": [{"id": "c", "name": "c", "status": "OK"}], "c": []}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"vpcs": pages[request.url.params.get("marker")]})
+
+    async def collect(cloud: hw.AsyncHuaweiCloud) -> list[str]:
+        return [vpc.id async for vpc in cloud.vpc.iter_vpcs(limit=2)]
+
+    assert run(handler, collect) == ["a", "b", "c"]
+
+
+def test_generated_files_are_where_the_generator_puts_them() -> None:
+    assert (SERVICES_DIR / "as_v1" / "_client.py").is_file()
+    assert Path(generate.CATALOG).is_file()
