@@ -8,7 +8,8 @@
 Each module runs in its own scratch copy, build/mutation/<name>/ (src, tests, pyproject.toml and a
 generated setup.cfg), so the work tree is never mutated. mutmut records which tests reach each
 mutated function and runs only those, stopping at the first failure, with a CPU-time limit per run
-derived from the tests' clean durations (a mutant that loops is a timeout, counted as killed).
+derived from the tests' clean durations (a mutant that loops is a timeout, counted as killed), and
+with mutation/fresh_caches.py emptying the package's lru caches before every test.
 MUTATION_JOBS sets mutmut's workers (default 1: the machine is shared).
 
 The score is killed / (mutants - equivalents): survivors, "no tests" and anything else count
@@ -32,7 +33,9 @@ EQUIVALENTS = ROOT / "mutation" / "equivalents.md"
 
 # name -> (module, the tests that exercise it)
 MODULES: dict[str, tuple[str, list[str]]] = {
-    "_retry": ("src/hwcloud_client/_retry.py", ["tests/test_send_path.py", "tests/test_core_client.py"]),
+    "_retry": (
+        "src/hwcloud_client/_retry.py", ["tests/test_retry.py", "tests/test_send_path.py", "tests/test_core_client.py"]
+    ),
     "apig": (
         "src/hwcloud_client/auth/apig.py",
         ["tests/test_apig_signing.py", "tests/test_asymmetric_signing.py", "tests/test_signing_hook.py"],
@@ -42,7 +45,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "endpoints": ("src/hwcloud_client/endpoints.py", ["tests/test_endpoints.py", "tests/test_endpoints_gaps.py"]),
     "_logging": (
         "src/hwcloud_client/_logging.py",
-        ["tests/test_logging.py", "tests/test_core_client.py", "tests/test_signing_hook.py"],
+        ["tests/test_logging.py", "tests/test_hardening_logging.py", "tests/test_core_client.py",
+         "tests/test_signing_hook.py"],
     ),
     "flows": (
         "src/hwcloud_client/auth/flows.py",
@@ -84,7 +88,7 @@ def prepare(name: str, ref: str | None) -> Path:
         "source_paths = src/hwcloud_client\n"
         f"only_mutate = {module}\n"
         f"pytest_add_cli_args_test_selection =\n{selection}\n"
-        "pytest_add_cli_args = -p no:cacheprovider -W ignore::DeprecationWarning\n"
+        "pytest_add_cli_args = -p no:cacheprovider -p fresh_caches -W ignore::DeprecationWarning\n"
         "timeout_multiplier = 5.0\n"
         "timeout_constant = 5.0\n"
         "use_git_change_detection = false\n",
@@ -99,9 +103,12 @@ def run(name: str, ref: str | None) -> int:
     jobs = os.environ.get("MUTATION_JOBS", "1")
     print(f"== {name}: mutmut in {work.relative_to(ROOT)} ({ref or 'work tree'})", flush=True)
     log = work / "mutmut.log"
+    # mutation/fresh_caches.py: no test may see a cache the clean run filled before mutmut forked.
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT / "mutation"), os.environ.get("PYTHONPATH")]))
     with log.open("w") as out:
         finished = subprocess.run(  # noqa: S603
-            [str(mutmut), "run", "--max-children", jobs], cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False
+            [str(mutmut), "run", "--max-children", jobs], cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False,
+            env={**os.environ, "PYTHONPATH": pythonpath},
         )
     if finished.returncode != 0:
         print(f"   mutmut exited {finished.returncode}; see {log.relative_to(ROOT)}")
