@@ -20,8 +20,8 @@ RENAMED = {"aclose": "close"}
 def is_async_api(member: Callable[..., Any]) -> bool:
     if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member):
         return True
-    # Iterators built by `paginate` are plain functions that return an async iterator.
-    return str(inspect.signature(member).return_annotation).startswith("AsyncIterator")
+    # Pagers built by `paginate` are plain functions that return an AsyncPager (an async iterator).
+    return str(inspect.signature(member).return_annotation).startswith(("AsyncIterator", "AsyncPager"))
 
 
 def public_async_methods(cls: type) -> dict[str, Callable[..., Any]]:

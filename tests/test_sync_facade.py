@@ -254,11 +254,11 @@ def test_ctrl_c_cancels_the_pending_call() -> None:
         runner.close()
 
 
-def test_iterator_twins_show_the_arguments_and_a_plain_iterator() -> None:
+def test_pager_twins_show_the_arguments_and_a_blocking_pager() -> None:
     import inspect
 
     from hwcloud_client.services.ecs import SyncECS
 
     signature = inspect.signature(SyncECS.iter_servers_details)
-    assert signature.return_annotation == "Iterator"
+    assert signature.return_annotation == "SyncPager"
     assert "limit" in signature.parameters and "status" in signature.parameters

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncHuaweiCloud
+from ._paging import AsyncPager, ItemOffset, LinksNext, Marker, PageNumber
 from ._response import Response
 from ._version import __version__
 from .auth.hooks import signing_hook, sync_signing_hook
@@ -11,21 +12,28 @@ from .config import Account, ClientConfig, Credentials, Endpoint, Project, Retry
 from .endpoints import resolve_endpoint
 
 if TYPE_CHECKING:
+    from ._blocking import SyncPager
     from .auth.httpx_auth import HuaweiCloudAuth
     from .sync import HuaweiCloud
 
 __all__ = [
     "Account",
     "AsyncHuaweiCloud",
+    "AsyncPager",
     "ClientConfig",
     "Credentials",
     "Endpoint",
     "HuaweiCloud",
     "HuaweiCloudAuth",
+    "ItemOffset",
+    "LinksNext",
+    "Marker",
+    "PageNumber",
     "Project",
     "Response",
     "RetryPolicy",
     "Stage",
+    "SyncPager",
     "Timeouts",
     "TokenAuth",
     "__version__",
@@ -36,7 +44,7 @@ __all__ = [
 
 # Imported on first access: async programs never need the blocking facade's module, and subclassing
 # httpx.Auth imports httpx, which the async facade leaves to its first request.
-_ON_FIRST_ACCESS = {"HuaweiCloud": ".sync", "HuaweiCloudAuth": ".auth.httpx_auth"}
+_ON_FIRST_ACCESS = {"HuaweiCloud": ".sync", "HuaweiCloudAuth": ".auth.httpx_auth", "SyncPager": "._blocking"}
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error for them
 

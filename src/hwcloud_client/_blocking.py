@@ -28,7 +28,9 @@ from .errors import ConfigurationError
 if TYPE_CHECKING:
     from anyio.from_thread import BlockingPortal
 
-__all__ = ["PortalRunner", "SyncService", "blocking", "blocking_iter"]
+    from ._paging import AsyncPager
+
+__all__ = ["PortalRunner", "SyncPager", "SyncService", "blocking", "blocking_iter", "blocking_pager"]
 
 _CLOSED = "this client is closed; create a new one"
 
@@ -36,6 +38,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
 AsyncT = TypeVar("AsyncT")
+PageT = TypeVar("PageT")
 
 
 class PortalRunner:
@@ -101,7 +104,9 @@ class PortalRunner:
                 except StopAsyncIteration:
                     return
         finally:
-            self.call(close)
+            # A half-read iterator collected after close(): its portal, and what it iterated, are gone already.
+            if not self._closed:
+                self.call(close)
 
     def close(self, last_call: Callable[[], Coroutine[Any, Any, object]] | None = None) -> None:
         """Stop the loop, after running ``last_call`` in it if it ever started; later calls are errors.
@@ -169,5 +174,50 @@ def blocking_iter(
     # help() and IDEs show the async signature's arguments with what the twin really returns.
     call.__signature__ = inspect.signature(method).replace(  # type: ignore[attr-defined]
         return_annotation="Iterator"
+    )
+    return call
+
+
+class SyncPager(Generic[PageT, T]):
+    """Blocking twin of :class:`~hwcloud_client.AsyncPager`: iterate items, ``pages()``, ``by_page(token)``."""
+
+    def __init__(self, runner: PortalRunner, pager: AsyncPager[PageT, T]) -> None:
+        self._runner = runner
+        self._pager = pager
+        self._items: Iterator[T] | None = None
+
+    @property
+    def continuation_token(self) -> str | None:
+        return self._pager.continuation_token
+
+    def __iter__(self) -> SyncPager[PageT, T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._items is None:
+            self._items = self._runner.iterate(self._pager)
+        return next(self._items)
+
+    def pages(self) -> Iterator[PageT]:
+        return self._runner.iterate(self._pager.pages())
+
+    def by_page(self, continuation_token: str | None = None) -> Iterator[PageT]:
+        return self._runner.iterate(self._pager.by_page(continuation_token))
+
+
+def blocking_pager(
+    method: Callable[Concatenate[Any, P], AsyncPager[PageT, T]],
+) -> Callable[Concatenate[SyncService[Any], P], SyncPager[PageT, T]]:
+    """The blocking twin of an ``iter_*`` method: a :class:`SyncPager`."""
+
+    name = method.__name__
+
+    def call(self: SyncService[Any], /, *args: P.args, **kwargs: P.kwargs) -> SyncPager[PageT, T]:
+        bound: Callable[P, AsyncPager[PageT, T]] = getattr(self._async, name)
+        return SyncPager(self._runner, bound(*args, **kwargs))
+
+    update_wrapper(call, method)
+    call.__signature__ = inspect.signature(method).replace(  # type: ignore[attr-defined]
+        return_annotation="SyncPager"
     )
     return call

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from ._http import httpx
 from ._logging import log_call, log_request_headers, log_retry
+from ._paging import AsyncPager, PagingDialect, Params, dig
 from ._response import Response
 from ._retry import CallRetries, RetryBudget, is_idempotent
 from ._version import __version__
@@ -41,6 +42,7 @@ from .errors import (
     BodyNotReplayableError,
     ConfigurationError,
     ConnectError,
+    MalformedResponseError,
     TimeoutError,
     TransportError,
     api_error_from_response,
@@ -467,6 +469,45 @@ class AsyncHuaweiCloud(ServiceAttributes):
             method, url, params=_encode_params(params), headers=request_headers, content=content,
             timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
         )
+
+    def paginate(
+        self,
+        service: str | Endpoint,
+        path: str,
+        *,
+        items: str,
+        dialect: PagingDialect,
+        params: Mapping[str, ParamValue] | None = None,
+        headers: Mapping[str, str] | None = None,
+        path_params: Mapping[str, object] | None = None,
+        max_pages: int | None = None,
+    ) -> AsyncPager[dict[str, Any], Any]:
+        """Page through any list API called with ``GET`` by :meth:`request`; pages are the decoded JSON bodies.
+
+        ``items`` names the list in each page (dotted for nested ones: ``"page_info.items"``), ``dialect``
+        how the next page is asked for: ``PageNumber()``, ``ItemOffset()``, ``Marker()`` or ``LinksNext()``.
+
+        >>> async for vpc in cloud.paginate("vpc", "/v1/{project_id}/vpcs", items="vpcs", dialect=Marker()):
+        ...     print(vpc["id"])
+        """
+
+        async def fetch(page_params: Params) -> dict[str, Any]:
+            response = await self.request(
+                service, "GET", path, params=page_params, headers=headers, path_params=path_params
+            )
+            document = response.json()
+            if not isinstance(document, dict):
+                raise MalformedResponseError(
+                    f"GET {path}", reason="a page is not a JSON object", status_code=response.status_code,
+                    request_id=response.request_id, body=response.content,
+                )
+            return document
+
+        def items_of(page: dict[str, Any]) -> Sequence[Any]:
+            found = dig(page, items)
+            return found if isinstance(found, list) else []
+
+        return AsyncPager(fetch, items_of, dialect, dict(params or {}), max_pages=max_pages)
 
     async def send(
         self,

@@ -13,12 +13,18 @@ Every dialect stops on an empty page, even when a count in the response promises
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+import base64
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["ItemOffset", "LinksNext", "Marker", "PageNumber", "PagingDialect", "iterate_pages"]
+from .errors import ConfigurationError
+
+__all__ = [
+    "AsyncPager", "ItemOffset", "LinksNext", "Marker", "PageNumber", "PagingDialect", "Params", "dig", "iterate_pages",
+]
 
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
@@ -65,7 +71,8 @@ class ItemOffset:
         return {**params, self.offset_param: params[self.offset_param] + len(items)}
 
 
-def _dig(document: Any, dotted: str) -> Any:
+def dig(document: Any, dotted: str) -> Any:
+    """``document[a][b]`` (or attributes) for ``"a.b"``; None where a step is missing."""
     for part in dotted.split("."):
         if document is None:
             return None
@@ -85,7 +92,7 @@ class Marker:
         return dict(params)
 
     def next(self, params: Params, page: Any, items: Sequence[Any]) -> Params | None:
-        marker = _dig(page, self.next_marker_field) if self.next_marker_field else _dig(items[-1], self.item_key)
+        marker = dig(page, self.next_marker_field) if self.next_marker_field else dig(items[-1], self.item_key)
         if not marker or marker == params.get(self.marker_param):
             return None
         return {**params, self.marker_param: marker}
@@ -99,35 +106,115 @@ class LinksNext:
         return dict(params)
 
     def next(self, params: Params, page: Any, items: Sequence[Any]) -> Params | None:
-        url = _dig(page, self.links_field)
+        url = dig(page, self.links_field)
         if not url:
             return None
         following = dict(parse_qsl(urlsplit(str(url)).query, keep_blank_values=True))
         return None if following == params else following
 
 
-async def iterate_pages(
+class AsyncPager(Generic[PageT, ItemT]):
+    """Every item of every page (``async for item in pager``), or page by page (``pager.pages()``), resumable.
+
+    ``continuation_token`` is an opaque string for the page after the last one fetched (``None`` once the
+    listing is done): keep it, and ``pager.by_page(token)`` (or the ``iter_*`` method's
+    ``continuation_token=``) goes on from there, in this process or another. Resuming is by page: items
+    of a page you stopped in the middle of are not fetched again. Every dialect stops on an empty page, at
+    a total the response announces, or after ``max_pages``.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[Params], Awaitable[PageT]],
+        items_of: Callable[[PageT], Sequence[ItemT]],
+        dialect: PagingDialect,
+        params: Params,
+        *,
+        max_pages: int | None = None,
+        continuation_token: str | None = None,
+    ) -> None:
+        if max_pages is not None and max_pages < 1:
+            raise ConfigurationError(f"max_pages must be at least 1, not {max_pages!r}")
+        self._fetch = fetch
+        self._items_of = items_of
+        self._dialect = dialect
+        self._max_pages = max_pages
+        self._next: Params | None = dialect.first(params)
+        self._seen = 0
+        self._pages = 0
+        self._items: AsyncGenerator[ItemT, None] | None = None
+        if continuation_token is not None:
+            self._resume(continuation_token)
+
+    @property
+    def continuation_token(self) -> str | None:
+        if self._next is None:
+            return None
+        state = {"params": self._next, "seen": self._seen}
+        return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":"), default=str).encode()).decode("ascii")
+
+    def _resume(self, token: str) -> None:
+        try:
+            state = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+            params, seen = state["params"], state["seen"]
+            if not isinstance(params, dict) or not isinstance(seen, int):
+                raise TypeError
+        except (ValueError, TypeError, KeyError, UnicodeError):
+            raise ConfigurationError(
+                "continuation_token is not one this SDK issued: pass pager.continuation_token as it was given"
+            ) from None
+        self._next, self._seen, self._pages = params, seen, 0
+
+    async def by_page(self, continuation_token: str | None = None) -> AsyncIterator[PageT]:
+        """The pages from ``continuation_token`` (or from where this pager is), one fetch each."""
+        if continuation_token is not None:
+            self._resume(continuation_token)
+        count_field = getattr(self._dialect, "count_field", None)
+        while self._next is not None:
+            current = self._next
+            page = await self._fetch(current)
+            self._pages += 1
+            items = self._items_of(page)
+            self._seen += len(items)
+            total = _total(page, count_field)
+            done = (
+                not items
+                or (total is not None and self._seen >= total)
+                or (self._max_pages is not None and self._pages >= self._max_pages)
+            )
+            self._next = None if done else self._dialect.next(current, page, items)
+            if not items:
+                return
+            yield page
+
+    def pages(self) -> AsyncIterator[PageT]:
+        return self.by_page()
+
+    async def _each_item(self) -> AsyncGenerator[ItemT, None]:
+        async for page in self.by_page():
+            for item in self._items_of(page):
+                yield item
+
+    def __aiter__(self) -> AsyncPager[PageT, ItemT]:
+        return self
+
+    async def __anext__(self) -> ItemT:
+        if self._items is None:
+            self._items = self._each_item()
+        return await self._items.__anext__()
+
+    async def aclose(self) -> None:
+        if self._items is not None:
+            await self._items.aclose()
+
+
+def iterate_pages(
     fetch: Callable[[Params], Awaitable[PageT]],
     items_of: Callable[[PageT], Sequence[ItemT]],
     dialect: PagingDialect,
     params: Params,
     *,
     max_pages: int | None = None,
-) -> AsyncIterator[ItemT]:
-    """Yield every item of every page; ``fetch(params)`` gets one page."""
-    current: Params | None = dialect.first(params)
-    seen = pages = 0
-    count_field = getattr(dialect, "count_field", None)
-    while current is not None:
-        page = await fetch(current)
-        pages += 1
-        items = items_of(page)
-        if not items:
-            return
-        for item in items:
-            yield item
-        seen += len(items)
-        total = _total(page, count_field)
-        if (total is not None and seen >= total) or (max_pages is not None and pages >= max_pages):
-            return
-        current = dialect.next(current, page, items)
+) -> AsyncPager[PageT, ItemT]:
+    """Every item of every page; ``fetch(params)`` gets one page."""
+    return AsyncPager(fetch, items_of, dialect, params, max_pages=max_pages)

@@ -10,7 +10,7 @@ the core client's job. Iterators over paginated operations are derived from the 
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .._paging import PagingDialect, Params, iterate_pages
+from .._paging import AsyncPager, PagingDialect, Params
 from .._response import Response
 from ..errors import MalformedResponseError
 
@@ -265,24 +265,25 @@ def paginate(
     *,
     items: Callable[[PageT], Sequence[ItemT]],
     dialect: PagingDialect,
-) -> Callable[Concatenate[ServiceT, P], AsyncIterator[ItemT]]:
-    """An async iterator over every item of every page, with the list method's own keyword arguments.
+) -> Callable[Concatenate[ServiceT, P], AsyncPager[PageT, ItemT]]:
+    """A pager over every item of every page, with the list method's own keyword arguments.
 
     ``list_servers_details`` → ``iter_servers_details``, ``keystone_list_projects`` →
     ``iter_keystone_list_projects``: assign the result to a class attribute of exactly that name.
-    The dialect moves the page argument (``offset``, ``page``, ``marker``) from page to page.
+    The dialect moves the page argument (``offset``, ``page``, ``marker``) from page to page; the
+    :class:`~hwcloud_client.AsyncPager` also goes page by page and resumes from a continuation token.
     """
     name = "iter_" + list_method.__name__.removeprefix("list_")
     fetch_page = cast(Callable[..., Awaitable[PageT]], list_method)
 
-    def iterate(self: ServiceT, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[ItemT]:
+    def iterate(self: ServiceT, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPager[PageT, ItemT]:
         if args:
             raise TypeError(f"{name}() takes keyword arguments only")
-        return iterate_pages(lambda params: fetch_page(self, **params), items, dialect, dict(kwargs))
+        return AsyncPager(lambda params: fetch_page(self, **params), items, dialect, dict(kwargs))
 
     # Introspection (IDEs, help(), the blocking twin) shows the list method's keyword arguments.
     iterate.__signature__ = inspect.signature(list_method).replace(  # type: ignore[attr-defined]
-        return_annotation="AsyncIterator"
+        return_annotation="AsyncPager"
     )
     iterate.__name__ = name
     iterate.__qualname__ = list_method.__qualname__.rsplit(".", 1)[0] + "." + name

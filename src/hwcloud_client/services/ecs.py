@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
-from .._blocking import SyncService, blocking, blocking_iter
+from .._blocking import SyncService, blocking, blocking_pager
 from .._paging import Marker, PageNumber
 from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
@@ -294,7 +294,7 @@ class SyncECS(SyncService[ECS]):
     """Blocking twin of :class:`ECS`: the same methods, returning results instead of coroutines."""
 
     list_servers_details = blocking(ECS.list_servers_details)
-    iter_servers_details = blocking_iter(ECS.iter_servers_details)
+    iter_servers_details = blocking_pager(ECS.iter_servers_details)
     show_server = blocking(ECS.show_server)
     create_servers = blocking(ECS.create_servers)
     delete_servers = blocking(ECS.delete_servers)
@@ -309,7 +309,7 @@ class SyncECS(SyncService[ECS]):
     list_flavors = blocking(ECS.list_flavors)
     show_job = blocking(ECS.show_job)
     nova_list_keypairs = blocking(ECS.nova_list_keypairs)
-    iter_nova_list_keypairs = blocking_iter(ECS.iter_nova_list_keypairs)
+    iter_nova_list_keypairs = blocking_pager(ECS.iter_nova_list_keypairs)
     nova_create_keypair = blocking(ECS.nova_create_keypair)
     wait_for_job = blocking(ECS.wait_for_job)
     wait_for_server = blocking(ECS.wait_for_server)

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from .._blocking import SyncService, blocking, blocking_iter
+from .._blocking import SyncService, blocking, blocking_pager
 from .._paging import PageNumber
 from ..auth.token import password_token_body
 from . import _iam_models
@@ -181,7 +181,7 @@ class SyncIAM(SyncService[IAM]):
     """Blocking twin of :class:`IAM`: the same methods, returning results instead of coroutines."""
 
     keystone_list_projects = blocking(IAM.keystone_list_projects)
-    iter_keystone_list_projects = blocking_iter(IAM.iter_keystone_list_projects)
+    iter_keystone_list_projects = blocking_pager(IAM.iter_keystone_list_projects)
     keystone_show_project = blocking(IAM.keystone_show_project)
     keystone_list_auth_projects = blocking(IAM.keystone_list_auth_projects)
     keystone_list_auth_domains = blocking(IAM.keystone_list_auth_domains)

@@ -1,0 +1,99 @@
+"""Pagers: items, pages, continuation tokens that resume mid-listing, the blocking twin, and paging request()."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hwcloud_client import AsyncPager, HuaweiCloud, Marker, PageNumber, SyncPager
+from hwcloud_client.errors import ConfigurationError
+from tests.helpers import CREDS, Recorder, facade
+
+pytestmark = pytest.mark.anyio
+
+SERVERS = [f"s{index}" for index in range(7)]
+
+
+def list_servers(request: httpx.Request) -> httpx.Response:
+    """ECS ListServersDetails: ``offset`` is a page number from 1, ``limit`` its size."""
+    limit, page = int(request.url.params["limit"]), int(request.url.params["offset"])
+    chosen = SERVERS[(page - 1) * limit : page * limit]
+    return httpx.Response(200, json={"count": len(SERVERS), "servers": [{"id": i, "name": i} for i in chosen]})
+
+
+def list_vpcs(request: httpx.Request) -> httpx.Response:
+    """VPC ListVpcs: ``marker`` is the last id of the previous page."""
+    limit, marker = int(request.url.params["limit"]), request.url.params.get("marker")
+    start = SERVERS.index(marker) + 1 if marker else 0
+    return httpx.Response(200, json={"vpcs": [{"id": i} for i in SERVERS[start : start + limit]]})
+
+
+async def test_a_pager_gives_items_or_pages() -> None:
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        pager = cloud.ecs.iter_servers_details(limit=3)
+        assert isinstance(pager, AsyncPager)
+        assert [server.id async for server in pager] == SERVERS
+        pages = [page async for page in cloud.ecs.iter_servers_details(limit=3).pages()]
+    assert [len(page.servers) for page in pages] == [3, 3, 1], "the count stops it: no empty fourth page"
+    assert len(recorder.requests) == 6
+
+
+async def test_a_continuation_token_resumes_mid_listing_in_another_pager() -> None:
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        first = cloud.ecs.iter_servers_details(limit=3)
+        pages = first.pages()
+        page_one = await pages.__anext__()
+        token = first.continuation_token
+        assert token is not None and [server.id for server in page_one.servers] == SERVERS[:3]
+        recorder.requests.clear()
+
+        resumed = [page async for page in cloud.ecs.iter_servers_details(limit=3).by_page(token)]
+    assert [server.id for page in resumed for server in page.servers] == SERVERS[3:]
+    assert [request.url.params["offset"] for request in recorder.requests] == ["2", "3"]
+
+
+async def test_a_finished_pager_has_no_token_and_max_pages_stops_it() -> None:
+    async with facade(Recorder(list_servers)) as cloud:
+        pager = cloud.ecs.iter_servers_details(limit=3)
+        assert [server.id async for server in pager] == SERVERS
+        assert pager.continuation_token is None
+        capped = cloud.paginate(
+            "ecs", "/v1/{project_id}/cloudservers/detail", items="servers", dialect=PageNumber(),
+            params={"limit": 2}, max_pages=2,
+        )
+        assert [server["id"] async for server in capped] == SERVERS[:4]
+
+
+@pytest.mark.parametrize("token", ["", "not base64!", "bnVsbA==", "eyJwYXJhbXMiOiBbXX0="])
+async def test_a_foreign_token_is_a_clear_error(token: str) -> None:
+    async with facade(Recorder(list_servers)) as cloud:
+        with pytest.raises(ConfigurationError, match="continuation_token"):
+            await cloud.ecs.iter_servers_details(limit=3).by_page(token).__anext__()
+
+
+async def test_paginate_pages_any_request_with_a_named_dialect() -> None:
+    recorder = Recorder(list_vpcs)
+    async with facade(recorder) as cloud:
+        pager = cloud.paginate("vpc", "/v1/{project_id}/vpcs", items="vpcs", dialect=Marker(), params={"limit": 3})
+        assert [vpc["id"] async for vpc in pager] == SERVERS
+    assert [request.url.params.get("marker") for request in recorder.requests] == [None, "s2", "s5", "s6"]
+
+
+def test_the_blocking_pager_iterates_pages_and_resumes() -> None:
+    with HuaweiCloud(
+        region="cn-north-4", credentials=CREDS, project="p1", environ={}, http_client=Recorder(list_servers).client()
+    ) as cloud:
+        pager = cloud.ecs.iter_servers_details(limit=3)
+        assert isinstance(pager, SyncPager)
+        assert next(pager).id == "s0"
+        assert [server.id for server in pager] == SERVERS[1:]
+        first = cloud.ecs.iter_servers_details(limit=3)
+        first_pages = first.pages()
+        next(first_pages)
+        resumed = cloud.ecs.iter_servers_details(limit=3).by_page(first.continuation_token)
+        assert [len(page.servers) for page in resumed] == [3, 1]
+        listed = cloud.paginate("ecs", "/v1/{project_id}/cloudservers/detail", items="servers", dialect=PageNumber(),
+                                params={"limit": 4})
+        assert [server["id"] for server in listed] == SERVERS
