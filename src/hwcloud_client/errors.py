@@ -144,7 +144,13 @@ class APIError(_KeywordError):
         self.method = method
         self.url = url
         self.headers = headers or {}
+        self.explanation: str | None = None
         super().__init__(self._message())
+
+    def explain(self, explanation: str) -> None:
+        """Add a diagnosis (e.g. what was signed, for a refused signature) to the error and its message."""
+        self.explanation = explanation
+        self.args = (self._message(),)
 
     def _message(self) -> str:
         parts = []
@@ -155,7 +161,9 @@ class APIError(_KeywordError):
         if self.error_msg:
             parts.append(self.error_msg)
         parts.append(f"request_id={self.request_id or '-'}")
-        return f"HTTP {self.status_code} " + " | ".join(parts)
+        message = f"HTTP {self.status_code} " + " | ".join(parts)
+        explanation = getattr(self, "explanation", None)  # absent on errors pickled before it existed
+        return f"{message}\n{explanation}" if explanation else message
 
 
 class AuthenticationError(APIError):

@@ -116,7 +116,17 @@ class ApigAuth:
         await self.signer.sign_async(request, now=self.skews.now(_endpoint_of(request)))
 
     def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
-        return is_signature_time_rejection(error) and self.skews.learn(_endpoint_of(request), error.headers.get("date"))
+        time_rejected = is_signature_time_rejection(error)
+        if time_rejected and self.skews.learn(_endpoint_of(request), error.headers.get("date")):
+            return True
+        # Imported here: only a refused signature needs it.
+        from ._signature_report import apig_signature_report, is_signature_mismatch
+
+        if time_rejected or is_signature_mismatch(error):
+            report = apig_signature_report(request, error)
+            if report is not None:
+                error.explain(report)
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +169,17 @@ class ObsAuth:
 
     def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
         target: ObsTarget = request.extensions[OBS_TARGET_EXTENSION]
-        if is_signature_time_rejection(error) or _bodiless_forbidden(request, error):
-            return self.skews.learn(target.endpoint, error.headers.get("date"))
+        time_rejected = is_signature_time_rejection(error)
+        if (time_rejected or _bodiless_forbidden(request, error)) and self.skews.learn(
+            target.endpoint, error.headers.get("date")
+        ):
+            return True
+        from ._signature_report import is_signature_mismatch, obs_signature_report
+
+        if time_rejected or is_signature_mismatch(error):
+            report = obs_signature_report(request, error, target)
+            if report is not None:
+                error.explain(report)
         return False
 
 
