@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench facts generate drift clean mutation
+.PHONY: demo test lint typecheck pytest bench facts generate drift clean mutation wheel-smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(PY) examples/quickstart.py
 
-test: $(STAMP) lint drift typecheck pytest
+test: $(STAMP) lint drift typecheck pytest wheel-smoke
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples bench codegen
@@ -25,6 +25,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(PY) -m pytest
+
+# Install truth: build the sdist and wheel, install the wheel[testing] into a fresh venv in a temp dir and call the
+# emulator through it, async and blocking (tests/wheel_smoke.py says what is checked)
+wheel-smoke: $(STAMP)
+	$(PY) tests/wheel_smoke.py
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

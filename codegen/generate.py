@@ -225,6 +225,8 @@ class Version:
         request = name in self.request_side
         always = set(self.overrides["always_present"].get(self.key, {}).get(name, []))
         unknown = always - {fact["name"] for fact in model["fields"]}
+        if always and request:
+            raise GenerationError(f"{self.key}: {name} is sent in requests too; its fields cannot be always present")
         if unknown:
             raise GenerationError(f"{self.key}: always_present names unknown fields of {name}: {sorted(unknown)}")
         lines = [f"class {name}({'RequestModel' if request else 'ApiModel'}):"]
@@ -455,11 +457,13 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
                 raise GenerationError(f"{version.key}: {iterator} is an operation too")
             dialect = _dialect(page, op, version)
             dialects.add(dialect.split("(", 1)[0])
+            items = python_name(page["items"])
             methods.append(
-                f"    {iterator} = paginate(\n        {name}, items=lambda page: page.{page['items']} or [], "
-                f"dialect={dialect}\n    )\n"
+                f"    {iterator} = paginate(\n"
+                f"        {name}, items=lambda page: page.{items} or [], dialect={dialect}\n"
+                "    )\n"
             )
-            twins.append(f"    {iterator} = blocking_iter({cls}.{iterator})")
+            twins.append(f"    {iterator} = blocking_pager({cls}.{iterator})")
     model_names = {n for n in used if n in version.home}
     stdlib = []
     if "Mapping" in used:
@@ -470,7 +474,7 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
     typing_names = (["TYPE_CHECKING"] if model_names or "Moment" in used else []) + (["Any"] if "Any" in used else [])
     if typing_names:
         stdlib.append(f"from typing import {', '.join(typing_names)}")
-    local = [import_from("..._blocking", ["SyncService", "blocking", *(["blocking_iter"] if dialects else [])])]
+    local = [import_from("..._blocking", ["SyncService", "blocking", *(["blocking_pager"] if dialects else [])])]
     if dialects:
         local.append(import_from("..._paging", dialects))
         local.append("from .._base import paginate")
@@ -525,7 +529,7 @@ def _dialect(page: Facts, op: Facts, version: Version) -> str:
         raise GenerationError(f"{version.key}.{op['name']}: paging items field {items} is not in the response")
     style = page["style"]
     param = page.get("param", {"marker": "marker", "offset": "offset", "page": "offset"}.get(style, ""))
-    if style != "links" and param not in params:
+    if param not in params:
         raise GenerationError(f"{version.key}.{op['name']}: paging parameter {param} is not a query parameter")
     if style == "marker":
         args = [f'"{param}"'] if param != "marker" else []
@@ -538,9 +542,8 @@ def _dialect(page: Facts, op: Facts, version: Version) -> str:
         return "ItemOffset()" if param == "offset" else f'ItemOffset("{param}")'
     if style == "page":
         start = page.get("start", 1)
-        return f'PageNumber("{param}", {start}, None)'
-    if style == "links":
-        return f'LinksNext("{page["links"]}")'
+        count = '"count"' if "count" in {fact["name"] for fact in response["fields"]} else "None"
+        return f'PageNumber("{param}", {start}, {count})'
     raise GenerationError(f"{version.key}.{op['name']}: unknown paging style {style}")
 
 

@@ -121,7 +121,7 @@ def test_secrets_required_fields_enums_and_always_present_fields(tiny: dict[str,
     signature = "async def create_thing(self, *, thing_id: str, body: CreateThingBody | Mapping[str, Any])"
     assert signature in tiny["_client.py"]
     assert "iter_things = paginate(" in tiny["_client.py"] and "dialect=Marker()" in tiny["_client.py"]
-    assert "iter_things = blocking_iter(AsV1.iter_things)" in tiny["_client.py"]
+    assert "iter_things = blocking_pager(AsV1.iter_things)" in tiny["_client.py"]
 
 
 def test_a_paging_override_must_name_real_parameters_and_fields() -> None:
@@ -227,6 +227,11 @@ def test_a_2xx_body_that_is_not_the_result_is_a_malformed_response() -> None:
         run(handler, lambda cloud: cloud.vpc.list_vpcs(limit=10))
     assert caught.value.operation == "list_vpcs" and caught.value.request_id == "r-1"
 
+    def good(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"vpcs": []}, headers={"X-Request-Id": "r-2"})
+
+    assert run(good, lambda cloud: cloud.vpc.list_vpcs())._request_id == "r-2"
+
     def wrong_shape(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"vpcs": "not a list"})
 
@@ -250,3 +255,16 @@ def test_a_marker_pager_follows_the_last_id() -> None:
 def test_generated_files_are_where_the_generator_puts_them() -> None:
     assert (SERVICES_DIR / "as_v1" / "_client.py").is_file()
     assert Path(generate.CATALOG).is_file()
+
+
+def test_a_page_info_marker_pager() -> None:
+    def elb(request: httpx.Request) -> httpx.Response:
+        marker = request.url.params.get("marker")
+        if marker is None:
+            return httpx.Response(200, json={"loadbalancers": [{"id": "lb1"}], "page_info": {"next_marker": "m1"}})
+        return httpx.Response(200, json={"loadbalancers": [{"id": "lb2"}], "page_info": {}})
+
+    async def balancers(cloud: hw.AsyncHuaweiCloud) -> list[str]:
+        return [balancer.id async for balancer in cloud.elb.iter_load_balancers(limit=1)]
+
+    assert run(elb, balancers) == ["lb1", "lb2"]

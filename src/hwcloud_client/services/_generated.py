@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from pydantic import Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
 from ..errors import ConfigurationError, MalformedResponseError
-from ._base import Service
+from ._base import ApiModel, Service
 
 if TYPE_CHECKING:
     from .._response import Response
@@ -223,6 +223,8 @@ class GeneratedService(Service):
                 request_id=response.request_id,
                 body=content,
             ) from None
+        if isinstance(result, ApiModel):
+            result._request_id = response.request_id
         for field, header in op.headers:
             found = response.headers.get(header)
             if found is not None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -250,6 +252,10 @@ class AsV1(GeneratedService):
     async def list_group_scheduled_tasks(self, *, scaling_group_id: str, limit: int | None = None, marker: str | None = None) -> ListGroupScheduledTasksResponse:
         return await self._invoke(_LIST_GROUP_SCHEDULED_TASKS, locals())
 
+    iter_group_scheduled_tasks = paginate(
+        list_group_scheduled_tasks, items=lambda page: page.scheduled_tasks or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_hook_instances(self, *, scaling_group_id: str, instance_id: str | None = None) -> ListHookInstancesResponse:
         return await self._invoke(_LIST_HOOK_INSTANCES, locals())
 
@@ -295,8 +301,16 @@ class AsV1(GeneratedService):
     async def list_warm_pool_instances(self, *, scaling_group_id: str, limit: int | None = None, marker: str | None = None) -> ListWarmPoolInstancesResponse:
         return await self._invoke(_LIST_WARM_POOL_INSTANCES, locals())
 
+    iter_warm_pool_instances = paginate(
+        list_warm_pool_instances, items=lambda page: page.warm_pool_instances or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_warm_pool_instances_new(self, *, scaling_group_id: str, limit: int | None = None, marker: str | None = None) -> ListWarmPoolInstancesNewResponse:
         return await self._invoke(_LIST_WARM_POOL_INSTANCES_NEW, locals())
+
+    iter_warm_pool_instances_new = paginate(
+        list_warm_pool_instances_new, items=lambda page: page.warm_pool_instances or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def pause_scaling_group(self, *, scaling_group_id: str, body: PauseScalingGroupOption | Mapping[str, Any]) -> None:
         return await self._invoke(_PAUSE_SCALING_GROUP, locals())
@@ -399,6 +413,7 @@ class SyncAsV1(SyncService[AsV1]):
     list_all_scaling_v2_policies = blocking(AsV1.list_all_scaling_v2_policies)
     list_api_versions = blocking(AsV1.list_api_versions)
     list_group_scheduled_tasks = blocking(AsV1.list_group_scheduled_tasks)
+    iter_group_scheduled_tasks = blocking_pager(AsV1.iter_group_scheduled_tasks)
     list_hook_instances = blocking(AsV1.list_hook_instances)
     list_life_cycle_hooks = blocking(AsV1.list_life_cycle_hooks)
     list_resource_instances = blocking(AsV1.list_resource_instances)
@@ -414,7 +429,9 @@ class SyncAsV1(SyncService[AsV1]):
     list_scaling_tag_infos_by_tenant_id = blocking(AsV1.list_scaling_tag_infos_by_tenant_id)
     list_scaling_v2_policies = blocking(AsV1.list_scaling_v2_policies)
     list_warm_pool_instances = blocking(AsV1.list_warm_pool_instances)
+    iter_warm_pool_instances = blocking_pager(AsV1.iter_warm_pool_instances)
     list_warm_pool_instances_new = blocking(AsV1.list_warm_pool_instances_new)
+    iter_warm_pool_instances_new = blocking_pager(AsV1.iter_warm_pool_instances_new)
     pause_scaling_group = blocking(AsV1.pause_scaling_group)
     pause_scaling_policy = blocking(AsV1.pause_scaling_policy)
     put_warm_pool = blocking(AsV1.put_warm_pool)

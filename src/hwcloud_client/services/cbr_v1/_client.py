@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -242,6 +244,10 @@ class CbrV1(GeneratedService):
     async def list_backups(self, *, checkpoint_id: str | None = None, dec: bool | None = None, end_time: str | None = None, image_type: str | None = None, limit: int | None = None, marker: str | None = None, name: str | None = None, offset: int | None = None, resource_az: str | None = None, resource_id: str | None = None, resource_name: str | None = None, resource_type: str | None = None, sort: str | None = None, start_time: str | None = None, status: str | None = None, vault_id: str | None = None, enterprise_project_id: str | None = None, own_type: str | None = None, member_status: str | None = None, parent_id: str | None = None, used_percent: str | None = None, show_replication: bool | None = None, incremental: bool | None = None) -> ListBackupsResponse:
         return await self._invoke(_LIST_BACKUPS, locals())
 
+    iter_backups = paginate(
+        list_backups, items=lambda page: page.backups or [], dialect=Marker()
+    )
+
     async def list_domain_projects(self, *, domain_name: str) -> ListDomainProjectsResponse:
         return await self._invoke(_LIST_DOMAIN_PROJECTS, locals())
 
@@ -268,6 +274,10 @@ class CbrV1(GeneratedService):
 
     async def list_protectable(self, *, protectable_type: str, limit: int | None = None, marker: str | None = None, name: str | None = None, offset: int | None = None, status: str | None = None, id: str | None = None, server_id: str | None = None) -> ListProtectableResponse:
         return await self._invoke(_LIST_PROTECTABLE, locals())
+
+    iter_protectable = paginate(
+        list_protectable, items=lambda page: page.instances or [], dialect=Marker()
+    )
 
     async def list_vault(self, *, limit: int | None = None, name: str | None = None, offset: int | None = None, cloud_type: str | None = None, protect_type: str | None = None, object_type: str | None = None, enterprise_project_id: str | None = None, id: list[str] | None = None, policy_id: str | None = None, status: str | None = None, resource_ids: str | None = None) -> ListVaultResponse:
         return await self._invoke(_LIST_VAULT, locals())
@@ -410,6 +420,7 @@ class SyncCbrV1(SyncService[CbrV1]):
     import_checkpoint = blocking(CbrV1.import_checkpoint)
     list_agent = blocking(CbrV1.list_agent)
     list_backups = blocking(CbrV1.list_backups)
+    iter_backups = blocking_pager(CbrV1.iter_backups)
     list_domain_projects = blocking(CbrV1.list_domain_projects)
     list_external_vault = blocking(CbrV1.list_external_vault)
     list_features = blocking(CbrV1.list_features)
@@ -419,6 +430,7 @@ class SyncCbrV1(SyncService[CbrV1]):
     list_policies = blocking(CbrV1.list_policies)
     list_projects = blocking(CbrV1.list_projects)
     list_protectable = blocking(CbrV1.list_protectable)
+    iter_protectable = blocking_pager(CbrV1.iter_protectable)
     list_vault = blocking(CbrV1.list_vault)
     migrate_domain = blocking(CbrV1.migrate_domain)
     migrate_vault_resource = blocking(CbrV1.migrate_vault_resource)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -644,6 +646,10 @@ class CceV3(GeneratedService):
     async def list_nodes(self, *, cluster_id: str, limit: int | None = None, marker: str | None = None) -> ListNodesResponse:
         return await self._invoke(_LIST_NODES, locals())
 
+    iter_nodes = paginate(
+        list_nodes, items=lambda page: page.items or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_partitions(self, *, cluster_id: str) -> ListPartitionsResponse:
         return await self._invoke(_LIST_PARTITIONS, locals())
 
@@ -1014,6 +1020,7 @@ class SyncCceV3(SyncService[CceV3]):
     list_hyper_nodes = blocking(CceV3.list_hyper_nodes)
     list_node_pools = blocking(CceV3.list_node_pools)
     list_nodes = blocking(CceV3.list_nodes)
+    iter_nodes = blocking_pager(CceV3.iter_nodes)
     list_partitions = blocking(CceV3.list_partitions)
     list_pod_identity_associations = blocking(CceV3.list_pod_identity_associations)
     list_pre_check_tasks = blocking(CceV3.list_pre_check_tasks)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -472,11 +474,23 @@ class DnsV2(GeneratedService):
     async def list_private_zones(self, *, type: str, limit: int | None = None, marker: str | None = None, offset: int | None = None, tags: str | None = None, name: str | None = None, id: str | None = None, status: str | None = None, search_mode: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, enterprise_project_id: str | None = None, router_id: str | None = None) -> ListPrivateZonesResponse:
         return await self._invoke(_LIST_PRIVATE_ZONES, locals())
 
+    iter_private_zones = paginate(
+        list_private_zones, items=lambda page: page.zones or [], dialect=Marker()
+    )
+
     async def list_ptr_records(self, *, marker: str | None = None, limit: int | None = None, offset: int | None = None, enterprise_project_id: str | None = None, tags: str | None = None, status: str | None = None) -> ListPtrRecordsResponse:
         return await self._invoke(_LIST_PTR_RECORDS, locals())
 
+    iter_ptr_records = paginate(
+        list_ptr_records, items=lambda page: page.floatingips or [], dialect=Marker()
+    )
+
     async def list_ptrs(self, *, marker: str | None = None, limit: int | None = None, offset: int | None = None, enterprise_project_id: str | None = None, tags: str | None = None, status: str | None = None, resource_type: str | None = None) -> ListPtrsResponse:
         return await self._invoke(_LIST_PTRS, locals())
+
+    iter_ptrs = paginate(
+        list_ptrs, items=lambda page: page.floatingips or [], dialect=Marker()
+    )
 
     async def list_public_zone_lines(self, *, zone_id: str, limit: int | None = None, offset: int | None = None) -> ListPublicZoneLinesResponse:
         return await self._invoke(_LIST_PUBLIC_ZONE_LINES, locals())
@@ -484,20 +498,44 @@ class DnsV2(GeneratedService):
     async def list_public_zones(self, *, type: str | None = None, limit: int | None = None, marker: str | None = None, offset: int | None = None, tags: str | None = None, name: str | None = None, id: str | None = None, status: str | None = None, search_mode: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, enterprise_project_id: str | None = None) -> ListPublicZonesResponse:
         return await self._invoke(_LIST_PUBLIC_ZONES, locals())
 
+    iter_public_zones = paginate(
+        list_public_zones, items=lambda page: page.zones or [], dialect=Marker()
+    )
+
     async def list_record_sets(self, *, zone_type: str | None = None, marker: str | None = None, search_mode: str | None = None, limit: int | None = None, offset: int | None = None, tags: str | None = None, status: str | None = None, type: str | None = None, name: str | None = None, id: str | None = None, records: str | None = None, sort_key: str | None = None, sort_dir: str | None = None) -> ListRecordSetsResponse:
         return await self._invoke(_LIST_RECORD_SETS, locals())
+
+    iter_record_sets = paginate(
+        list_record_sets, items=lambda page: page.recordsets or [], dialect=Marker()
+    )
 
     async def list_record_sets_by_zone(self, *, zone_id: str, search_mode: str | None = None, marker: str | None = None, limit: int | None = None, offset: int | None = None, tags: str | None = None, status: str | None = None, type: str | None = None, name: str | None = None, id: str | None = None, sort_key: str | None = None, sort_dir: str | None = None) -> ListRecordSetsByZoneResponse:
         return await self._invoke(_LIST_RECORD_SETS_BY_ZONE, locals())
 
+    iter_record_sets_by_zone = paginate(
+        list_record_sets_by_zone, items=lambda page: page.recordsets or [], dialect=Marker()
+    )
+
     async def list_record_sets_with_line(self, *, zone_type: str | None = None, marker: str | None = None, limit: int | None = None, offset: int | None = None, zone_id: str | None = None, line_id: str | None = None, tags: str | None = None, status: str | None = None, type: str | None = None, name: str | None = None, id: str | None = None, records: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, health_check_id: str | None = None, search_mode: str | None = None) -> ListRecordSetsWithLineResponse:
         return await self._invoke(_LIST_RECORD_SETS_WITH_LINE, locals())
+
+    iter_record_sets_with_line = paginate(
+        list_record_sets_with_line, items=lambda page: page.recordsets or [], dialect=Marker()
+    )
 
     async def list_resolver_query_log_configs(self, *, limit: int | None = None, marker: str | None = None, vpc_id: str | None = None) -> ListResolverQueryLogConfigsResponse:
         return await self._invoke(_LIST_RESOLVER_QUERY_LOG_CONFIGS, locals())
 
+    iter_resolver_query_log_configs = paginate(
+        list_resolver_query_log_configs, items=lambda page: page.resolver_query_log_configs or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_resolver_rules(self, *, domain_name: str | None = None, name: str | None = None, endpoint_id: str | None = None, id: str | None = None, limit: int | None = None, offset: int | None = None, marker: str | None = None) -> ListResolverRulesResponse:
         return await self._invoke(_LIST_RESOLVER_RULES, locals())
+
+    iter_resolver_rules = paginate(
+        list_resolver_rules, items=lambda page: page.resolver_rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_system_lines(self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None) -> ListSystemLinesResponse:
         return await self._invoke(_LIST_SYSTEM_LINES, locals())
@@ -697,15 +735,24 @@ class SyncDnsV2(SyncService[DnsV2]):
     list_line_groups = blocking(DnsV2.list_line_groups)
     list_name_servers = blocking(DnsV2.list_name_servers)
     list_private_zones = blocking(DnsV2.list_private_zones)
+    iter_private_zones = blocking_pager(DnsV2.iter_private_zones)
     list_ptr_records = blocking(DnsV2.list_ptr_records)
+    iter_ptr_records = blocking_pager(DnsV2.iter_ptr_records)
     list_ptrs = blocking(DnsV2.list_ptrs)
+    iter_ptrs = blocking_pager(DnsV2.iter_ptrs)
     list_public_zone_lines = blocking(DnsV2.list_public_zone_lines)
     list_public_zones = blocking(DnsV2.list_public_zones)
+    iter_public_zones = blocking_pager(DnsV2.iter_public_zones)
     list_record_sets = blocking(DnsV2.list_record_sets)
+    iter_record_sets = blocking_pager(DnsV2.iter_record_sets)
     list_record_sets_by_zone = blocking(DnsV2.list_record_sets_by_zone)
+    iter_record_sets_by_zone = blocking_pager(DnsV2.iter_record_sets_by_zone)
     list_record_sets_with_line = blocking(DnsV2.list_record_sets_with_line)
+    iter_record_sets_with_line = blocking_pager(DnsV2.iter_record_sets_with_line)
     list_resolver_query_log_configs = blocking(DnsV2.list_resolver_query_log_configs)
+    iter_resolver_query_log_configs = blocking_pager(DnsV2.iter_resolver_query_log_configs)
     list_resolver_rules = blocking(DnsV2.list_resolver_rules)
+    iter_resolver_rules = blocking_pager(DnsV2.iter_resolver_rules)
     list_system_lines = blocking(DnsV2.list_system_lines)
     list_tag = blocking(DnsV2.list_tag)
     list_tags = blocking(DnsV2.list_tags)

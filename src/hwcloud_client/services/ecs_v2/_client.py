@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker, PageNumber
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -365,20 +367,44 @@ class EcsV2(GeneratedService):
     async def list_flavor_sell_policies(self, *, flavor_id: str | None = None, sell_status: str | None = None, sell_mode: str | None = None, availability_zone_id: str | None = None, longest_spot_duration_hours_gt: int | None = None, largest_spot_duration_count_gt: int | None = None, longest_spot_duration_hours: int | None = None, largest_spot_duration_count: int | None = None, interruption_policy: str | None = None, limit: int | None = None, marker: str | None = None) -> ListFlavorSellPoliciesResponse:
         return await self._invoke(_LIST_FLAVOR_SELL_POLICIES, locals())
 
+    iter_flavor_sell_policies = paginate(
+        list_flavor_sell_policies, items=lambda page: page.sell_policies or [], dialect=Marker()
+    )
+
     async def list_flavors(self, *, availability_zone: str | None = None, flavor_id: str | None = None, limit: int | None = None, marker: str | None = None) -> ListFlavorsResponse:
         return await self._invoke(_LIST_FLAVORS, locals())
+
+    iter_flavors = paginate(
+        list_flavors, items=lambda page: page.flavors or [], dialect=Marker()
+    )
 
     async def list_launch_template_versions(self, *, limit: int | None = None, marker: str | None = None, launch_template_id: str | None = None, image_id: str | None = None, flavor_id: str | None = None, version: list[int] | None = None) -> ListLaunchTemplateVersionsResponse:
         return await self._invoke(_LIST_LAUNCH_TEMPLATE_VERSIONS, locals())
 
+    iter_launch_template_versions = paginate(
+        list_launch_template_versions, items=lambda page: page.launch_template_versions or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_recycle_bin_servers(self, *, all_tenants: str | None = None, availability_zone: str | None = None, expect_fields: str | None = None, ip_address: str | None = None, limit: int | None = None, marker: str | None = None, name: str | None = None, offset: str | None = None, tags: list[str] | None = None, tags_key: list[str] | None = None) -> ListRecycleBinServersResponse:
         return await self._invoke(_LIST_RECYCLE_BIN_SERVERS, locals())
+
+    iter_recycle_bin_servers = paginate(
+        list_recycle_bin_servers, items=lambda page: page.servers or [], dialect=Marker()
+    )
 
     async def list_resize_flavors(self, *, instance_uuid: str | None = None, limit: int | None = None, marker: str | None = None, sort_dir: str | None = None, sort_key: str | None = None, source_flavor_id: str | None = None, source_flavor_name: str | None = None) -> ListResizeFlavorsResponse:
         return await self._invoke(_LIST_RESIZE_FLAVORS, locals())
 
+    iter_resize_flavors = paginate(
+        list_resize_flavors, items=lambda page: page.flavors or [], dialect=Marker()
+    )
+
     async def list_scheduled_events(self, *, marker: str | None = None, id: str | None = None, instance_id: list[str] | None = None, type: list[str] | None = None, state: list[str] | None = None, publish_since: str | None = None, publish_until: str | None = None, limit: int | None = None) -> ListScheduledEventsResponse:
         return await self._invoke(_LIST_SCHEDULED_EVENTS, locals())
+
+    iter_scheduled_events = paginate(
+        list_scheduled_events, items=lambda page: page.events or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_server_az_info(self) -> ListServerAzInfoResponse:
         return await self._invoke(_LIST_SERVER_AZ_INFO, locals())
@@ -388,6 +414,10 @@ class EcsV2(GeneratedService):
 
     async def list_server_groups(self, *, limit: int | None = None, marker: str | None = None) -> ListServerGroupsResponse:
         return await self._invoke(_LIST_SERVER_GROUPS, locals())
+
+    iter_server_groups = paginate(
+        list_server_groups, items=lambda page: page.server_groups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_server_interfaces(self, *, server_id: str) -> ListServerInterfacesResponse:
         return await self._invoke(_LIST_SERVER_INTERFACES, locals())
@@ -404,8 +434,16 @@ class EcsV2(GeneratedService):
     async def list_servers_details(self, *, enterprise_project_id: str | None = None, flavor: str | None = None, ip: str | None = None, limit: int | None = None, name: str | None = None, not_tags: str | None = None, offset: int | None = None, reservation_id: str | None = None, status: str | None = None, tags: str | None = None, ip_eq: str | None = None, server_id: str | None = None, marker: str | None = None) -> ListServersDetailsResponse:
         return await self._invoke(_LIST_SERVERS_DETAILS, locals())
 
+    iter_servers_details = paginate(
+        list_servers_details, items=lambda page: page.servers or [], dialect=PageNumber("offset", 1, "count")
+    )
+
     async def list_templates(self, *, limit: int | None = None, marker: str | None = None, launch_template_id: list[str] | None = None, name: list[str] | None = None) -> ListTemplatesResponse:
         return await self._invoke(_LIST_TEMPLATES, locals())
+
+    iter_templates = paginate(
+        list_templates, items=lambda page: page.launch_templates or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def migrate_server(self, *, server_id: str, body: MigrateServerRequestBody | Mapping[str, Any]) -> MigrateServerResponse:
         return await self._invoke(_MIGRATE_SERVER, locals())
@@ -605,20 +643,29 @@ class SyncEcsV2(SyncService[EcsV2]):
     execute_server_redeploy = blocking(EcsV2.execute_server_redeploy)
     list_cloud_servers = blocking(EcsV2.list_cloud_servers)
     list_flavor_sell_policies = blocking(EcsV2.list_flavor_sell_policies)
+    iter_flavor_sell_policies = blocking_pager(EcsV2.iter_flavor_sell_policies)
     list_flavors = blocking(EcsV2.list_flavors)
+    iter_flavors = blocking_pager(EcsV2.iter_flavors)
     list_launch_template_versions = blocking(EcsV2.list_launch_template_versions)
+    iter_launch_template_versions = blocking_pager(EcsV2.iter_launch_template_versions)
     list_recycle_bin_servers = blocking(EcsV2.list_recycle_bin_servers)
+    iter_recycle_bin_servers = blocking_pager(EcsV2.iter_recycle_bin_servers)
     list_resize_flavors = blocking(EcsV2.list_resize_flavors)
+    iter_resize_flavors = blocking_pager(EcsV2.iter_resize_flavors)
     list_scheduled_events = blocking(EcsV2.list_scheduled_events)
+    iter_scheduled_events = blocking_pager(EcsV2.iter_scheduled_events)
     list_server_az_info = blocking(EcsV2.list_server_az_info)
     list_server_block_devices = blocking(EcsV2.list_server_block_devices)
     list_server_groups = blocking(EcsV2.list_server_groups)
+    iter_server_groups = blocking_pager(EcsV2.iter_server_groups)
     list_server_interfaces = blocking(EcsV2.list_server_interfaces)
     list_server_tags = blocking(EcsV2.list_server_tags)
     list_server_volume_attachments = blocking(EcsV2.list_server_volume_attachments)
     list_servers_by_tag = blocking(EcsV2.list_servers_by_tag)
     list_servers_details = blocking(EcsV2.list_servers_details)
+    iter_servers_details = blocking_pager(EcsV2.iter_servers_details)
     list_templates = blocking(EcsV2.list_templates)
+    iter_templates = blocking_pager(EcsV2.iter_templates)
     migrate_server = blocking(EcsV2.migrate_server)
     nova_associate_security_group = blocking(EcsV2.nova_associate_security_group)
     nova_attach_interface = blocking(EcsV2.nova_attach_interface)

@@ -138,9 +138,9 @@ class NovaNetwork(ApiModel):
 
 
 class NovaServer(ApiModel):
-    name: str | None = None
-    id: str | None = None
-    status: str | None = None
+    name: str
+    id: str
+    status: str
     created: str | None = None
     updated: str | None = None
     flavor: NovaServerFlavor | None = None
@@ -278,7 +278,7 @@ class ServerDetail(ApiModel):
     capacity_reservation_specification: CapacityReservationSpecification | None = None
     spod_id: str | None = None
     enclave_options: EnclaveOptions | None = None
-    status: str | None = None
+    status: str
     updated: str | None = None
     auto_terminate_time: str | None = None
     host_id: str | None = Field(None, alias="hostId")
@@ -291,11 +291,11 @@ class ServerDetail(ApiModel):
     os_ext_srv_att_rinstance_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:instance_name")
     os_ext_srv_att_rhypervisor_hostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
     flavor: ServerFlavor | None = None
-    id: str | None = None
+    id: str
     security_groups: list[ServerSecurityGroup] | None = None
     os_ext_a_zavailability_zone: str | None = Field(None, alias="OS-EXT-AZ:availability_zone")
     user_id: str | None = None
-    name: str | None = None
+    name: str
     created: str | None = None
     tenant_id: str | None = None
     os_dc_fdisk_config: str | None = Field(None, alias="OS-DCF:diskConfig")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -158,11 +160,19 @@ class EipV2(GeneratedService):
     async def list_bandwidths(self, *, marker: str | None = None, limit: int | None = None, enterprise_project_id: str | None = None, share_type: str | None = None) -> ListBandwidthsResponse:
         return await self._invoke(_LIST_BANDWIDTHS, locals())
 
+    iter_bandwidths = paginate(
+        list_bandwidths, items=lambda page: page.bandwidths or [], dialect=Marker()
+    )
+
     async def list_publicip_tags(self) -> ListPublicipTagsResponse:
         return await self._invoke(_LIST_PUBLICIP_TAGS, locals())
 
     async def list_publicips(self, *, marker: str | None = None, limit: int | None = None, ip_version: int | None = None, enterprise_project_id: str | None = None, port_id: list[str] | None = None, public_ip_address: list[str] | None = None, private_ip_address: list[str] | None = None, id: list[str] | None = None, allow_share_bandwidth_type_any: list[str] | None = None) -> ListPublicipsResponse:
         return await self._invoke(_LIST_PUBLICIPS, locals())
+
+    iter_publicips = paginate(
+        list_publicips, items=lambda page: page.publicips or [], dialect=Marker()
+    )
 
     async def list_publicips_by_tags(self, *, body: ListPublicipsByTagsRequestBody | Mapping[str, Any]) -> ListPublicipsByTagsResponse:
         return await self._invoke(_LIST_PUBLICIPS_BY_TAGS, locals())
@@ -235,8 +245,10 @@ class SyncEipV2(SyncService[EipV2]):
     delete_shared_bandwidth = blocking(EipV2.delete_shared_bandwidth)
     list_bandwidth_pkg = blocking(EipV2.list_bandwidth_pkg)
     list_bandwidths = blocking(EipV2.list_bandwidths)
+    iter_bandwidths = blocking_pager(EipV2.iter_bandwidths)
     list_publicip_tags = blocking(EipV2.list_publicip_tags)
     list_publicips = blocking(EipV2.list_publicips)
+    iter_publicips = blocking_pager(EipV2.iter_publicips)
     list_publicips_by_tags = blocking(EipV2.list_publicips_by_tags)
     list_quotas = blocking(EipV2.list_quotas)
     neutron_create_floating_ip = blocking(EipV2.neutron_create_floating_ip)

@@ -119,7 +119,7 @@ class PublicipShowResp(ApiModel):
     bandwidth_size: int | None = None
     create_time: str | None = None
     enterprise_project_id: str | None = None
-    id: str | None = None
+    id: str
     port_id: str | None = None
     private_ip_address: str | None = None
     profile: ProfileResp | None = None

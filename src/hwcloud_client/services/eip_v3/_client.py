@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -108,14 +110,26 @@ class EipV3(GeneratedService):
     async def list_bandwidth(self, *, limit: str | None = None, marker: str | None = None, id: str | None = None, fields_: list[str] | None = None, bandwidth_type: str | None = None, name: str | None = None, name_like: str | None = None, ingress_size: str | None = None, admin_state: str | None = None, billing_info: str | None = None, tags: str | None = None, enable_bandwidth_rules: str | None = None, rule_quota: int | None = None, public_border_group: str | None = None, charge_mode: str | None = None, size: str | None = None, type: str | None = None) -> ListBandwidthResponse:
         return await self._invoke(_LIST_BANDWIDTH, locals())
 
+    iter_bandwidth = paginate(
+        list_bandwidth, items=lambda page: page.eip_bandwidths or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_bandwidths_limit(self, *, limit: int | None = None, offset: int | None = None, marker: str | None = None, page_reverse: bool | None = None, fields_: list[str] | None = None, charge_mode: str | None = None) -> ListBandwidthsLimitResponse:
         return await self._invoke(_LIST_BANDWIDTHS_LIMIT, locals())
+
+    iter_bandwidths_limit = paginate(
+        list_bandwidths_limit, items=lambda page: page.eip_bandwidth_limits or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_common_pools(self, *, fields_: list[str] | None = None, limit: int | None = None, offset: int | None = None, name: str | None = None, public_border_group: str | None = None) -> ListCommonPoolsResponse:
         return await self._invoke(_LIST_COMMON_POOLS, locals())
 
     async def list_eip_bandwidths(self, *, limit: str | None = None, marker: str | None = None, fields_: list[str] | None = None, id: str | None = None, bandwidth_type: str | None = None, name: str | None = None, name_like: str | None = None, tenant_id: str | None = None, ingress_size: str | None = None, admin_state: str | None = None, billing_info: str | None = None, tags: str | None = None, enable_bandwidth_rules: str | None = None, rule_quota: int | None = None, public_border_group: str | None = None, charge_mode: str | None = None, size: str | None = None, type: str | None = None) -> ListEipBandwidthsResponse:
         return await self._invoke(_LIST_EIP_BANDWIDTHS, locals())
+
+    iter_eip_bandwidths = paginate(
+        list_eip_bandwidths, items=lambda page: page.eip_bandwidths or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_project_geip_bindings(self, *, fields_: list[str] | None = None, geip_id: str | None = None, geip_ip_address: str | None = None, public_border_group: str | None = None, instance_type: str | None = None, instance_id: str | None = None, instance_vpc_id: str | None = None, gcbandwidth_id: str | None = None, gcbandwidth_admin_status: str | None = None, gcbandwidth_size: int | None = None, gcbandwidth_sla_level: str | None = None, gcbandwidth_dscp: int | None = None, vnic_private_ip_address: str | None = None, vnic_vpc_id: str | None = None, vnic_port_id: str | None = None, vnic_device_id: str | None = None, vnic_device_owner: str | None = None, vnic_device_owner_prefixlike: str | None = None, vnic_instance_type: str | None = None, vnic_instance_id: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, limit: int | None = None, offset: int | None = None, marker: str | None = None) -> ListProjectGeipBindingsResponse:
         return await self._invoke(_LIST_PROJECT_GEIP_BINDINGS, locals())
@@ -126,14 +140,30 @@ class EipV3(GeneratedService):
     async def list_publicip_pool(self, *, marker: str | None = None, limit: int | None = None, fields_: list[str] | None = None, sort_key: str | None = None, sort_dir: str | None = None, id: str | None = None, name: str | None = None, size: int | None = None, status: str | None = None, type: str | None = None, description: str | None = None, public_border_group: str | None = None) -> ListPublicipPoolResponse:
         return await self._invoke(_LIST_PUBLICIP_POOL, locals())
 
+    iter_publicip_pool = paginate(
+        list_publicip_pool, items=lambda page: page.publicip_pools or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_publicips(self, *, marker: str | None = None, offset: int | None = None, limit: int | None = None, fields_: list[str] | None = None, sort_key: str | None = None, sort_dir: str | None = None, id: list[str] | None = None, ip_version: list[int] | None = None, public_ip_address: list[str] | None = None, public_ip_address_like: str | None = None, public_ipv6_address: list[str] | None = None, public_ipv6_address_like: str | None = None, type: list[str] | None = None, network_type: list[str] | None = None, publicip_pool_name: list[str] | None = None, status: list[str] | None = None, alias_like: str | None = None, alias: list[str] | None = None, description: list[str] | None = None, vnic_private_ip_address: list[str] | None = None, vnic_private_ip_address_like: str | None = None, vnic_device_id: list[str] | None = None, vnic_device_owner: list[str] | None = None, vnic_vpc_id: list[str] | None = None, vnic_port_id: list[str] | None = None, vnic_device_owner_prefixlike: str | None = None, vnic_instance_type: list[str] | None = None, vnic_instance_id: list[str] | None = None, bandwidth_id: list[str] | None = None, bandwidth_name: list[str] | None = None, bandwidth_name_like: list[str] | None = None, bandwidth_size: list[int] | None = None, bandwidth_share_type: list[str] | None = None, bandwidth_charge_mode: list[str] | None = None, billing_info: list[str] | None = None, billing_mode: str | None = None, associate_instance_type: list[str] | None = None, associate_instance_id: list[str] | None = None, enterprise_project_id: list[str] | None = None, public_border_group: list[str] | None = None, allow_share_bandwidth_type_any: list[str] | None = None) -> ListPublicipsResponse:
         return await self._invoke(_LIST_PUBLICIPS, locals())
+
+    iter_publicips = paginate(
+        list_publicips, items=lambda page: page.publicips or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_share_bandwidth_types(self, *, fields_: list[str] | None = None, id: str | None = None, bandwidth_type: str | None = None, name_en: str | None = None, name_zh: str | None = None, public_border_group: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, limit: int | None = None, marker: str | None = None, offset: int | None = None) -> ListShareBandwidthTypesResponse:
         return await self._invoke(_LIST_SHARE_BANDWIDTH_TYPES, locals())
 
+    iter_share_bandwidth_types = paginate(
+        list_share_bandwidth_types, items=lambda page: page.share_bandwidth_types or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_tenant_vpc_igws(self, *, fields_: list[str] | None = None, id: str | None = None, vpc_id: str | None = None, name: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, limit: int | None = None, offset: int | None = None, marker: str | None = None) -> ListTenantVpcIgwsResponse:
         return await self._invoke(_LIST_TENANT_VPC_IGWS, locals())
+
+    iter_tenant_vpc_igws = paginate(
+        list_tenant_vpc_igws, items=lambda page: page.vpc_igws or [], dialect=Marker()
+    )
 
     async def show_internal_vpc_igw(self, *, vpc_igw_id: str, fields_: list[str] | None = None) -> ShowInternalVpcIgwResponse:
         return await self._invoke(_SHOW_INTERNAL_VPC_IGW, locals())
@@ -167,15 +197,22 @@ class SyncEipV3(SyncService[EipV3]):
     disassociate_publicips = blocking(EipV3.disassociate_publicips)
     enable_nat64 = blocking(EipV3.enable_nat64)
     list_bandwidth = blocking(EipV3.list_bandwidth)
+    iter_bandwidth = blocking_pager(EipV3.iter_bandwidth)
     list_bandwidths_limit = blocking(EipV3.list_bandwidths_limit)
+    iter_bandwidths_limit = blocking_pager(EipV3.iter_bandwidths_limit)
     list_common_pools = blocking(EipV3.list_common_pools)
     list_eip_bandwidths = blocking(EipV3.list_eip_bandwidths)
+    iter_eip_bandwidths = blocking_pager(EipV3.iter_eip_bandwidths)
     list_project_geip_bindings = blocking(EipV3.list_project_geip_bindings)
     list_public_border_groups = blocking(EipV3.list_public_border_groups)
     list_publicip_pool = blocking(EipV3.list_publicip_pool)
+    iter_publicip_pool = blocking_pager(EipV3.iter_publicip_pool)
     list_publicips = blocking(EipV3.list_publicips)
+    iter_publicips = blocking_pager(EipV3.iter_publicips)
     list_share_bandwidth_types = blocking(EipV3.list_share_bandwidth_types)
+    iter_share_bandwidth_types = blocking_pager(EipV3.iter_share_bandwidth_types)
     list_tenant_vpc_igws = blocking(EipV3.list_tenant_vpc_igws)
+    iter_tenant_vpc_igws = blocking_pager(EipV3.iter_tenant_vpc_igws)
     show_internal_vpc_igw = blocking(EipV3.show_internal_vpc_igw)
     show_publicip = blocking(EipV3.show_publicip)
     show_publicip_pool = blocking(EipV3.show_publicip_pool)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -209,20 +211,40 @@ class ElbV2(GeneratedService):
     async def list_certificates(self, *, limit: int | None = None, marker: str | None = None, page_reverse: str | None = None, id: str | None = None, name: str | None = None, description: str | None = None, type: str | None = None, domain: str | None = None, private_key: str | None = None, certificate: str | None = None, source: str | None = None, protection_status: str | None = None, protection_reason: str | None = None) -> ListCertificatesResponse:
         return await self._invoke(_LIST_CERTIFICATES, locals())
 
+    iter_certificates = paginate(
+        list_certificates, items=lambda page: page.certificates or [], dialect=Marker()
+    )
+
     async def list_healthmonitors(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, name: str | None = None, delay: int | None = None, max_retries: int | None = None, admin_state_up: bool | None = None, timeout: int | None = None, type: str | None = None, monitor_port: int | None = None, expected_codes: str | None = None, domain_name: str | None = None, url_path: str | None = None, http_method: str | None = None) -> ListHealthmonitorsResponse:
         return await self._invoke(_LIST_HEALTHMONITORS, locals())
+
+    iter_healthmonitors = paginate(
+        list_healthmonitors, items=lambda page: page.healthmonitors or [], dialect=Marker()
+    )
 
     async def list_l7policies(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, name: str | None = None, description: str | None = None, admin_state_up: bool | None = None, listener_id: str | None = None, action: str | None = None, redirect_pool_id: str | None = None, redirect_listener_id: str | None = None, redirect_url: str | None = None, position: int | None = None, provisioning_status: str | None = None, enterprise_project_id: str | None = None, display_all_rules: bool | None = None) -> ListL7policiesResponse:
         return await self._invoke(_LIST_L7POLICIES, locals())
 
+    iter_l7policies = paginate(
+        list_l7policies, items=lambda page: page.l7policies or [], dialect=Marker()
+    )
+
     async def list_l7rules(self, *, l7policy_id: str, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, admin_state_up: bool | None = None, type: str | None = None, compare_type: str | None = None, invert: bool | None = None, key: str | None = None, value: str | None = None, provisioning_status: str | None = None) -> ListL7rulesResponse:
         return await self._invoke(_LIST_L7RULES, locals())
+
+    iter_l7rules = paginate(
+        list_l7rules, items=lambda page: page.rules or [], dialect=Marker()
+    )
 
     async def list_listener_tags(self) -> ListListenerTagsResponse:
         return await self._invoke(_LIST_LISTENER_TAGS, locals())
 
     async def list_listeners(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, name: str | None = None, description: str | None = None, loadbalancer_id: str | None = None, connection_limit: int | None = None, admin_state_up: bool | None = None, default_pool_id: str | None = None, default_tls_container_ref: str | None = None, client_ca_tls_container_ref: str | None = None, protocol: str | None = None, protocol_port: int | None = None, tls_ciphers_policy: str | None = None, tls_container_id: str | None = None, http2_enable: bool | None = None, enterprise_project_id: str | None = None) -> ListListenersResponse:
         return await self._invoke(_LIST_LISTENERS, locals())
+
+    iter_listeners = paginate(
+        list_listeners, items=lambda page: page.listeners or [], dialect=Marker()
+    )
 
     async def list_listeners_by_tags(self, *, body: ListListenersByTagsRequestBody | Mapping[str, Any]) -> ListListenersByTagsResponse:
         return await self._invoke(_LIST_LISTENERS_BY_TAGS, locals())
@@ -233,17 +255,33 @@ class ElbV2(GeneratedService):
     async def list_loadbalancers(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, description: str | None = None, name: str | None = None, operating_status: str | None = None, provisioning_status: str | None = None, vip_address: str | None = None, vip_port_id: str | None = None, vip_subnet_id: str | None = None, vpc_id: str | None = None, enterprise_project_id: str | None = None, admin_state_up: bool | None = None, member_address: str | None = None, member_device_id: str | None = None) -> ListLoadbalancersResponse:
         return await self._invoke(_LIST_LOADBALANCERS, locals())
 
+    iter_loadbalancers = paginate(
+        list_loadbalancers, items=lambda page: page.loadbalancers or [], dialect=Marker()
+    )
+
     async def list_loadbalancers_by_tags(self, *, body: ListLoadbalancersByTagsRequestBody | Mapping[str, Any]) -> ListLoadbalancersByTagsResponse:
         return await self._invoke(_LIST_LOADBALANCERS_BY_TAGS, locals())
 
     async def list_members(self, *, pool_id: str, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, name: str | None = None, address: str | None = None, protocol_port: int | None = None, subnet_id: str | None = None, admin_state_up: bool | None = None, weight: int | None = None, enterprise_project_id: str | None = None) -> ListMembersResponse:
         return await self._invoke(_LIST_MEMBERS, locals())
 
+    iter_members = paginate(
+        list_members, items=lambda page: page.members or [], dialect=Marker()
+    )
+
     async def list_pools(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, name: str | None = None, description: str | None = None, healthmonitor_id: str | None = None, loadbalancer_id: str | None = None, protocol: str | None = None, lb_algorithm: str | None = None, member_address: str | None = None, member_device_id: str | None = None, enterprise_project_id: str | None = None) -> ListPoolsResponse:
         return await self._invoke(_LIST_POOLS, locals())
 
+    iter_pools = paginate(
+        list_pools, items=lambda page: page.pools or [], dialect=Marker()
+    )
+
     async def list_whitelists(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, enable_whitelist: bool | None = None, listener_id: str | None = None, whitelist: str | None = None) -> ListWhitelistsResponse:
         return await self._invoke(_LIST_WHITELISTS, locals())
+
+    iter_whitelists = paginate(
+        list_whitelists, items=lambda page: page.whitelists or [], dialect=Marker()
+    )
 
     async def show_certificate(self, *, certificate_id: str) -> ShowCertificateResponse:
         return await self._invoke(_SHOW_CERTIFICATE, locals())
@@ -337,18 +375,27 @@ class SyncElbV2(SyncService[ElbV2]):
     delete_pool = blocking(ElbV2.delete_pool)
     delete_whitelist = blocking(ElbV2.delete_whitelist)
     list_certificates = blocking(ElbV2.list_certificates)
+    iter_certificates = blocking_pager(ElbV2.iter_certificates)
     list_healthmonitors = blocking(ElbV2.list_healthmonitors)
+    iter_healthmonitors = blocking_pager(ElbV2.iter_healthmonitors)
     list_l7policies = blocking(ElbV2.list_l7policies)
+    iter_l7policies = blocking_pager(ElbV2.iter_l7policies)
     list_l7rules = blocking(ElbV2.list_l7rules)
+    iter_l7rules = blocking_pager(ElbV2.iter_l7rules)
     list_listener_tags = blocking(ElbV2.list_listener_tags)
     list_listeners = blocking(ElbV2.list_listeners)
+    iter_listeners = blocking_pager(ElbV2.iter_listeners)
     list_listeners_by_tags = blocking(ElbV2.list_listeners_by_tags)
     list_loadbalancer_tags = blocking(ElbV2.list_loadbalancer_tags)
     list_loadbalancers = blocking(ElbV2.list_loadbalancers)
+    iter_loadbalancers = blocking_pager(ElbV2.iter_loadbalancers)
     list_loadbalancers_by_tags = blocking(ElbV2.list_loadbalancers_by_tags)
     list_members = blocking(ElbV2.list_members)
+    iter_members = blocking_pager(ElbV2.iter_members)
     list_pools = blocking(ElbV2.list_pools)
+    iter_pools = blocking_pager(ElbV2.iter_pools)
     list_whitelists = blocking(ElbV2.list_whitelists)
+    iter_whitelists = blocking_pager(ElbV2.iter_whitelists)
     show_certificate = blocking(ElbV2.show_certificate)
     show_healthmonitors = blocking(ElbV2.show_healthmonitors)
     show_l7policy = blocking(ElbV2.show_l7policy)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -415,8 +417,16 @@ class ElbV3(GeneratedService):
     async def list_all_l7_rules(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, compare_type: list[str] | None = None, provisioning_status: list[str] | None = None, invert: bool | None = None, admin_state_up: bool | None = None, value: list[str] | None = None, key: list[str] | None = None, type: list[str] | None = None, enterprise_project_id: list[str] | None = None, l7policy_id: list[str] | None = None) -> ListAllL7RulesResponse:
         return await self._invoke(_LIST_ALL_L7_RULES, locals())
 
+    iter_all_l7_rules = paginate(
+        list_all_l7_rules, items=lambda page: page.rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_all_members(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, name: list[str] | None = None, weight: list[int] | None = None, admin_state_up: bool | None = None, subnet_cidr_id: list[str] | None = None, address: list[str] | None = None, protocol_port: list[int] | None = None, id: list[str] | None = None, operating_status: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[str] | None = None, pool_id: list[str] | None = None, loadbalancer_id: list[str] | None = None) -> ListAllMembersResponse:
         return await self._invoke(_LIST_ALL_MEMBERS, locals())
+
+    iter_all_members = paginate(
+        list_all_members, items=lambda page: page.members or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_api_versions(self) -> ListApiVersionsResponse:
         return await self._invoke(_LIST_API_VERSIONS, locals())
@@ -427,8 +437,16 @@ class ElbV3(GeneratedService):
     async def list_certificates(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, admin_state_up: bool | None = None, domain: list[str] | None = None, type: list[str] | None = None, scm_certificate_id: list[str] | None = None, common_name: list[str] | None = None, fingerprint: list[str] | None = None, source: list[str] | None = None, protection_status: list[str] | None = None, protection_reason: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListCertificatesResponse:
         return await self._invoke(_LIST_CERTIFICATES, locals())
 
+    iter_certificates = paginate(
+        list_certificates, items=lambda page: page.certificates or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_domain_i_ps(self, *, loadbalancer_id: str, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, ip_address: list[str] | None = None, enable: bool | None = None, type: list[str] | None = None, domain_name: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListDomainIPsResponse:
         return await self._invoke(_LIST_DOMAIN_I_PS, locals())
+
+    iter_domain_i_ps = paginate(
+        list_domain_i_ps, items=lambda page: page.ips or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_feature_configs(self, *, feature: str | None = None) -> ListFeatureConfigsResponse:
         return await self._invoke(_LIST_FEATURE_CONFIGS, locals())
@@ -436,20 +454,44 @@ class ElbV3(GeneratedService):
     async def list_flavors(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, type: list[str] | None = None, shared: bool | None = None, public_border_group: list[str] | None = None, category: list[int] | None = None, list_all: bool | None = None, flavor_sold_out: bool | None = None) -> ListFlavorsResponse:
         return await self._invoke(_LIST_FLAVORS, locals())
 
+    iter_flavors = paginate(
+        list_flavors, items=lambda page: page.flavors or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_health_monitors(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, monitor_port: list[int] | None = None, domain_name: list[str] | None = None, name: list[str] | None = None, delay: list[int] | None = None, max_retries: list[int] | None = None, admin_state_up: bool | None = None, max_retries_down: list[int] | None = None, timeout: int | None = None, type: list[str] | None = None, expected_codes: list[str] | None = None, url_path: list[str] | None = None, http_method: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListHealthMonitorsResponse:
         return await self._invoke(_LIST_HEALTH_MONITORS, locals())
+
+    iter_health_monitors = paginate(
+        list_health_monitors, items=lambda page: page.healthmonitors or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_ip_groups(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, ip_list: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListIpGroupsResponse:
         return await self._invoke(_LIST_IP_GROUPS, locals())
 
+    iter_ip_groups = paginate(
+        list_ip_groups, items=lambda page: page.ipgroups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_jobs(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, job_id: str | None = None, job_type: str | None = None, status: str | None = None, error_code: str | None = None, resource_id: str | None = None, begin_time: str | None = None) -> ListJobsResponse:
         return await self._invoke(_LIST_JOBS, locals())
+
+    iter_jobs = paginate(
+        list_jobs, items=lambda page: page.jobs or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_l7_policies(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, enterprise_project_id: list[str] | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, admin_state_up: bool | None = None, listener_id: list[str] | None = None, position: list[int] | None = None, action: list[str] | None = None, redirect_url: list[str] | None = None, redirect_pool_id: list[str] | None = None, redirect_listener_id: list[str] | None = None, provisioning_status: list[str] | None = None, display_all_rules: bool | None = None, priority: list[int] | None = None) -> ListL7PoliciesResponse:
         return await self._invoke(_LIST_L7_POLICIES, locals())
 
+    iter_l7_policies = paginate(
+        list_l7_policies, items=lambda page: page.l7policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_l7_rules(self, *, l7policy_id: str, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, compare_type: list[str] | None = None, provisioning_status: list[str] | None = None, invert: bool | None = None, admin_state_up: bool | None = None, value: list[str] | None = None, key: list[str] | None = None, type: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListL7RulesResponse:
         return await self._invoke(_LIST_L7_RULES, locals())
+
+    iter_l7_rules = paginate(
+        list_l7_rules, items=lambda page: page.rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_listener_tags(self) -> ListListenerTagsResponse:
         return await self._invoke(_LIST_LISTENER_TAGS, locals())
@@ -457,8 +499,16 @@ class ElbV3(GeneratedService):
     async def list_listeners(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, protocol_port: list[str] | None = None, protocol: list[str] | None = None, description: list[str] | None = None, default_tls_container_ref: list[str] | None = None, client_ca_tls_container_ref: list[str] | None = None, admin_state_up: bool | None = None, include_recycle_bin: bool | None = None, connection_limit: list[int] | None = None, default_pool_id: list[str] | None = None, id: list[str] | None = None, name: list[str] | None = None, http2_enable: bool | None = None, loadbalancer_id: list[str] | None = None, tls_ciphers_policy: list[str] | None = None, member_address: list[str] | None = None, member_device_id: list[str] | None = None, enterprise_project_id: list[str] | None = None, enable_member_retry: bool | None = None, member_timeout: list[int] | None = None, client_timeout: list[int] | None = None, keepalive_timeout: list[int] | None = None, transparent_client_ip_enable: bool | None = None, proxy_protocol_enable: bool | None = None, enhance_l7policy_enable: bool | None = None, member_instance_id: list[str] | None = None, protection_status: list[str] | None = None, ssl_early_data_enable: bool | None = None, nat64_enable: bool | None = None) -> ListListenersResponse:
         return await self._invoke(_LIST_LISTENERS, locals())
 
+    iter_listeners = paginate(
+        list_listeners, items=lambda page: page.listeners or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_load_balancers(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, admin_state_up: bool | None = None, include_recycle_bin: bool | None = None, provisioning_status: list[str] | None = None, operating_status: list[str] | None = None, guaranteed: bool | None = None, vpc_id: list[str] | None = None, vip_port_id: list[str] | None = None, vip_address: list[str] | None = None, vip_subnet_cidr_id: list[str] | None = None, ipv6_vip_port_id: list[str] | None = None, ipv6_vip_address: list[str] | None = None, ipv6_vip_virsubnet_id: list[str] | None = None, eips: list[str] | None = None, publicips: list[str] | None = None, availability_zone_list: list[str] | None = None, l4_flavor_id: list[str] | None = None, l4_scale_flavor_id: list[str] | None = None, l7_flavor_id: list[str] | None = None, l7_scale_flavor_id: list[str] | None = None, billing_info: list[str] | None = None, member_device_id: list[str] | None = None, member_address: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[int] | None = None, deletion_protection_enable: bool | None = None, elb_virsubnet_type: list[str] | None = None, autoscaling: list[str] | None = None, protection_status: list[str] | None = None, global_eips: list[str] | None = None, log_topic_id: str | None = None, log_group_id: str | None = None) -> ListLoadBalancersResponse:
         return await self._invoke(_LIST_LOAD_BALANCERS, locals())
+
+    iter_load_balancers = paginate(
+        list_load_balancers, items=lambda page: page.loadbalancers or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_loadbalancer_feature(self, *, loadbalancer_id: str) -> ListLoadbalancerFeatureResponse:
         return await self._invoke(_LIST_LOADBALANCER_FEATURE, locals())
@@ -469,14 +519,30 @@ class ElbV3(GeneratedService):
     async def list_logtanks(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, enterprise_project_id: list[str] | None = None, id: list[str] | None = None, loadbalancer_id: list[str] | None = None, log_group_id: list[str] | None = None, log_topic_id: list[str] | None = None) -> ListLogtanksResponse:
         return await self._invoke(_LIST_LOGTANKS, locals())
 
+    iter_logtanks = paginate(
+        list_logtanks, items=lambda page: page.logtanks or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_master_slave_pools(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, description: list[str] | None = None, healthmonitor_id: list[str] | None = None, id: list[str] | None = None, name: list[str] | None = None, loadbalancer_id: list[str] | None = None, protocol: list[str] | None = None, lb_algorithm: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[str] | None = None, member_address: list[str] | None = None, member_device_id: list[str] | None = None, listener_id: list[str] | None = None, member_instance_id: list[str] | None = None, vpc_id: list[str] | None = None, type: list[str] | None = None, connection_drain: bool | None = None, public_border_group: list[str] | None = None) -> ListMasterSlavePoolsResponse:
         return await self._invoke(_LIST_MASTER_SLAVE_POOLS, locals())
+
+    iter_master_slave_pools = paginate(
+        list_master_slave_pools, items=lambda page: page.pools or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_members(self, *, pool_id: str, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, name: list[str] | None = None, weight: list[int] | None = None, admin_state_up: bool | None = None, subnet_cidr_id: list[str] | None = None, address: list[str] | None = None, protocol_port: list[int] | None = None, id: list[str] | None = None, operating_status: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[str] | None = None, member_type: list[str] | None = None, instance_id: list[str] | None = None, availability_zone: list[str] | None = None) -> ListMembersResponse:
         return await self._invoke(_LIST_MEMBERS, locals())
 
+    iter_members = paginate(
+        list_members, items=lambda page: page.members or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_pools(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, description: list[str] | None = None, admin_state_up: bool | None = None, healthmonitor_id: list[str] | None = None, id: list[str] | None = None, name: list[str] | None = None, loadbalancer_id: list[str] | None = None, protocol: list[str] | None = None, lb_algorithm: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[str] | None = None, member_address: list[str] | None = None, member_device_id: list[str] | None = None, member_deletion_protection_enable: bool | None = None, listener_id: list[str] | None = None, member_instance_id: list[str] | None = None, vpc_id: list[str] | None = None, type: list[str] | None = None, protection_status: list[str] | None = None, connection_drain: bool | None = None, pool_health: str | None = None, any_port_enable: bool | None = None, public_border_group: str | None = None, quic_cid_len: int | None = None, quic_cid_offset: int | None = None, az_affinity: list[str] | None = None) -> ListPoolsResponse:
         return await self._invoke(_LIST_POOLS, locals())
+
+    iter_pools = paginate(
+        list_pools, items=lambda page: page.pools or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_quota_details(self, *, quota_key: list[str] | None = None) -> ListQuotaDetailsResponse:
         return await self._invoke(_LIST_QUOTA_DETAILS, locals())
@@ -484,8 +550,16 @@ class ElbV3(GeneratedService):
     async def list_recycle_bin_load_balancers(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, admin_state_up: bool | None = None, operating_status: list[str] | None = None, guaranteed: bool | None = None, vpc_id: list[str] | None = None, vip_port_id: list[str] | None = None, vip_address: list[str] | None = None, vip_subnet_cidr_id: list[str] | None = None, ipv6_vip_port_id: list[str] | None = None, ipv6_vip_address: list[str] | None = None, ipv6_vip_virsubnet_id: list[str] | None = None, eips: list[str] | None = None, publicips: list[str] | None = None, availability_zone_list: list[str] | None = None, l4_flavor_id: list[str] | None = None, l7_flavor_id: list[str] | None = None, billing_info: list[str] | None = None, member_device_id: list[str] | None = None, member_address: list[str] | None = None, enterprise_project_id: list[str] | None = None, ip_version: list[int] | None = None, deletion_protection_enable: bool | None = None, elb_virsubnet_type: list[str] | None = None, autoscaling: list[str] | None = None, protection_status: list[str] | None = None, global_eips: list[str] | None = None, log_topic_id: str | None = None, log_group_id: str | None = None) -> ListRecycleBinLoadBalancersResponse:
         return await self._invoke(_LIST_RECYCLE_BIN_LOAD_BALANCERS, locals())
 
+    iter_recycle_bin_load_balancers = paginate(
+        list_recycle_bin_load_balancers, items=lambda page: page.loadbalancers or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_security_policies(self, *, marker: str | None = None, limit: int | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, protocols: list[str] | None = None, ciphers: list[str] | None = None) -> ListSecurityPoliciesResponse:
         return await self._invoke(_LIST_SECURITY_POLICIES, locals())
+
+    iter_security_policies = paginate(
+        list_security_policies, items=lambda page: page.security_policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_system_security_policies(self) -> ListSystemSecurityPoliciesResponse:
         return await self._invoke(_LIST_SYSTEM_SECURITY_POLICIES, locals())
@@ -670,30 +744,48 @@ class SyncElbV3(SyncService[ElbV3]):
     delete_recycle_load_balancer = blocking(ElbV3.delete_recycle_load_balancer)
     delete_security_policy = blocking(ElbV3.delete_security_policy)
     list_all_l7_rules = blocking(ElbV3.list_all_l7_rules)
+    iter_all_l7_rules = blocking_pager(ElbV3.iter_all_l7_rules)
     list_all_members = blocking(ElbV3.list_all_members)
+    iter_all_members = blocking_pager(ElbV3.iter_all_members)
     list_api_versions = blocking(ElbV3.list_api_versions)
     list_availability_zones = blocking(ElbV3.list_availability_zones)
     list_certificates = blocking(ElbV3.list_certificates)
+    iter_certificates = blocking_pager(ElbV3.iter_certificates)
     list_domain_i_ps = blocking(ElbV3.list_domain_i_ps)
+    iter_domain_i_ps = blocking_pager(ElbV3.iter_domain_i_ps)
     list_feature_configs = blocking(ElbV3.list_feature_configs)
     list_flavors = blocking(ElbV3.list_flavors)
+    iter_flavors = blocking_pager(ElbV3.iter_flavors)
     list_health_monitors = blocking(ElbV3.list_health_monitors)
+    iter_health_monitors = blocking_pager(ElbV3.iter_health_monitors)
     list_ip_groups = blocking(ElbV3.list_ip_groups)
+    iter_ip_groups = blocking_pager(ElbV3.iter_ip_groups)
     list_jobs = blocking(ElbV3.list_jobs)
+    iter_jobs = blocking_pager(ElbV3.iter_jobs)
     list_l7_policies = blocking(ElbV3.list_l7_policies)
+    iter_l7_policies = blocking_pager(ElbV3.iter_l7_policies)
     list_l7_rules = blocking(ElbV3.list_l7_rules)
+    iter_l7_rules = blocking_pager(ElbV3.iter_l7_rules)
     list_listener_tags = blocking(ElbV3.list_listener_tags)
     list_listeners = blocking(ElbV3.list_listeners)
+    iter_listeners = blocking_pager(ElbV3.iter_listeners)
     list_load_balancers = blocking(ElbV3.list_load_balancers)
+    iter_load_balancers = blocking_pager(ElbV3.iter_load_balancers)
     list_loadbalancer_feature = blocking(ElbV3.list_loadbalancer_feature)
     list_loadbalancer_tags = blocking(ElbV3.list_loadbalancer_tags)
     list_logtanks = blocking(ElbV3.list_logtanks)
+    iter_logtanks = blocking_pager(ElbV3.iter_logtanks)
     list_master_slave_pools = blocking(ElbV3.list_master_slave_pools)
+    iter_master_slave_pools = blocking_pager(ElbV3.iter_master_slave_pools)
     list_members = blocking(ElbV3.list_members)
+    iter_members = blocking_pager(ElbV3.iter_members)
     list_pools = blocking(ElbV3.list_pools)
+    iter_pools = blocking_pager(ElbV3.iter_pools)
     list_quota_details = blocking(ElbV3.list_quota_details)
     list_recycle_bin_load_balancers = blocking(ElbV3.list_recycle_bin_load_balancers)
+    iter_recycle_bin_load_balancers = blocking_pager(ElbV3.iter_recycle_bin_load_balancers)
     list_security_policies = blocking(ElbV3.list_security_policies)
+    iter_security_policies = blocking_pager(ElbV3.iter_security_policies)
     list_system_security_policies = blocking(ElbV3.list_system_security_policies)
     restore_loadbalancer = blocking(ElbV3.restore_loadbalancer)
     show_certificate = blocking(ElbV3.show_certificate)

@@ -324,7 +324,7 @@ class Listener(ApiModel):
     default_tls_container_ref: str | None = None
     description: str | None = None
     http2_enable: bool | None = None
-    id: str | None = None
+    id: str
     insert_headers: ListenerInsertHeaders | None = None
     loadbalancers: list[LoadBalancerRef] | None = None
     name: str | None = None
@@ -418,7 +418,7 @@ class ListenerRef(ApiModel):
 
 
 class LoadBalancer(ApiModel):
-    id: str | None = None
+    id: str
     description: str | None = None
     provisioning_status: str | None = None
     admin_state_up: bool | None = None
@@ -555,7 +555,7 @@ class MasterSlavePool(ApiModel):
 
 
 class Member(ApiModel):
-    id: str | None = None
+    id: str
     availability_zone: str | None = None
     name: str | None = None
     project_id: str | None = None
@@ -603,7 +603,7 @@ class Pool(ApiModel):
     az_affinity: AzAffinity | None = None
     description: str | None = None
     healthmonitor_id: str | None = None
-    id: str | None = None
+    id: str
     lb_algorithm: str | None = None
     listeners: list[ListenerRef] | None = None
     loadbalancers: list[LoadBalancerRef] | None = None

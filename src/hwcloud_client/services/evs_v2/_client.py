@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -256,6 +258,10 @@ class EvsV2(GeneratedService):
     async def list_snapshot_chains(self, *, marker: str | None = None, limit: int | None = None, id: str | None = None, volume_id: str | None = None, category: str | None = None) -> ListSnapshotChainsResponse:
         return await self._invoke(_LIST_SNAPSHOT_CHAINS, locals())
 
+    iter_snapshot_chains = paginate(
+        list_snapshot_chains, items=lambda page: page.snapshot_chains or [], dialect=Marker()
+    )
+
     async def list_snapshot_group(self, *, id: str | None = None, name: str | None = None, status: str | None = None, tag_key: str | None = None, tags: str | None = None, enterprise_project_id: str | None = None, limit: int | None = None, offset: int | None = None, sort_key: str | None = None, sort_dir: str | None = None, server_id: str | None = None) -> ListSnapshotGroupResponse:
         return await self._invoke(_LIST_SNAPSHOT_GROUP, locals())
 
@@ -270,6 +276,10 @@ class EvsV2(GeneratedService):
 
     async def list_snapshots_details(self, *, marker: str | None = None, volume_id: str | None = None, availability_zone: str | None = None, limit: str | None = None, name: str | None = None, offset: str | None = None, status: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, id: str | None = None, ids: str | None = None, snapshot_type: str | None = None, enterprise_project_id: str | None = None, tag_key: str | None = None, tags: str | None = None, snapshot_chain_id: str | None = None, snapshot_group_id: str | None = None) -> ListSnapshotsDetailsResponse:
         return await self._invoke(_LIST_SNAPSHOTS_DETAILS, locals())
+
+    iter_snapshots_details = paginate(
+        list_snapshots_details, items=lambda page: page.snapshots or [], dialect=Marker()
+    )
 
     async def list_versions(self) -> ListVersionsResponse:
         return await self._invoke(_LIST_VERSIONS, locals())
@@ -392,11 +402,13 @@ class SyncEvsV2(SyncService[EvsV2]):
     disassociate_auto_snapshot_policy = blocking(EvsV2.disassociate_auto_snapshot_policy)
     list_auto_snapshot_policy = blocking(EvsV2.list_auto_snapshot_policy)
     list_snapshot_chains = blocking(EvsV2.list_snapshot_chains)
+    iter_snapshot_chains = blocking_pager(EvsV2.iter_snapshot_chains)
     list_snapshot_group = blocking(EvsV2.list_snapshot_group)
     list_snapshot_group_tags = blocking(EvsV2.list_snapshot_group_tags)
     list_snapshot_tags = blocking(EvsV2.list_snapshot_tags)
     list_snapshots = blocking(EvsV2.list_snapshots)
     list_snapshots_details = blocking(EvsV2.list_snapshots_details)
+    iter_snapshots_details = blocking_pager(EvsV2.iter_snapshots_details)
     list_versions = blocking(EvsV2.list_versions)
     list_volume_tags = blocking(EvsV2.list_volume_tags)
     list_volumes = blocking(EvsV2.list_volumes)

@@ -183,10 +183,10 @@ class Versions(ApiModel):
 
 
 class VolumeDetail(ApiModel):
-    id: str | None = None
+    id: str
     links: list[Link] | None = None
     name: str | None = None
-    status: str | None = None
+    status: str
     attachments: list[Attachment] | None = None
     availability_zone: str | None = None
     os_vol_host_attrhost: str | None = Field(None, alias="os-vol-host-attr:host")

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -300,6 +302,10 @@ class FunctiongraphV2(GeneratedService):
     async def list_dependencies(self, *, marker: str | None = None, maxitems: str | None = None, ispublic: str | None = None, dependency_type: str | None = None, runtime: str | None = None, name: str | None = None, limit: str | None = None) -> ListDependenciesResponse:
         return await self._invoke(_LIST_DEPENDENCIES, locals())
 
+    iter_dependencies = paginate(
+        list_dependencies, items=lambda page: page.dependencies or [], dialect=Marker()
+    )
+
     async def list_dependency_version(self, *, depend_id: str, marker: str | None = None, maxitems: str | None = None) -> ListDependencyVersionResponse:
         return await self._invoke(_LIST_DEPENDENCY_VERSION, locals())
 
@@ -309,14 +315,26 @@ class FunctiongraphV2(GeneratedService):
     async def list_function_applications(self, *, limit: str | None = None, marker: str | None = None) -> ListFunctionApplicationsResponse:
         return await self._invoke(_LIST_FUNCTION_APPLICATIONS, locals())
 
+    iter_function_applications = paginate(
+        list_function_applications, items=lambda page: page.applications or [], dialect=Marker()
+    )
+
     async def list_function_as_metric(self, *, type: str | None = None, start_time: str | None = None, end_time: str | None = None, limit: str | None = None) -> ListFunctionAsMetricResponse:
         return await self._invoke(_LIST_FUNCTION_AS_METRIC, locals())
 
     async def list_function_async_invoke_config(self, *, function_urn: str, marker: str | None = None, limit: str | None = None) -> ListFunctionAsyncInvokeConfigResponse:
         return await self._invoke(_LIST_FUNCTION_ASYNC_INVOKE_CONFIG, locals())
 
+    iter_function_async_invoke_config = paginate(
+        list_function_async_invoke_config, items=lambda page: page.async_invoke_configs or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_function_reserved_instances(self, *, marker: str | None = None, limit: str | None = None, urn: str | None = None) -> ListFunctionReservedInstancesResponse:
         return await self._invoke(_LIST_FUNCTION_RESERVED_INSTANCES, locals())
+
+    iter_function_reserved_instances = paginate(
+        list_function_reserved_instances, items=lambda page: page.reservedinstances or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_function_statistics(self, *, func_urn: str, period: str) -> ListFunctionStatisticsResponse:
         return await self._invoke(_LIST_FUNCTION_STATISTICS, locals())
@@ -341,6 +359,10 @@ class FunctiongraphV2(GeneratedService):
 
     async def list_reserved_instance_configs(self, *, function_urn: str | None = None, marker: str | None = None, limit: str | None = None) -> ListReservedInstanceConfigsResponse:
         return await self._invoke(_LIST_RESERVED_INSTANCE_CONFIGS, locals())
+
+    iter_reserved_instance_configs = paginate(
+        list_reserved_instance_configs, items=lambda page: page.reserved_instances or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_statistics(self, *, filter: str, period: str | None = None, option: str | None = None, limit: str | None = None, marker: str | None = None) -> ListStatisticsResponse:
         return await self._invoke(_LIST_STATISTICS, locals())
@@ -508,12 +530,16 @@ class SyncFunctiongraphV2(SyncService[FunctiongraphV2]):
     list_bridge_functions = blocking(FunctiongraphV2.list_bridge_functions)
     list_bridge_versions = blocking(FunctiongraphV2.list_bridge_versions)
     list_dependencies = blocking(FunctiongraphV2.list_dependencies)
+    iter_dependencies = blocking_pager(FunctiongraphV2.iter_dependencies)
     list_dependency_version = blocking(FunctiongraphV2.list_dependency_version)
     list_events = blocking(FunctiongraphV2.list_events)
     list_function_applications = blocking(FunctiongraphV2.list_function_applications)
+    iter_function_applications = blocking_pager(FunctiongraphV2.iter_function_applications)
     list_function_as_metric = blocking(FunctiongraphV2.list_function_as_metric)
     list_function_async_invoke_config = blocking(FunctiongraphV2.list_function_async_invoke_config)
+    iter_function_async_invoke_config = blocking_pager(FunctiongraphV2.iter_function_async_invoke_config)
     list_function_reserved_instances = blocking(FunctiongraphV2.list_function_reserved_instances)
+    iter_function_reserved_instances = blocking_pager(FunctiongraphV2.iter_function_reserved_instances)
     list_function_statistics = blocking(FunctiongraphV2.list_function_statistics)
     list_function_tags = blocking(FunctiongraphV2.list_function_tags)
     list_function_template = blocking(FunctiongraphV2.list_function_template)
@@ -522,6 +548,7 @@ class SyncFunctiongraphV2(SyncService[FunctiongraphV2]):
     list_functions = blocking(FunctiongraphV2.list_functions)
     list_quotas = blocking(FunctiongraphV2.list_quotas)
     list_reserved_instance_configs = blocking(FunctiongraphV2.list_reserved_instance_configs)
+    iter_reserved_instance_configs = blocking_pager(FunctiongraphV2.iter_reserved_instance_configs)
     list_statistics = blocking(FunctiongraphV2.list_statistics)
     list_version_aliases = blocking(FunctiongraphV2.list_version_aliases)
     list_workflow = blocking(FunctiongraphV2.list_workflow)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -318,17 +320,37 @@ class IamV5(GeneratedService):
     async def list_access_keys_v5(self, *, user_id: str, limit: int | None = None, marker: str | None = None) -> ListAccessKeysV5Response:
         return await self._invoke(_LIST_ACCESS_KEYS_V5, locals())
 
+    iter_access_keys_v5 = paginate(
+        list_access_keys_v5, items=lambda page: page.access_keys or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_agencies_v5(self, *, limit: int | None = None, marker: str | None = None, path_prefix: str | None = None) -> ListAgenciesV5Response:
         return await self._invoke(_LIST_AGENCIES_V5, locals())
+
+    iter_agencies_v5 = paginate(
+        list_agencies_v5, items=lambda page: page.agencies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_attached_agency_policies_v5(self, *, agency_id: str, limit: int | None = None, marker: str | None = None) -> ListAttachedAgencyPoliciesV5Response:
         return await self._invoke(_LIST_ATTACHED_AGENCY_POLICIES_V5, locals())
 
+    iter_attached_agency_policies_v5 = paginate(
+        list_attached_agency_policies_v5, items=lambda page: page.attached_policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_attached_group_policies_v5(self, *, group_id: str, limit: int | None = None, marker: str | None = None) -> ListAttachedGroupPoliciesV5Response:
         return await self._invoke(_LIST_ATTACHED_GROUP_POLICIES_V5, locals())
 
+    iter_attached_group_policies_v5 = paginate(
+        list_attached_group_policies_v5, items=lambda page: page.attached_policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_attached_user_policies_v5(self, *, user_id: str, limit: int | None = None, marker: str | None = None) -> ListAttachedUserPoliciesV5Response:
         return await self._invoke(_LIST_ATTACHED_USER_POLICIES_V5, locals())
+
+    iter_attached_user_policies_v5 = paginate(
+        list_attached_user_policies_v5, items=lambda page: page.attached_policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_entities_for_policy_v5(self, *, policy_id: str, entity_type: str | None = None, limit: int | None = None, marker: str | None = None) -> ListEntitiesForPolicyV5Response:
         return await self._invoke(_LIST_ENTITIES_FOR_POLICY_V5, locals())
@@ -336,17 +358,37 @@ class IamV5(GeneratedService):
     async def list_groups_v5(self, *, limit: int | None = None, marker: str | None = None, user_id: str | None = None) -> ListGroupsV5Response:
         return await self._invoke(_LIST_GROUPS_V5, locals())
 
+    iter_groups_v5 = paginate(
+        list_groups_v5, items=lambda page: page.groups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_mfa_devices_v5(self, *, user_id: str | None = None, limit: int | None = None, marker: str | None = None) -> ListMfaDevicesV5Response:
         return await self._invoke(_LIST_MFA_DEVICES_V5, locals())
+
+    iter_mfa_devices_v5 = paginate(
+        list_mfa_devices_v5, items=lambda page: page.mfa_devices or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_oidc_providers_v5(self, *, limit: int | None = None, marker: str | None = None) -> ListOIDCProvidersV5Response:
         return await self._invoke(_LIST_OIDC_PROVIDERS_V5, locals())
 
+    iter_oidc_providers_v5 = paginate(
+        list_oidc_providers_v5, items=lambda page: page.oidc_providers or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_policies_v5(self, *, limit: int | None = None, marker: str | None = None, policy_type: str | None = None, path_prefix: str | None = None, only_attached: bool | None = None, x_language: str | None = None) -> ListPoliciesV5Response:
         return await self._invoke(_LIST_POLICIES_V5, locals())
 
+    iter_policies_v5 = paginate(
+        list_policies_v5, items=lambda page: page.policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_policy_versions_v5(self, *, policy_id: str, limit: int | None = None, marker: str | None = None) -> ListPolicyVersionsV5Response:
         return await self._invoke(_LIST_POLICY_VERSIONS_V5, locals())
+
+    iter_policy_versions_v5 = paginate(
+        list_policy_versions_v5, items=lambda page: page.versions or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_registered_services_for_auth_schema_v5(self, *, limit: int | None = None, marker: str | None = None) -> ListRegisteredServicesForAuthSchemaV5Response:
         return await self._invoke(_LIST_REGISTERED_SERVICES_FOR_AUTH_SCHEMA_V5, locals())
@@ -357,17 +399,37 @@ class IamV5(GeneratedService):
     async def list_saml_providers_v5(self, *, limit: int | None = None, marker: str | None = None) -> ListSAMLProvidersV5Response:
         return await self._invoke(_LIST_SAML_PROVIDERS_V5, locals())
 
+    iter_saml_providers_v5 = paginate(
+        list_saml_providers_v5, items=lambda page: page.saml_providers or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_service_principals_v5(self, *, limit: int | None = None, marker: str | None = None, x_language: str | None = None) -> ListServicePrincipalsV5Response:
         return await self._invoke(_LIST_SERVICE_PRINCIPALS_V5, locals())
+
+    iter_service_principals_v5 = paginate(
+        list_service_principals_v5, items=lambda page: page.service_principals or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_service_specific_credential_supported_services_v5(self, *, x_language: str | None = None, marker: str | None = None, limit: int | None = None) -> ListServiceSpecificCredentialSupportedServicesV5Response:
         return await self._invoke(_LIST_SERVICE_SPECIFIC_CREDENTIAL_SUPPORTED_SERVICES_V5, locals())
 
+    iter_service_specific_credential_supported_services_v5 = paginate(
+        list_service_specific_credential_supported_services_v5, items=lambda page: page.services or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_service_specific_credentials_v5(self, *, x_language: str | None = None, user_id: str | None = None, service_name: str | None = None, limit: int | None = None, marker: str | None = None) -> ListServiceSpecificCredentialsV5Response:
         return await self._invoke(_LIST_SERVICE_SPECIFIC_CREDENTIALS_V5, locals())
 
+    iter_service_specific_credentials_v5 = paginate(
+        list_service_specific_credentials_v5, items=lambda page: page.service_specific_credentials or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_users_v5(self, *, limit: int | None = None, marker: str | None = None, group_id: str | None = None, access_key_id: str | None = None) -> ListUsersV5Response:
         return await self._invoke(_LIST_USERS_V5, locals())
+
+    iter_users_v5 = paginate(
+        list_users_v5, items=lambda page: page.users or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def remove_client_id_from_oidc_provider_v5(self, *, provider_id: str, body: RemoveClientIDFromOIDCProviderReqBody | Mapping[str, Any]) -> None:
         return await self._invoke(_REMOVE_CLIENT_ID_FROM_OIDC_PROVIDER_V5, locals())
@@ -499,23 +561,38 @@ class SyncIamV5(SyncService[IamV5]):
     get_policy_version_v5 = blocking(IamV5.get_policy_version_v5)
     get_service_linked_agency_deletion_status_v5 = blocking(IamV5.get_service_linked_agency_deletion_status_v5)
     list_access_keys_v5 = blocking(IamV5.list_access_keys_v5)
+    iter_access_keys_v5 = blocking_pager(IamV5.iter_access_keys_v5)
     list_agencies_v5 = blocking(IamV5.list_agencies_v5)
+    iter_agencies_v5 = blocking_pager(IamV5.iter_agencies_v5)
     list_attached_agency_policies_v5 = blocking(IamV5.list_attached_agency_policies_v5)
+    iter_attached_agency_policies_v5 = blocking_pager(IamV5.iter_attached_agency_policies_v5)
     list_attached_group_policies_v5 = blocking(IamV5.list_attached_group_policies_v5)
+    iter_attached_group_policies_v5 = blocking_pager(IamV5.iter_attached_group_policies_v5)
     list_attached_user_policies_v5 = blocking(IamV5.list_attached_user_policies_v5)
+    iter_attached_user_policies_v5 = blocking_pager(IamV5.iter_attached_user_policies_v5)
     list_entities_for_policy_v5 = blocking(IamV5.list_entities_for_policy_v5)
     list_groups_v5 = blocking(IamV5.list_groups_v5)
+    iter_groups_v5 = blocking_pager(IamV5.iter_groups_v5)
     list_mfa_devices_v5 = blocking(IamV5.list_mfa_devices_v5)
+    iter_mfa_devices_v5 = blocking_pager(IamV5.iter_mfa_devices_v5)
     list_oidc_providers_v5 = blocking(IamV5.list_oidc_providers_v5)
+    iter_oidc_providers_v5 = blocking_pager(IamV5.iter_oidc_providers_v5)
     list_policies_v5 = blocking(IamV5.list_policies_v5)
+    iter_policies_v5 = blocking_pager(IamV5.iter_policies_v5)
     list_policy_versions_v5 = blocking(IamV5.list_policy_versions_v5)
+    iter_policy_versions_v5 = blocking_pager(IamV5.iter_policy_versions_v5)
     list_registered_services_for_auth_schema_v5 = blocking(IamV5.list_registered_services_for_auth_schema_v5)
     list_resource_tags_v5 = blocking(IamV5.list_resource_tags_v5)
     list_saml_providers_v5 = blocking(IamV5.list_saml_providers_v5)
+    iter_saml_providers_v5 = blocking_pager(IamV5.iter_saml_providers_v5)
     list_service_principals_v5 = blocking(IamV5.list_service_principals_v5)
+    iter_service_principals_v5 = blocking_pager(IamV5.iter_service_principals_v5)
     list_service_specific_credential_supported_services_v5 = blocking(IamV5.list_service_specific_credential_supported_services_v5)
+    iter_service_specific_credential_supported_services_v5 = blocking_pager(IamV5.iter_service_specific_credential_supported_services_v5)
     list_service_specific_credentials_v5 = blocking(IamV5.list_service_specific_credentials_v5)
+    iter_service_specific_credentials_v5 = blocking_pager(IamV5.iter_service_specific_credentials_v5)
     list_users_v5 = blocking(IamV5.list_users_v5)
+    iter_users_v5 = blocking_pager(IamV5.iter_users_v5)
     remove_client_id_from_oidc_provider_v5 = blocking(IamV5.remove_client_id_from_oidc_provider_v5)
     remove_user_from_group_v5 = blocking(IamV5.remove_user_from_group_v5)
     set_asymmetric_signature_switch_v5 = blocking(IamV5.set_asymmetric_signature_switch_v5)

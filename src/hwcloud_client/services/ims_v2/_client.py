@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -203,11 +205,19 @@ class ImsV2(GeneratedService):
     async def glance_list_image_members(self, *, image_id: str, limit: int | None = None, marker: str | None = None) -> GlanceListImageMembersResponse:
         return await self._invoke(_GLANCE_LIST_IMAGE_MEMBERS, locals())
 
+    iter_glance_list_image_members = paginate(
+        glance_list_image_members, items=lambda page: page.members or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def glance_list_image_schemas(self) -> GlanceListImageSchemasResponse:
         return await self._invoke(_GLANCE_LIST_IMAGE_SCHEMAS, locals())
 
     async def glance_list_images(self, *, imagetype: str | None = None, isregistered: bool | None = None, os_bit: str | None = None, os_type: str | None = None, platform: str | None = None, support_diskintensive: str | None = None, support_highperformance: str | None = None, support_kvm: str | None = None, support_kvm_gpu_type: str | None = None, support_kvm_infiniband: str | None = None, support_largememory: str | None = None, support_xen: str | None = None, support_xen_gpu_type: str | None = None, support_xen_hana: str | None = None, container_format: str | None = None, disk_format: str | None = None, id: str | None = None, limit: int | None = None, marker: str | None = None, member_status: str | None = None, min_disk: int | None = None, min_ram: int | None = None, name: str | None = None, owner: str | None = None, protected: bool | None = None, sort_dir: str | None = None, sort_key: str | None = None, status: str | None = None, tag: str | None = None, visibility: str | None = None, created_at: str | None = None, updated_at: str | None = None) -> GlanceListImagesResponse:
         return await self._invoke(_GLANCE_LIST_IMAGES, locals())
+
+    iter_glance_list_images = paginate(
+        glance_list_images, items=lambda page: page.images or [], dialect=Marker()
+    )
 
     async def glance_show_image(self, *, image_id: str) -> GlanceShowImageResponse:
         return await self._invoke(_GLANCE_SHOW_IMAGE, locals())
@@ -239,11 +249,19 @@ class ImsV2(GeneratedService):
     async def list_image_members(self, *, image_id: str, limit: int | None = None, marker: str | None = None) -> ListImageMembersResponse:
         return await self._invoke(_LIST_IMAGE_MEMBERS, locals())
 
+    iter_image_members = paginate(
+        list_image_members, items=lambda page: page.members or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_image_tags(self, *, image_id: str) -> ListImageTagsResponse:
         return await self._invoke(_LIST_IMAGE_TAGS, locals())
 
     async def list_images(self, *, imagetype: str | None = None, isregistered: str | None = None, os_bit: str | None = None, os_type: str | None = None, platform: str | None = None, support_diskintensive: str | None = None, support_highperformance: str | None = None, support_kvm: str | None = None, support_kvm_gpu_type: str | None = None, support_kvm_infiniband: str | None = None, support_largememory: str | None = None, support_xen: str | None = None, support_xen_gpu_type: str | None = None, support_xen_hana: str | None = None, container_format: str | None = None, disk_format: str | None = None, enterprise_project_id: str | None = None, id: str | None = None, limit: int | None = None, marker: str | None = None, member_status: str | None = None, min_disk: int | None = None, min_ram: int | None = None, name: str | None = None, owner: str | None = None, protected: bool | None = None, sort_dir: str | None = None, sort_key: str | None = None, status: str | None = None, tag: str | None = None, virtual_env_type: str | None = None, visibility: str | None = None, x_sdk_date: str | None = None, flavor_id: str | None = None, created_at: str | None = None, updated_at: str | None = None, architecture: str | None = None) -> ListImagesResponse:
         return await self._invoke(_LIST_IMAGES, locals())
+
+    iter_images = paginate(
+        list_images, items=lambda page: page.images or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_images_tags(self) -> ListImagesTagsResponse:
         return await self._invoke(_LIST_IMAGES_TAGS, locals())
@@ -306,8 +324,10 @@ class SyncImsV2(SyncService[ImsV2]):
     glance_delete_tag = blocking(ImsV2.glance_delete_tag)
     glance_list_image_member_schemas = blocking(ImsV2.glance_list_image_member_schemas)
     glance_list_image_members = blocking(ImsV2.glance_list_image_members)
+    iter_glance_list_image_members = blocking_pager(ImsV2.iter_glance_list_image_members)
     glance_list_image_schemas = blocking(ImsV2.glance_list_image_schemas)
     glance_list_images = blocking(ImsV2.glance_list_images)
+    iter_glance_list_images = blocking_pager(ImsV2.iter_glance_list_images)
     glance_show_image = blocking(ImsV2.glance_show_image)
     glance_show_image_member = blocking(ImsV2.glance_show_image_member)
     glance_show_image_member_schemas = blocking(ImsV2.glance_show_image_member_schemas)
@@ -318,8 +338,10 @@ class SyncImsV2(SyncService[ImsV2]):
     import_image_quick_in_safe_mode = blocking(ImsV2.import_image_quick_in_safe_mode)
     list_image_by_tags = blocking(ImsV2.list_image_by_tags)
     list_image_members = blocking(ImsV2.list_image_members)
+    iter_image_members = blocking_pager(ImsV2.iter_image_members)
     list_image_tags = blocking(ImsV2.list_image_tags)
     list_images = blocking(ImsV2.list_images)
+    iter_images = blocking_pager(ImsV2.iter_images)
     list_images_tags = blocking(ImsV2.list_images_tags)
     list_os_versions = blocking(ImsV2.list_os_versions)
     list_tags = blocking(ImsV2.list_tags)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -294,6 +296,10 @@ class KmsV2(GeneratedService):
     async def list_access_point(self, *, keyspace_id: str, limit: str | None = None, marker: str | None = None) -> ListAccessPointResponse:
         return await self._invoke(_LIST_ACCESS_POINT, locals())
 
+    iter_access_point = paginate(
+        list_access_point, items=lambda page: page.access_points or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_aliases(self, *, key_id: str | None = None, limit: str | None = None, marker: str | None = None) -> list[ListAliasResponseBody]:
         return await self._invoke(_LIST_ALIASES, locals())
 
@@ -305,6 +311,10 @@ class KmsV2(GeneratedService):
 
     async def list_key_policy(self, *, keyspace_id: str, limit: str | None = None, marker: str | None = None) -> ListKeyPolicyResponse:
         return await self._invoke(_LIST_KEY_POLICY, locals())
+
+    iter_key_policy = paginate(
+        list_key_policy, items=lambda page: page.keyspace_policies or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_key_stores(self, *, limit: int | None = None, offset: int | None = None) -> ListKeyStoresResponse:
         return await self._invoke(_LIST_KEY_STORES, locals())
@@ -431,10 +441,12 @@ class SyncKmsV2(SyncService[KmsV2]):
     generate_mac = blocking(KmsV2.generate_mac)
     import_key_material = blocking(KmsV2.import_key_material)
     list_access_point = blocking(KmsV2.list_access_point)
+    iter_access_point = blocking_pager(KmsV2.iter_access_point)
     list_aliases = blocking(KmsV2.list_aliases)
     list_grants = blocking(KmsV2.list_grants)
     list_key_detail = blocking(KmsV2.list_key_detail)
     list_key_policy = blocking(KmsV2.list_key_policy)
+    iter_key_policy = blocking_pager(KmsV2.iter_key_policy)
     list_key_stores = blocking(KmsV2.list_key_stores)
     list_keys = blocking(KmsV2.list_keys)
     list_kms_by_tags = blocking(KmsV2.list_kms_by_tags)

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -237,8 +239,16 @@ class NatV2(GeneratedService):
     async def list_nat_gateway_dnat_rules(self, *, admin_state_up: bool | None = None, external_service_port: int | None = None, floating_ip_address: str | None = None, global_eip_address: str | None = None, status: list[str] | None = None, floating_ip_id: str | None = None, global_eip_id: str | None = None, internal_service_port: int | None = None, limit: int | None = None, id: str | None = None, description: str | None = None, created_at: datetime | None = None, nat_gateway_id: list[str] | None = None, port_id: str | None = None, private_ip: str | None = None, protocol: list[str] | None = None, marker: str | None = None) -> ListNatGatewayDnatRulesResponse:
         return await self._invoke(_LIST_NAT_GATEWAY_DNAT_RULES, locals())
 
+    iter_nat_gateway_dnat_rules = paginate(
+        list_nat_gateway_dnat_rules, items=lambda page: page.dnat_rules or [], dialect=Marker()
+    )
+
     async def list_nat_gateway_snat_rules(self, *, admin_state_up: bool | None = None, cidr: str | None = None, limit: int | None = None, floating_ip_address: str | None = None, global_eip_address: str | None = None, floating_ip_id: str | None = None, global_eip_id: str | None = None, id: str | None = None, description: str | None = None, created_at: datetime | None = None, nat_gateway_id: list[str] | None = None, network_id: str | None = None, source_type: int | None = None, status: str | None = None, marker: str | None = None) -> ListNatGatewaySnatRulesResponse:
         return await self._invoke(_LIST_NAT_GATEWAY_SNAT_RULES, locals())
+
+    iter_nat_gateway_snat_rules = paginate(
+        list_nat_gateway_snat_rules, items=lambda page: page.snat_rules or [], dialect=Marker()
+    )
 
     async def list_nat_gateway_specs(self) -> ListNatGatewaySpecsResponse:
         return await self._invoke(_LIST_NAT_GATEWAY_SPECS, locals())
@@ -249,8 +259,16 @@ class NatV2(GeneratedService):
     async def list_nat_gateways(self, *, tenant_id: str | None = None, id: str | None = None, enterprise_project_id: str | None = None, description: str | None = None, created_at: datetime | None = None, name: str | None = None, status: list[str] | None = None, spec: list[str] | None = None, admin_state_up: bool | None = None, internal_network_id: str | None = None, router_id: str | None = None, limit: int | None = None, marker: str | None = None, sort_key: str | None = None, sort_dir: str | None = None) -> ListNatGatewaysResponse:
         return await self._invoke(_LIST_NAT_GATEWAYS, locals())
 
+    iter_nat_gateways = paginate(
+        list_nat_gateways, items=lambda page: page.nat_gateways or [], dialect=Marker()
+    )
+
     async def list_private_dnats(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, enterprise_project_id: list[str] | None = None, description: list[str] | None = None, gateway_id: list[str] | None = None, transit_ip_id: list[str] | None = None, network_interface_id: list[str] | None = None, type: list[str] | None = None, private_ip_address: list[str] | None = None, protocol: list[str] | None = None, internal_service_port: list[str] | None = None, transit_service_port: list[str] | None = None) -> ListPrivateDnatsResponse:
         return await self._invoke(_LIST_PRIVATE_DNATS, locals())
+
+    iter_private_dnats = paginate(
+        list_private_dnats, items=lambda page: page.dnat_rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_private_nat_tags(self) -> ListPrivateNatTagsResponse:
         return await self._invoke(_LIST_PRIVATE_NAT_TAGS, locals())
@@ -258,11 +276,19 @@ class NatV2(GeneratedService):
     async def list_private_nats(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, spec: list[str] | None = None, status: list[str] | None = None, vpc_id: list[str] | None = None, virsubnet_id: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListPrivateNatsResponse:
         return await self._invoke(_LIST_PRIVATE_NATS, locals())
 
+    iter_private_nats = paginate(
+        list_private_nats, items=lambda page: page.gateways or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_private_nats_by_tags(self, *, body: ListTagResourceInstancesRequestBody | Mapping[str, Any]) -> ListPrivateNatsByTagsResponse:
         return await self._invoke(_LIST_PRIVATE_NATS_BY_TAGS, locals())
 
     async def list_private_snats(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, description: list[str] | None = None, gateway_id: list[str] | None = None, cidr: list[str] | None = None, virsubnet_id: list[str] | None = None, transit_ip_id: list[str] | None = None, transit_ip_address: list[str] | None = None, enterprise_project_id: list[str] | None = None) -> ListPrivateSnatsResponse:
         return await self._invoke(_LIST_PRIVATE_SNATS, locals())
+
+    iter_private_snats = paginate(
+        list_private_snats, items=lambda page: page.snat_rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_specs(self) -> ListSpecsResponse:
         return await self._invoke(_LIST_SPECS, locals())
@@ -273,11 +299,19 @@ class NatV2(GeneratedService):
     async def list_transit_ips(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: list[str] | None = None, network_interface_id: list[str] | None = None, ip_address: list[str] | None = None, gateway_id: list[str] | None = None, enterprise_project_id: list[str] | None = None, virsubnet_id: list[str] | None = None, transit_subnet_id: list[str] | None = None) -> ListTransitIpsResponse:
         return await self._invoke(_LIST_TRANSIT_IPS, locals())
 
+    iter_transit_ips = paginate(
+        list_transit_ips, items=lambda page: page.transit_ips or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_transit_ips_by_tags(self, *, body: ListTagResourceInstancesRequestBody | Mapping[str, Any]) -> ListTransitIpsByTagsResponse:
         return await self._invoke(_LIST_TRANSIT_IPS_BY_TAGS, locals())
 
     async def list_transit_subnet(self, *, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, virsubnet_project_id: list[str] | None = None, vpc_id: list[str] | None = None, virsubnet_id: list[str] | None = None, status: list[str] | None = None, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None) -> ListTransitSubnetResponse:
         return await self._invoke(_LIST_TRANSIT_SUBNET, locals())
+
+    iter_transit_subnet = paginate(
+        list_transit_subnet, items=lambda page: page.transit_subnets or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_transit_subnet_tags(self) -> ListTransitSubnetTagsResponse:
         return await self._invoke(_LIST_TRANSIT_SUBNET_TAGS, locals())
@@ -378,20 +412,28 @@ class SyncNatV2(SyncService[NatV2]):
     delete_transit_subnet_tag = blocking(NatV2.delete_transit_subnet_tag)
     list_nat_gateway_by_tag = blocking(NatV2.list_nat_gateway_by_tag)
     list_nat_gateway_dnat_rules = blocking(NatV2.list_nat_gateway_dnat_rules)
+    iter_nat_gateway_dnat_rules = blocking_pager(NatV2.iter_nat_gateway_dnat_rules)
     list_nat_gateway_snat_rules = blocking(NatV2.list_nat_gateway_snat_rules)
+    iter_nat_gateway_snat_rules = blocking_pager(NatV2.iter_nat_gateway_snat_rules)
     list_nat_gateway_specs = blocking(NatV2.list_nat_gateway_specs)
     list_nat_gateway_tag = blocking(NatV2.list_nat_gateway_tag)
     list_nat_gateways = blocking(NatV2.list_nat_gateways)
+    iter_nat_gateways = blocking_pager(NatV2.iter_nat_gateways)
     list_private_dnats = blocking(NatV2.list_private_dnats)
+    iter_private_dnats = blocking_pager(NatV2.iter_private_dnats)
     list_private_nat_tags = blocking(NatV2.list_private_nat_tags)
     list_private_nats = blocking(NatV2.list_private_nats)
+    iter_private_nats = blocking_pager(NatV2.iter_private_nats)
     list_private_nats_by_tags = blocking(NatV2.list_private_nats_by_tags)
     list_private_snats = blocking(NatV2.list_private_snats)
+    iter_private_snats = blocking_pager(NatV2.iter_private_snats)
     list_specs = blocking(NatV2.list_specs)
     list_transit_ip_tags = blocking(NatV2.list_transit_ip_tags)
     list_transit_ips = blocking(NatV2.list_transit_ips)
+    iter_transit_ips = blocking_pager(NatV2.iter_transit_ips)
     list_transit_ips_by_tags = blocking(NatV2.list_transit_ips_by_tags)
     list_transit_subnet = blocking(NatV2.list_transit_subnet)
+    iter_transit_subnet = blocking_pager(NatV2.iter_transit_subnet)
     list_transit_subnet_tags = blocking(NatV2.list_transit_subnet_tags)
     list_transit_subnets_by_tags = blocking(NatV2.list_transit_subnets_by_tags)
     show_nat_gateway = blocking(NatV2.show_nat_gateway)

@@ -79,12 +79,12 @@ class NatGatewayDnatRuleResponseBody(ApiModel):
 
 
 class NatGatewayResponseBody(ApiModel):
-    id: str | None = None
+    id: str
     tenant_id: str | None = None
     name: str | None = None
     description: str | None = None
     spec: str | None = None
-    status: str | None = None
+    status: str
     admin_state_up: bool | None = None
     created_at: Moment | None = None
     router_id: str | None = None

@@ -19,8 +19,8 @@ class HaResponse(ApiModel):
 
 
 class InstanceResponse(ApiModel):
-    id: str | None = None
-    status: str | None = None
+    id: str
+    status: str
     enable_ssl: bool | None = None
     private_ips: list[str] | None = None
     private_dns_names: list[str] | None = None

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -539,6 +541,10 @@ class SwrV2(GeneratedService):
     async def list_all_instance_repositories(self, *, marker: str | None = None, limit: int | None = None, name: str | None = None) -> ListAllInstanceRepositoriesResponse:
         return await self._invoke(_LIST_ALL_INSTANCE_REPOSITORIES, locals())
 
+    iter_all_instance_repositories = paginate(
+        list_all_instance_repositories, items=lambda page: page.repositories or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_api_versions(self) -> ListApiVersionsResponse:
         return await self._invoke(_LIST_API_VERSIONS, locals())
 
@@ -553,6 +559,10 @@ class SwrV2(GeneratedService):
 
     async def list_gc_tasks(self, *, instance_id: str, marker: str | None = None, limit: int | None = None, status: str | None = None) -> ListGcTasksResponse:
         return await self._invoke(_LIST_GC_TASKS, locals())
+
+    iter_gc_tasks = paginate(
+        list_gc_tasks, items=lambda page: page.tasks or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_global_feature_gates(self) -> ListGlobalFeatureGatesResponse:
         return await self._invoke(_LIST_GLOBAL_FEATURE_GATES, locals())
@@ -571,6 +581,10 @@ class SwrV2(GeneratedService):
 
     async def list_instance_all_artifacts(self, *, instance_id: str, marker: int | None = None, limit: int | None = None) -> ListInstanceAllArtifactsResponse:
         return await self._invoke(_LIST_INSTANCE_ALL_ARTIFACTS, locals())
+
+    iter_instance_all_artifacts = paginate(
+        list_instance_all_artifacts, items=lambda page: page.artifacts or [], dialect=Marker()
+    )
 
     async def list_instance_artifact_vulnerabilities(self, *, instance_id: str, namespace_name: str, repository_name: str, reference: str) -> dict[str, VulnerabilityReports]:
         return await self._invoke(_LIST_INSTANCE_ARTIFACT_VULNERABILITIES, locals())
@@ -680,6 +694,10 @@ class SwrV2(GeneratedService):
     async def list_repo_details(self, *, namespace: str | None = None, name: str | None = None, category: str | None = None, limit: int | None = None, marker: int | None = None, is_public: bool | None = None) -> ListRepoDetailsResponse:
         return await self._invoke(_LIST_REPO_DETAILS, locals())
 
+    iter_repo_details = paginate(
+        list_repo_details, items=lambda page: page.repos or [], dialect=Marker()
+    )
+
     async def list_repo_domains(self, *, namespace: str, repository: str) -> list[ShowRepoDomainsResponse]:
         return await self._invoke(_LIST_REPO_DOMAINS, locals())
 
@@ -688,6 +706,10 @@ class SwrV2(GeneratedService):
 
     async def list_repository_tag(self, *, namespace: str, repository: str, limit: int | None = None, marker: str | None = None, tag: str | None = None, order_column: str | None = None, order_type: str | None = None, with_manifest: bool | None = None) -> ListRepositoryTagResponse:
         return await self._invoke(_LIST_REPOSITORY_TAG, locals())
+
+    iter_repository_tag = paginate(
+        list_repository_tag, items=lambda page: page.tags or [], dialect=Marker()
+    )
 
     async def list_repository_tags(self, *, namespace: str, repository: str, limit: str | None = None, offset: str | None = None, order_column: str | None = None, order_type: str | None = None, tag: str | None = None, filter: str | None = None) -> list[ShowReposTagResp]:
         return await self._invoke(_LIST_REPOSITORY_TAGS, locals())
@@ -700,6 +722,10 @@ class SwrV2(GeneratedService):
 
     async def list_shared_repo_details(self, *, shared_by: str, namespace: str | None = None, name: str | None = None, limit: int | None = None, marker: int | None = None, status: bool | None = None) -> ListSharedRepoDetailsResponse:
         return await self._invoke(_LIST_SHARED_REPO_DETAILS, locals())
+
+    iter_shared_repo_details = paginate(
+        list_shared_repo_details, items=lambda page: page.repos or [], dialect=Marker()
+    )
 
     async def list_shared_repos_details(self, *, center: str, namespace: str | None = None, name: str | None = None, limit: str | None = None, offset: str | None = None, order_column: str | None = None, order_type: str | None = None, filter: str | None = None) -> list[ShowReposResp]:
         return await self._invoke(_LIST_SHARED_REPOS_DETAILS, locals())
@@ -943,17 +969,20 @@ class SyncSwrV2(SyncService[SwrV2]):
     execute_instance_retention_policy = blocking(SwrV2.execute_instance_retention_policy)
     execute_instance_sign_policy = blocking(SwrV2.execute_instance_sign_policy)
     list_all_instance_repositories = blocking(SwrV2.list_all_instance_repositories)
+    iter_all_instance_repositories = blocking_pager(SwrV2.iter_all_instance_repositories)
     list_api_versions = blocking(SwrV2.list_api_versions)
     list_audit_logs = blocking(SwrV2.list_audit_logs)
     list_domain_names = blocking(SwrV2.list_domain_names)
     list_feature_gates = blocking(SwrV2.list_feature_gates)
     list_gc_tasks = blocking(SwrV2.list_gc_tasks)
+    iter_gc_tasks = blocking_pager(SwrV2.iter_gc_tasks)
     list_global_feature_gates = blocking(SwrV2.list_global_feature_gates)
     list_image_auto_sync_repos_details = blocking(SwrV2.list_image_auto_sync_repos_details)
     list_immutable_rules = blocking(SwrV2.list_immutable_rules)
     list_instance = blocking(SwrV2.list_instance)
     list_instance_accessories = blocking(SwrV2.list_instance_accessories)
     list_instance_all_artifacts = blocking(SwrV2.list_instance_all_artifacts)
+    iter_instance_all_artifacts = blocking_pager(SwrV2.iter_instance_all_artifacts)
     list_instance_artifact_vulnerabilities = blocking(SwrV2.list_instance_artifact_vulnerabilities)
     list_instance_artifacts = blocking(SwrV2.list_instance_artifacts)
     list_instance_internal_endpoints = blocking(SwrV2.list_instance_internal_endpoints)
@@ -990,13 +1019,16 @@ class SyncSwrV2(SyncService[SwrV2]):
     list_references = blocking(SwrV2.list_references)
     list_repo_accessories = blocking(SwrV2.list_repo_accessories)
     list_repo_details = blocking(SwrV2.list_repo_details)
+    iter_repo_details = blocking_pager(SwrV2.iter_repo_details)
     list_repo_domains = blocking(SwrV2.list_repo_domains)
     list_repos_details = blocking(SwrV2.list_repos_details)
     list_repository_tag = blocking(SwrV2.list_repository_tag)
+    iter_repository_tag = blocking_pager(SwrV2.iter_repository_tag)
     list_repository_tags = blocking(SwrV2.list_repository_tags)
     list_retention_histories = blocking(SwrV2.list_retention_histories)
     list_retentions = blocking(SwrV2.list_retentions)
     list_shared_repo_details = blocking(SwrV2.list_shared_repo_details)
+    iter_shared_repo_details = blocking_pager(SwrV2.iter_shared_repo_details)
     list_shared_repos_details = blocking(SwrV2.list_shared_repos_details)
     list_sub_resource_instances = blocking(SwrV2.list_sub_resource_instances)
     list_sub_resource_tags = blocking(SwrV2.list_sub_resource_tags)

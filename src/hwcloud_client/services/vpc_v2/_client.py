@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking, blocking_iter
+from ..._blocking import SyncService, blocking, blocking_pager
 from ..._paging import Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
@@ -376,23 +376,47 @@ class VpcV2(GeneratedService):
     async def list_flow_logs(self, *, id: str | None = None, name: str | None = None, tenant_id: str | None = None, description: str | None = None, resource_type: str | None = None, resource_id: str | None = None, traffic_type: str | None = None, log_group_id: str | None = None, log_topic_id: str | None = None, log_store_type: str | None = None, status: str | None = None, limit: str | None = None, marker: str | None = None) -> ListFlowLogsResponse:
         return await self._invoke(_LIST_FLOW_LOGS, locals())
 
+    iter_flow_logs = paginate(
+        list_flow_logs, items=lambda page: page.flow_logs or [], dialect=Marker()
+    )
+
     async def list_ports(self, *, name: str | None = None, id: list[str] | None = None, limit: int | None = None, admin_state_up: bool | None = None, network_id: str | None = None, mac_address: str | None = None, device_id: str | None = None, device_owner: str | None = None, status: str | None = None, security_groups: list[str] | None = None, marker: str | None = None, fixed_ips: list[str] | None = None, enterprise_project_id: str | None = None, enable_efi: bool | None = None) -> ListPortsResponse:
         return await self._invoke(_LIST_PORTS, locals())
+
+    iter_ports = paginate(
+        list_ports, items=lambda page: page.ports or [], dialect=Marker()
+    )
 
     async def list_privateips(self, *, subnet_id: str, limit: int | None = None, marker: str | None = None) -> ListPrivateipsResponse:
         return await self._invoke(_LIST_PRIVATEIPS, locals())
 
+    iter_privateips = paginate(
+        list_privateips, items=lambda page: page.privateips or [], dialect=Marker()
+    )
+
     async def list_route_tables(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, vpc_id: str | None = None, subnet_id: str | None = None) -> ListRouteTablesResponse:
         return await self._invoke(_LIST_ROUTE_TABLES, locals())
 
+    iter_route_tables = paginate(
+        list_route_tables, items=lambda page: page.routetables or [], dialect=Marker()
+    )
+
     async def list_security_group_rules(self, *, marker: str | None = None, limit: int | None = None, security_group_id: str | None = None, remote_ip_prefix: str | None = None) -> ListSecurityGroupRulesResponse:
         return await self._invoke(_LIST_SECURITY_GROUP_RULES, locals())
+
+    iter_security_group_rules = paginate(
+        list_security_group_rules, items=lambda page: page.security_group_rules or [], dialect=Marker()
+    )
 
     async def list_security_group_tags(self) -> ListSecurityGroupTagsResponse:
         return await self._invoke(_LIST_SECURITY_GROUP_TAGS, locals())
 
     async def list_security_groups(self, *, limit: int | None = None, marker: str | None = None, vpc_id: str | None = None, enterprise_project_id: str | None = None) -> ListSecurityGroupsResponse:
         return await self._invoke(_LIST_SECURITY_GROUPS, locals())
+
+    iter_security_groups = paginate(
+        list_security_groups, items=lambda page: page.security_groups or [], dialect=Marker()
+    )
 
     async def list_security_groups_by_tags(self, *, body: ListSecurityGroupsByTagsRequestBody | Mapping[str, Any]) -> ListSecurityGroupsByTagsResponse:
         return await self._invoke(_LIST_SECURITY_GROUPS_BY_TAGS, locals())
@@ -402,6 +426,10 @@ class VpcV2(GeneratedService):
 
     async def list_subnets(self, *, limit: int | None = None, marker: str | None = None, vpc_id: str | None = None) -> ListSubnetsResponse:
         return await self._invoke(_LIST_SUBNETS, locals())
+
+    iter_subnets = paginate(
+        list_subnets, items=lambda page: page.subnets or [], dialect=Marker()
+    )
 
     async def list_subnets_by_tags(self, *, body: ListSubnetsByTagsRequestBody | Mapping[str, Any]) -> ListSubnetsByTagsResponse:
         return await self._invoke(_LIST_SUBNETS_BY_TAGS, locals())
@@ -674,21 +702,28 @@ class SyncVpcV2(SyncService[VpcV2]):
     disassociate_route_table = blocking(VpcV2.disassociate_route_table)
     list_api_version = blocking(VpcV2.list_api_version)
     list_flow_logs = blocking(VpcV2.list_flow_logs)
+    iter_flow_logs = blocking_pager(VpcV2.iter_flow_logs)
     list_ports = blocking(VpcV2.list_ports)
+    iter_ports = blocking_pager(VpcV2.iter_ports)
     list_privateips = blocking(VpcV2.list_privateips)
+    iter_privateips = blocking_pager(VpcV2.iter_privateips)
     list_route_tables = blocking(VpcV2.list_route_tables)
+    iter_route_tables = blocking_pager(VpcV2.iter_route_tables)
     list_security_group_rules = blocking(VpcV2.list_security_group_rules)
+    iter_security_group_rules = blocking_pager(VpcV2.iter_security_group_rules)
     list_security_group_tags = blocking(VpcV2.list_security_group_tags)
     list_security_groups = blocking(VpcV2.list_security_groups)
+    iter_security_groups = blocking_pager(VpcV2.iter_security_groups)
     list_security_groups_by_tags = blocking(VpcV2.list_security_groups_by_tags)
     list_subnet_tags = blocking(VpcV2.list_subnet_tags)
     list_subnets = blocking(VpcV2.list_subnets)
+    iter_subnets = blocking_pager(VpcV2.iter_subnets)
     list_subnets_by_tags = blocking(VpcV2.list_subnets_by_tags)
     list_vpc_peerings = blocking(VpcV2.list_vpc_peerings)
     list_vpc_routes = blocking(VpcV2.list_vpc_routes)
     list_vpc_tags = blocking(VpcV2.list_vpc_tags)
     list_vpcs = blocking(VpcV2.list_vpcs)
-    iter_vpcs = blocking_iter(VpcV2.iter_vpcs)
+    iter_vpcs = blocking_pager(VpcV2.iter_vpcs)
     list_vpcs_by_tags = blocking(VpcV2.list_vpcs_by_tags)
     neutron_add_firewall_rule = blocking(VpcV2.neutron_add_firewall_rule)
     neutron_add_router_interface = blocking(VpcV2.neutron_add_router_interface)

@@ -262,7 +262,7 @@ class NeutronSubnet(ApiModel):
 
 
 class Port(ApiModel):
-    id: str | None = None
+    id: str
     name: str | None = None
     network_id: str | None = None
     admin_state_up: bool | None = None
@@ -271,7 +271,7 @@ class Port(ApiModel):
     device_id: str | None = None
     device_owner: str | None = None
     tenant_id: str | None = None
-    status: str | None = None
+    status: str
     security_groups: list[str] | None = None
     allowed_address_pairs: list[AllowedAddressPair] | None = None
     extra_dhcp_opts: list[ExtraDhcpOpt] | None = None
@@ -337,9 +337,9 @@ class RoutetableAssociateReqbody(RequestModel):
 
 
 class SecurityGroup(ApiModel):
-    name: str | None = None
+    name: str
     description: str | None = None
-    id: str | None = None
+    id: str
     vpc_id: str | None = None
     enterprise_project_id: str | None = None
     security_group_rules: list[SecurityGroupRule] | None = None
@@ -361,8 +361,8 @@ class SecurityGroupRule(ApiModel):
 
 
 class Subnet(ApiModel):
-    id: str | None = None
-    name: str | None = None
+    id: str
+    name: str
     description: str | None = None
     cidr: str | None = None
     gateway_ip: str | None = None

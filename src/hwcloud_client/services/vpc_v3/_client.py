@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -422,11 +424,19 @@ class VpcV3(GeneratedService):
     async def list_address_group(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, name: list[str] | None = None, ip_version: int | None = None, description: list[str] | None = None, enterprise_project_id: str | None = None) -> ListAddressGroupResponse:
         return await self._invoke(_LIST_ADDRESS_GROUP, locals())
 
+    iter_address_group = paginate(
+        list_address_group, items=lambda page: page.address_groups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_address_groups_dependency(self, *, id: str | None = None, enterprise_project_id: str | None = None) -> ListAddressGroupsDependencyResponse:
         return await self._invoke(_LIST_ADDRESS_GROUPS_DEPENDENCY, locals())
 
     async def list_clouddcn_subnets(self, *, limit: int | None = None, marker: str | None = None, vpc_id: str | None = None) -> ListClouddcnSubnetsResponse:
         return await self._invoke(_LIST_CLOUDDCN_SUBNETS, locals())
+
+    iter_clouddcn_subnets = paginate(
+        list_clouddcn_subnets, items=lambda page: page.clouddcn_subnets or [], dialect=Marker()
+    )
 
     async def list_clouddcn_subnets_count_filter_tags(self, *, body: ListResourcesByTagsRequestBody | Mapping[str, Any] | None = None) -> ListClouddcnSubnetsCountFilterTagsResponse:
         return await self._invoke(_LIST_CLOUDDCN_SUBNETS_COUNT_FILTER_TAGS, locals())
@@ -440,6 +450,10 @@ class VpcV3(GeneratedService):
     async def list_firewall(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, name: list[str] | None = None, status: str | None = None, admin_state_up: bool | None = None, enterprise_project_id: list[str] | None = None) -> ListFirewallResponse:
         return await self._invoke(_LIST_FIREWALL, locals())
 
+    iter_firewall = paginate(
+        list_firewall, items=lambda page: page.firewalls or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_firewall_tags(self, *, limit: int | None = None, offset: int | None = None) -> ListFirewallTagsResponse:
         return await self._invoke(_LIST_FIREWALL_TAGS, locals())
 
@@ -452,14 +466,26 @@ class VpcV3(GeneratedService):
     async def list_ports(self, *, id: list[str] | None = None, name: list[str] | None = None, admin_state_up: bool | None = None, status: str | None = None, virsubnet_id: list[str] | None = None, device_id: list[str] | None = None, mac_address: list[str] | None = None, device_owner: list[str] | None = None, device_owner_prefixlike: str | None = None, description: list[str] | None = None, bindinghost_id: list[str] | None = None, private_ips: list[str] | None = None, security_groups: list[str] | None = None, vpc_id: list[str] | None = None, allowed_address_pairs: list[str] | None = None, instance_id: str | None = None, instance_type: str | None = None, limit: int | None = None, marker: str | None = None) -> ListPortsResponse:
         return await self._invoke(_LIST_PORTS, locals())
 
+    iter_ports = paginate(
+        list_ports, items=lambda page: page.ports or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_ports_by_tags(self, *, limit: int | None = None, offset: int | None = None, body: ListPortsByTagsRequestBody | Mapping[str, Any] | None = None) -> ListPortsByTagsResponse:
         return await self._invoke(_LIST_PORTS_BY_TAGS, locals())
 
     async def list_security_group_rules(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, security_group_id: list[str] | None = None, protocol: list[str] | None = None, description: list[str] | None = None, remote_group_id: list[str] | None = None, direction: str | None = None, action: str | None = None, remote_ip_prefix: str | None = None, priority: list[int] | None = None, ethertype: list[str] | None = None, remote_address_group_id: list[str] | None = None, enabled: bool | None = None) -> ListSecurityGroupRulesResponse:
         return await self._invoke(_LIST_SECURITY_GROUP_RULES, locals())
 
+    iter_security_group_rules = paginate(
+        list_security_group_rules, items=lambda page: page.security_group_rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_security_groups(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, enterprise_project_id: str | None = None) -> ListSecurityGroupsResponse:
         return await self._invoke(_LIST_SECURITY_GROUPS, locals())
+
+    iter_security_groups = paginate(
+        list_security_groups, items=lambda page: page.security_groups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_sub_network_interface_tags(self) -> ListSubNetworkInterfaceTagsResponse:
         return await self._invoke(_LIST_SUB_NETWORK_INTERFACE_TAGS, locals())
@@ -467,26 +493,54 @@ class VpcV3(GeneratedService):
     async def list_sub_network_interfaces(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, virsubnet_id: list[str] | None = None, private_ip_address: list[str] | None = None, mac_address: list[str] | None = None, vpc_id: list[str] | None = None, description: list[str] | None = None, parent_id: list[str] | None = None) -> ListSubNetworkInterfacesResponse:
         return await self._invoke(_LIST_SUB_NETWORK_INTERFACES, locals())
 
+    iter_sub_network_interfaces = paginate(
+        list_sub_network_interfaces, items=lambda page: page.sub_network_interfaces or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_sub_network_interfaces_by_tags(self, *, limit: str | None = None, offset: int | None = None, body: ListSubNetworkInterfacesByTagsRequestBody | Mapping[str, Any] | None = None) -> ListSubNetworkInterfacesByTagsResponse:
         return await self._invoke(_LIST_SUB_NETWORK_INTERFACES_BY_TAGS, locals())
 
     async def list_traffic_mirror_filter_rules(self, *, id: str | None = None, description: str | None = None, traffic_mirror_filter_id: str | None = None, direction: str | None = None, protocol: str | None = None, source_cidr_block: str | None = None, destination_cidr_block: str | None = None, source_port_range: str | None = None, destination_port_range: str | None = None, action: str | None = None, priority: str | None = None, limit: int | None = None, marker: str | None = None) -> ListTrafficMirrorFilterRulesResponse:
         return await self._invoke(_LIST_TRAFFIC_MIRROR_FILTER_RULES, locals())
 
+    iter_traffic_mirror_filter_rules = paginate(
+        list_traffic_mirror_filter_rules, items=lambda page: page.traffic_mirror_filter_rules or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_traffic_mirror_filters(self, *, id: str | None = None, name: str | None = None, description: str | None = None, created_at: str | None = None, updated_at: str | None = None, limit: int | None = None, marker: str | None = None) -> ListTrafficMirrorFiltersResponse:
         return await self._invoke(_LIST_TRAFFIC_MIRROR_FILTERS, locals())
+
+    iter_traffic_mirror_filters = paginate(
+        list_traffic_mirror_filters, items=lambda page: page.traffic_mirror_filters or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_traffic_mirror_sessions(self, *, id: str | None = None, name: str | None = None, description: str | None = None, traffic_mirror_filter_id: str | None = None, traffic_mirror_target_id: str | None = None, traffic_mirror_target_type: str | None = None, virtual_network_id: str | None = None, packet_length: str | None = None, priority: str | None = None, enabled: str | None = None, type: str | None = None, created_at: str | None = None, updated_at: str | None = None, limit: int | None = None, marker: str | None = None) -> ListTrafficMirrorSessionsResponse:
         return await self._invoke(_LIST_TRAFFIC_MIRROR_SESSIONS, locals())
 
+    iter_traffic_mirror_sessions = paginate(
+        list_traffic_mirror_sessions, items=lambda page: page.traffic_mirror_sessions or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_virsubnet_cidr_reservations(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, virsubnet_id: list[str] | None = None, cidr: list[str] | None = None, ip_version: list[int] | None = None, name: list[str] | None = None, description: list[str] | None = None, enterprise_project_id: str | None = None) -> ListVirsubnetCidrReservationsResponse:
         return await self._invoke(_LIST_VIRSUBNET_CIDR_RESERVATIONS, locals())
+
+    iter_virsubnet_cidr_reservations = paginate(
+        list_virsubnet_cidr_reservations, items=lambda page: page.virsubnet_cidr_reservations or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def list_virsubnets(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, name: list[str] | None = None, vpc_id: list[str] | None = None, status: str | None = None, scope: list[str] | None = None, zone_id: list[str] | None = None, description: list[str] | None = None) -> ListVirsubnetsResponse:
         return await self._invoke(_LIST_VIRSUBNETS, locals())
 
+    iter_virsubnets = paginate(
+        list_virsubnets, items=lambda page: page.virsubnets or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_vpcs(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, enterprise_project_id: str | None = None, name: list[str] | None = None, description: list[str] | None = None, cidr: list[str] | None = None) -> ListVpcsResponse:
         return await self._invoke(_LIST_VPCS, locals())
+
+    iter_vpcs = paginate(
+        list_vpcs, items=lambda page: page.vpcs or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def migrate_sub_network_interface(self, *, body: MigrateSubNetworkInterfaceRequestBody | Mapping[str, Any]) -> MigrateSubNetworkInterfaceResponse:
         return await self._invoke(_MIGRATE_SUB_NETWORK_INTERFACE, locals())
@@ -648,28 +702,41 @@ class SyncVpcV3(SyncService[VpcV3]):
     detach_sub_network_interface = blocking(VpcV3.detach_sub_network_interface)
     disassociate_subnet_firewall = blocking(VpcV3.disassociate_subnet_firewall)
     list_address_group = blocking(VpcV3.list_address_group)
+    iter_address_group = blocking_pager(VpcV3.iter_address_group)
     list_address_groups_dependency = blocking(VpcV3.list_address_groups_dependency)
     list_clouddcn_subnets = blocking(VpcV3.list_clouddcn_subnets)
+    iter_clouddcn_subnets = blocking_pager(VpcV3.iter_clouddcn_subnets)
     list_clouddcn_subnets_count_filter_tags = blocking(VpcV3.list_clouddcn_subnets_count_filter_tags)
     list_clouddcn_subnets_filter_tags = blocking(VpcV3.list_clouddcn_subnets_filter_tags)
     list_clouddcn_subnets_tags = blocking(VpcV3.list_clouddcn_subnets_tags)
     list_firewall = blocking(VpcV3.list_firewall)
+    iter_firewall = blocking_pager(VpcV3.iter_firewall)
     list_firewall_tags = blocking(VpcV3.list_firewall_tags)
     list_firewalls_by_tags = blocking(VpcV3.list_firewalls_by_tags)
     list_port_tags = blocking(VpcV3.list_port_tags)
     list_ports = blocking(VpcV3.list_ports)
+    iter_ports = blocking_pager(VpcV3.iter_ports)
     list_ports_by_tags = blocking(VpcV3.list_ports_by_tags)
     list_security_group_rules = blocking(VpcV3.list_security_group_rules)
+    iter_security_group_rules = blocking_pager(VpcV3.iter_security_group_rules)
     list_security_groups = blocking(VpcV3.list_security_groups)
+    iter_security_groups = blocking_pager(VpcV3.iter_security_groups)
     list_sub_network_interface_tags = blocking(VpcV3.list_sub_network_interface_tags)
     list_sub_network_interfaces = blocking(VpcV3.list_sub_network_interfaces)
+    iter_sub_network_interfaces = blocking_pager(VpcV3.iter_sub_network_interfaces)
     list_sub_network_interfaces_by_tags = blocking(VpcV3.list_sub_network_interfaces_by_tags)
     list_traffic_mirror_filter_rules = blocking(VpcV3.list_traffic_mirror_filter_rules)
+    iter_traffic_mirror_filter_rules = blocking_pager(VpcV3.iter_traffic_mirror_filter_rules)
     list_traffic_mirror_filters = blocking(VpcV3.list_traffic_mirror_filters)
+    iter_traffic_mirror_filters = blocking_pager(VpcV3.iter_traffic_mirror_filters)
     list_traffic_mirror_sessions = blocking(VpcV3.list_traffic_mirror_sessions)
+    iter_traffic_mirror_sessions = blocking_pager(VpcV3.iter_traffic_mirror_sessions)
     list_virsubnet_cidr_reservations = blocking(VpcV3.list_virsubnet_cidr_reservations)
+    iter_virsubnet_cidr_reservations = blocking_pager(VpcV3.iter_virsubnet_cidr_reservations)
     list_virsubnets = blocking(VpcV3.list_virsubnets)
+    iter_virsubnets = blocking_pager(VpcV3.iter_virsubnets)
     list_vpcs = blocking(VpcV3.list_vpcs)
+    iter_vpcs = blocking_pager(VpcV3.iter_vpcs)
     migrate_sub_network_interface = blocking(VpcV3.migrate_sub_network_interface)
     remove_firewall_rules = blocking(VpcV3.remove_firewall_rules)
     remove_security_groups = blocking(VpcV3.remove_security_groups)

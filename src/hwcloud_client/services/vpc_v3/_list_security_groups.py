@@ -13,8 +13,8 @@ class ListSecurityGroupsResponse(ApiModel):
 
 
 class SecurityGroup(ApiModel):
-    id: str | None = None
-    name: str | None = None
+    id: str
+    name: str
     description: str | None = None
     project_id: str | None = None
     created_at: Moment | None = None

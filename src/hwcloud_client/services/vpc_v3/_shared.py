@@ -366,12 +366,12 @@ class VirsubnetCidrReservation(ApiModel):
 
 
 class Vpc(ApiModel):
-    id: str | None = None
-    name: str | None = None
+    id: str
+    name: str
     description: str | None = None
     cidr: str | None = None
     extend_cidrs: list[str] | None = None
-    status: str | None = None
+    status: str
     project_id: str | None = None
     enterprise_project_id: str | None = None
     created_at: Moment | None = None
