@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncHuaweiCloud
+from ._observe import CallEvent
 from ._paging import AsyncPager, ItemOffset, LinksNext, Marker, PageNumber
 from ._response import Response
 from ._version import __version__
@@ -20,6 +21,7 @@ __all__ = [
     "Account",
     "AsyncHuaweiCloud",
     "AsyncPager",
+    "CallEvent",
     "ClientConfig",
     "Credentials",
     "Endpoint",

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mappin
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 import anyio
@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from ._http import httpx
 from ._logging import log_call, log_request_headers, log_retry
+from ._observe import OPERATION_EXTENSION, CallEvent, EventHook, EventHooks, Tracing, check_event_hooks
 from ._paging import AsyncPager, PagingDialect, Params, dig
 from ._response import Response
 from ._retry import CallRetries, RetryBudget, is_idempotent
@@ -51,6 +52,8 @@ from .services._registry import SERVICES, ServiceAttributes
 
 if TYPE_CHECKING:
     import ssl
+
+    from opentelemetry.trace import TracerProvider
 
     from .auth.providers import CredentialsProvider
 
@@ -170,8 +173,13 @@ class AsyncHuaweiCloud(ServiceAttributes):
         *,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
+        event_hooks: EventHooks | None = None,
+        tracing: bool | TracerProvider = False,
     ) -> None:
         self.config = config if config is not None else ClientConfig.from_env(environ)
+        self._event_hooks = check_event_hooks(event_hooks)
+        # True: the global OpenTelemetry tracer provider; or the provider given.
+        self._tracing = Tracing(None if tracing is True else tracing) if tracing is not False else None
         self.region = region or self.config.region
         self._environ = environ
         self._owns_provider = credentials is None
@@ -432,6 +440,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         stage: Stage | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
+        operation: str | None = None,
     ) -> Response:
         """Call any Huawei Cloud API and return its response; error statuses raise typed errors.
 
@@ -467,7 +476,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         scope = (self.region, info.name) if info is not None else (self.region, "apig")
         return await self.send(
             method, url, params=_encode_params(params), headers=request_headers, content=content,
-            timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope},
+            timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope, OPERATION_EXTENSION: operation},
         )
 
     def paginate(
@@ -540,12 +549,37 @@ class AsyncHuaweiCloud(ServiceAttributes):
                 headers = {**options.headers, **(headers or {})}
             if options.query:
                 params = [*(params or ()), *options.query]
-        flow = auth or self.auth
-        retries = CallRetries(retry or self.config.retry, self.retry_budget)
-        request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout)
         if params:
             # Sent in canonical form: httpx parses the URL once, and the signer has nothing to rewrite.
             url = f"{url}{'&' if '?' in url else '?'}{apig.canonical_query(params)}"
+        call = _Call(
+            method=method, url=url, auth=auth or self.auth, headers=headers, content=content,
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
+            retries=CallRetries(retry or self.config.retry, self.retry_budget), stream=stream,
+            extensions=extensions or {}, accept_status=accept_status,
+        )
+        tracing = self._tracing
+        if tracing is None:
+            return await self._send_until_answered(call)
+        region, service = call.extensions.get(SCOPE_EXTENSION, (self.region, None))
+        split = httpx.URL(url)
+        span = tracing.start(
+            method=method, url=str(split.copy_with(query=None)), host=split.host, service=service,
+            operation=call.extensions.get(OPERATION_EXTENSION), region=region,
+        )
+        with tracing.use(span):
+            try:
+                response = await self._send_until_answered(call)
+            except BaseException as error:
+                tracing.finish(span, response=None, error=error)
+                raise
+            tracing.finish(span, response=response, error=None)
+            return response
+
+    async def _send_until_answered(self, call: _Call) -> Response:
+        method, url, flow, retries, stream = call.method, call.url, call.auth, call.retries, call.stream
+        headers, content, extensions, accept_status = call.headers, call.content, call.extensions, call.accept_status
+        request_timeout = call.timeout
         replayable = not isinstance(content, AsyncIterable)
         resigned = False
         while True:
@@ -556,9 +590,17 @@ class AsyncHuaweiCloud(ServiceAttributes):
             await flow.sign(request)
             log_request_headers(logger, request)
             idempotent = is_idempotent(method, request.headers)
+            hooks = self._event_hooks
+            if hooks["request"]:
+                _emit(hooks["request"], request, "request", retries.attempt)
+            attempt_started = time.monotonic()
             try:
                 response = await self._transmit(request, stream=stream, retries=retries)
             except httpx.TransportError as error:
+                if hooks["response"]:
+                    _emit(
+                        hooks["response"], request, "response", retries.attempt, started=attempt_started, error=error
+                    )
                 delay = retries.after_exception(error, idempotent=idempotent, replayable=replayable)
                 if delay is None:
                     raise _transport_error(error, request) from None
@@ -569,6 +611,10 @@ class AsyncHuaweiCloud(ServiceAttributes):
 
             elapsed_ms = (time.monotonic() - retries.started) * 1000
             log_call(logger, request, response, retries.attempt, elapsed_ms)
+            if hooks["response"]:
+                _emit(
+                    hooks["response"], request, "response", retries.attempt, started=attempt_started, response=response
+                )
             status = response.status_code
             if 200 <= status < 300 or (accept_status is not None and accept_status(status)):
                 retries.succeeded()
@@ -611,6 +657,47 @@ class AsyncHuaweiCloud(ServiceAttributes):
             if self._root._closed:  # httpx's "the client has been closed", for a call that was in flight
                 raise ConfigurationError("this AsyncHuaweiCloud was closed while the call was in flight") from None
             raise
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """What one call sends, fixed before its first attempt."""
+
+    method: str
+    url: str
+    auth: AuthFlow
+    headers: Mapping[str, str] | None
+    content: Body | None
+    timeout: Any
+    retries: CallRetries
+    stream: bool
+    extensions: dict[str, Any]
+    accept_status: Callable[[int], bool] | None
+
+
+def _emit(
+    hooks: Sequence[EventHook],
+    request: httpx.Request,
+    phase: Literal["request", "response"],
+    attempt: int,
+    *,
+    started: float | None = None,
+    response: httpx.Response | None = None,
+    error: Exception | None = None,
+) -> None:
+    _region, service = request.extensions.get(SCOPE_EXTENSION, (None, None))
+    request_id = None
+    if response is not None:
+        request_id = response.headers.get("x-request-id") or response.headers.get("x-obs-request-id")
+    event = CallEvent(
+        phase=phase, service=service, operation=request.extensions.get(OPERATION_EXTENSION),
+        method=request.method, url=str(request.url.copy_with(query=None)), attempt=attempt,
+        status_code=response.status_code if response is not None else None, request_id=request_id,
+        elapsed_ms=(time.monotonic() - started) * 1000 if started is not None else None,
+        error=type(error).__name__ if error is not None else None,
+    )
+    for hook in hooks:
+        hook(event)
 
 
 async def _api_error(response: httpx.Response, request: httpx.Request, *, stream: bool) -> APIError:

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 from ._blocking import PortalRunner, SyncPager, SyncService, blocking, blocking_iter
 from ._client import AsyncHuaweiCloud, ParamValue
 from ._http import httpx
+from ._observe import EventHooks
 from ._paging import PagingDialect
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy
 from .services._registry import SyncServiceAttributes
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import TracerProvider
+
     from .auth.providers import CredentialsProvider
 
 __all__ = ["HuaweiCloud", "PortalRunner", "SyncService", "blocking", "blocking_iter"]
@@ -41,10 +44,14 @@ class HuaweiCloud(SyncServiceAttributes, SyncService[AsyncHuaweiCloud]):
         *,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] | None = None,
+        event_hooks: EventHooks | None = None,
+        tracing: bool | TracerProvider = False,
     ) -> None:
         # Building the async client touches no event loop: every loop-bound object in it is made on first use.
+        # Event hooks run in the portal's thread.
         async_client = AsyncHuaweiCloud(
-            region, credentials, project, account, config, http_client, environ=environ, clock=clock
+            region, credentials, project, account, config, http_client, environ=environ, clock=clock,
+            event_hooks=event_hooks, tracing=tracing,
         )
         super().__init__(PortalRunner(), async_client)
 
