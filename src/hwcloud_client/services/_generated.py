@@ -19,7 +19,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, TypeVar, cast
 from urllib.parse import urlencode
 
-from pydantic import Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
 from ..errors import ConfigurationError, MalformedResponseError
 from ._base import ApiModel, Service
@@ -96,10 +96,37 @@ class Op(Generic[R]):
     headers: tuple[tuple[str, str], ...] = ()
 
 
+class _Codec:
+    """Validation and dumping of one body or result type: a model class directly, anything else (``list[Tag]``)
+    through a TypeAdapter. A model needs no adapter, whose schema would cost as much again to build."""
+
+    __slots__ = ("_adapter", "_model")
+
+    def __init__(self, target: Any) -> None:
+        is_model = isinstance(target, type) and issubclass(target, BaseModel)
+        self._model: type[BaseModel] | None = target if is_model else None
+        self._adapter: TypeAdapter[Any] = cast("TypeAdapter[Any]", None) if is_model else TypeAdapter(target)
+
+    def validate_json(self, content: bytes) -> Any:
+        if self._model is not None:
+            return self._model.model_validate_json(content)
+        return self._adapter.validate_json(content)
+
+    def validate_python(self, value: object) -> Any:
+        if self._model is not None:
+            return value if isinstance(value, self._model) else self._model.model_validate(value)
+        return self._adapter.validate_python(value)
+
+    def dump(self, value: Any, mode: Literal["json", "python"]) -> Any:
+        if self._model is not None:
+            return value.model_dump(mode=mode, by_alias=True, exclude_none=True)
+        return self._adapter.dump_python(value, mode=mode, by_alias=True, exclude_none=True)
+
+
 @cache
-def _adapter(package: str, reference: str) -> TypeAdapter[Any]:
+def _codec(package: str, reference: str) -> _Codec:
     module, _, name = reference.partition(":")
-    return TypeAdapter(getattr(import_module(f"{package}.{module}"), name))
+    return _Codec(getattr(import_module(f"{package}.{module}"), name))
 
 
 def _text(value: object) -> str:
@@ -161,12 +188,12 @@ class GeneratedService(Service):
             return str(body).encode(), op.content_type
         if op.body_kind == "binary":
             return bytes(cast(bytes, body)), op.content_type
-        adapter = _adapter(self.models_package, op.body)
+        codec = _codec(self.models_package, op.body)
         # Our model passes as it is; plain data in Huawei's spelling is validated into the model first.
-        validated = adapter.validate_python(body)
+        validated = codec.validate_python(body)
         if op.body_kind == "multipart":
-            return _multipart(adapter.dump_python(validated, by_alias=True, exclude_none=True))
-        document = adapter.dump_python(validated, mode="json", by_alias=True, exclude_none=True)
+            return _multipart(codec.dump(validated, "python"))
+        document = codec.dump(validated, "json")
         if op.body_kind == "form":
             return urlencode({key: _form_text(value) for key, value in document.items()}).encode(), op.content_type
         return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(), op.content_type
@@ -206,13 +233,13 @@ class GeneratedService(Service):
             except ValueError:
                 decoded = None
             return cast(R, decoded if isinstance(decoded, str) else response.text)
-        adapter = _adapter(self.models_package, op.result)
+        codec = _codec(self.models_package, op.result)
         try:
             if content.strip():
-                result = adapter.validate_json(content)
+                result = codec.validate_json(content)
             else:
                 # An empty 2xx body: an empty result, as the official SDK makes one.
-                result = adapter.validate_python({} if kind == "model" else [] if kind == "array" else None)
+                result = codec.validate_python({} if kind == "model" else [] if kind == "array" else None)
         except ValidationError as error:
             first = error.errors(include_input=False, include_url=False)[0]
             where = ".".join(str(part) for part in first["loc"]) or "the document"
