@@ -185,6 +185,7 @@ async def test_upload_and_download_files_in_parallel(cloud: AsyncHuaweiCloud, bu
         progress=lambda done, total: uploads.append((done, total)),
     )
     assert result.etag and result.etag.endswith('-6"')
+    assert result.request_id, "the multipart upload reports its completing request's id"
     total = source.stat().st_size
     assert [t for _, t in uploads] == [total] * 6
     assert [d for d, _ in uploads] == sorted(d for d, _ in uploads)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+import hwcloud_client as hw
 from hwcloud_client import HuaweiCloud
-from hwcloud_client.errors import MalformedResponseError
+from hwcloud_client.errors import ConfigurationError, MalformedResponseError
 from tests.helpers import CREDS, Recorder, facade
 
 pytestmark = pytest.mark.anyio
@@ -46,3 +47,21 @@ def test_blocking_results_carry_the_request_id_too() -> None:
         region="cn-north-4", credentials=CREDS, project="p1", environ={}, http_client=Recorder(answer_with_id).client()
     ) as cloud:
         assert cloud.ecs.list_flavors()._request_id == "req-4"
+
+
+async def test_the_raw_view_of_a_typed_result_has_status_headers_attempts_and_time() -> None:
+    answers = iter([httpx.Response(503), answer_with_id(httpx.Request("GET", "https://x/v1/p/c"))])
+    recorder = Recorder(lambda request: next(answers))
+    async with facade(recorder) as cloud:
+        flavors = await cloud.ecs.list_flavors()
+    info = hw.response_info(flavors)
+    assert (info.status_code, info.request_id, info.attempts) == (200, "req-3", 2)
+    assert info.headers["x-request-id"] == "req-3" and info.elapsed_ms >= 0
+    assert "attempts" not in flavors.model_dump_json()
+
+
+def test_a_result_built_by_hand_has_no_raw_view() -> None:
+    from hwcloud_client.services.ecs import ListFlavorsResponse
+
+    with pytest.raises(ConfigurationError, match="not returned by a call"):
+        hw.response_info(ListFlavorsResponse(flavors=[]))

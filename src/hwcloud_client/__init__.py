@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from ._client import AsyncHuaweiCloud
 from ._observe import CallEvent
 from ._paging import AsyncPager, ItemOffset, LinksNext, Marker, PageNumber
-from ._response import Response
+from ._response import Response, ResponseInfo
 from ._version import __version__
 from .auth.hooks import signing_hook, sync_signing_hook
 from .auth.token import TokenAuth
@@ -15,6 +15,7 @@ from .endpoints import resolve_endpoint
 if TYPE_CHECKING:
     from ._blocking import SyncPager
     from .auth.httpx_auth import HuaweiCloudAuth
+    from .services._base import response_info
     from .sync import HuaweiCloud
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PageNumber",
     "Project",
     "Response",
+    "ResponseInfo",
     "RetryPolicy",
     "Stage",
     "SyncPager",
@@ -40,13 +42,19 @@ __all__ = [
     "TokenAuth",
     "__version__",
     "resolve_endpoint",
+    "response_info",
     "signing_hook",
     "sync_signing_hook",
 ]
 
 # Imported on first access: async programs never need the blocking facade's module, and subclassing
 # httpx.Auth imports httpx, which the async facade leaves to its first request.
-_ON_FIRST_ACCESS = {"HuaweiCloud": ".sync", "HuaweiCloudAuth": ".auth.httpx_auth", "SyncPager": "._blocking"}
+_ON_FIRST_ACCESS = {
+    "HuaweiCloud": ".sync",
+    "HuaweiCloudAuth": ".auth.httpx_auth",
+    "SyncPager": "._blocking",
+    "response_info": ".services._base",
+}
 
 if not TYPE_CHECKING:  # hidden from type checkers, so that a misspelt name stays an error for them
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json as _json
+from dataclasses import dataclass
 from typing import Any
 
 from ._http import httpx
 
-__all__ = ["Response"]
+__all__ = ["Response", "ResponseInfo"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseInfo:
+    """How a typed result was answered: status, headers, request id, attempts and elapsed time of its call."""
+
+    status_code: int
+    headers: httpx.Headers
+    request_id: str | None
+    attempts: int
+    elapsed_ms: float
 
 
 class Response:
@@ -50,6 +62,10 @@ class Response:
     def http_response(self) -> httpx.Response:
         """The underlying httpx response (its request carries the Authorization header: do not log it)."""
         return self._http
+
+    def info(self) -> ResponseInfo:
+        """The facts of this answer without its body (what a typed result keeps)."""
+        return ResponseInfo(self.status_code, self.headers, self.request_id, self.attempts, self.elapsed_ms)
 
     def json(self) -> Any:
         return _json.loads(self._http.content) if self._http.content else None

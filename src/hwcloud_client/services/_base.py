@@ -29,8 +29,8 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._paging import AsyncPager, PagingDialect, Params
-from .._response import Response
-from ..errors import MalformedResponseError
+from .._response import Response, ResponseInfo
+from ..errors import ConfigurationError, MalformedResponseError
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
@@ -48,6 +48,7 @@ __all__ = [
     "json_model",
     "no_content",
     "paginate",
+    "response_info",
 ]
 
 ResultT = TypeVar("ResultT")
@@ -69,9 +70,14 @@ class ApiModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, hide_input_in_errors=True)
 
-    # The request id of the call that returned this result (openai-python's spelling): never in dumps, and
-    # private so that no Huawei field called request_id can clash with it.
+    # The request id of the call that returned this result (openai-python's spelling), and how it was
+    # answered (see response_info): never in dumps, and private so that no Huawei field can clash with them.
     _request_id: str | None = PrivateAttr(default=None)
+    _response_info: ResponseInfo | None = PrivateAttr(default=None)
+
+    def _answered_by(self, response: Response) -> None:
+        self._request_id = response.request_id
+        self._response_info = response.info()
 
 
 def _accepted_spellings(name: str, field: FieldInfo) -> tuple[str, ...]:
@@ -188,10 +194,24 @@ def json_model(model: type[ModelT]) -> Callable[[Response], ModelT]:
                 model.__name__, reason=_first_problem(error), status_code=response.status_code,
                 request_id=response.request_id, body=response.content,
             ) from None
-        parsed._request_id = response.request_id
+        parsed._answered_by(response)
         return parsed
 
     return parse
+
+
+def response_info(result: ApiModel) -> ResponseInfo:
+    """Status, headers, request id, attempts and elapsed time of the call that returned ``result``.
+
+    >>> flavors = await cloud.ecs.list_flavors()
+    >>> hw.response_info(flavors).attempts
+    """
+    info = result._response_info
+    if info is None:
+        raise ConfigurationError(
+            f"this {type(result).__name__} was not returned by a call (built or copied by hand): it has no response"
+        )
+    return info
 
 
 def _first_problem(error: ValidationError) -> str:

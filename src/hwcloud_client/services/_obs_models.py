@@ -155,6 +155,7 @@ class CompleteMultipartUploadResult(BaseModel):
     bucket: str | None = None
     key: str | None = None
     etag: str | None = None
+    request_id: str | None = None
 
 
 class PartInfo(BaseModel):

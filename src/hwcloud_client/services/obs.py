@@ -389,9 +389,10 @@ class OBS:
         response = await self._send(
             "POST", bucket, key, query=[("uploadId", upload_id)], content=_xml_bytes(root), headers=_XML_HEADERS
         )
-        return _xml_result(
+        completed = _xml_result(
             response, "CompleteMultipartUpload", {"CompleteMultipartUploadResult"}, complete_multipart_upload_result
         )
+        return completed.model_copy(update={"request_id": response.request_id})
 
     async def abort_multipart_upload(self, bucket: str, key: str, upload_id: str) -> None:
         await self._send("DELETE", bucket, key, query=[("uploadId", upload_id)])
@@ -497,7 +498,8 @@ class OBS:
             with anyio.move_on_after(_CLEANUP_TIMEOUT, shield=True):
                 await self._abort_after_failure(upload)
             raise
-        return PutObjectResult(etag=completed.etag)
+        # The completing request's id: the one that made the object exist.
+        return PutObjectResult(etag=completed.etag, request_id=completed.request_id)
 
     async def download_file(
         self,
