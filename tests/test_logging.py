@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from hwcloud_client._logging import log_call, log_request_headers, log_retry, redact_header
+from hwcloud_client._logging import log_call, log_request_headers, log_retry, redact_header, redact_log_text
 
 AK = "AKEXAMPLE0123456789"
 SECRETS = {
@@ -157,3 +157,26 @@ def test_a_retry_line(caplog: pytest.LogCaptureFixture) -> None:
         "retrying GET ecs.cn-north-4.myhuaweicloud.com/v1/p1/cloudservers after HTTP 503 in 0.26s (attempt 2 of 3)"
     )
     assert "query-secret" not in _text(caplog)
+
+
+# --- the HTTP stack's own records (redact_log_text) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("headers=[(b'Host', b'h.example.com'), (b'X-Auth-Token', b'MIIsecret')]",
+         "headers=[(b'Host', b'h.example.com'), (b'X-Auth-Token', b'<redacted>')]"),
+        # an allowlisted value repr() writes in double quotes is left exactly as it was
+        ("headers=[(b'User-Agent', b\"it's-ua/1.0\")]", "headers=[(b'User-Agent', b\"it's-ua/1.0\")]"),
+        ("(b'Authorization', b'OBS AKEXAMPLE0123:c2lnbmF0dXJl')", "(b'Authorization', b'OBS AK=AKEX… <redacted>')"),
+        ("socks auth=(b'user', b'pw-secret') to proxy", "socks auth=<redacted> to proxy"),
+        ("GET https://b.obs.example.com/k?AccessKeyId=AK&Signature=abc%2B&Expires=1 ok",
+         "GET https://b.obs.example.com/k?AccessKeyId=<redacted>&Signature=<redacted>&Expires=1 ok"),
+        ("proxy http://user:pw-secret@proxy.example:3128 and https://ok.example/x",
+         "proxy http://***@proxy.example:3128 and https://ok.example/x"),
+        ("nothing to hide", "nothing to hide"),
+    ],
+)
+def test_http_stack_text_is_redacted_exactly(text: str, expected: str) -> None:
+    assert redact_log_text(text) == expected
