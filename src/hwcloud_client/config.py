@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
@@ -109,6 +109,17 @@ class Credentials(_SecretInputModel):
     expires_at: float | None = Field(
         default=None, description="Expiry of temporary credentials, seconds since the epoch (UTC)"
     )
+
+    if TYPE_CHECKING:
+        # For type checkers only (runtime: pydantic's own): a secret may be a plain str, as users hold it.
+        def __init__(
+            self,
+            *,
+            ak: str,
+            sk: SecretStr | str,
+            security_token: SecretStr | str | None = None,
+            expires_at: float | None = None,
+        ) -> None: ...
 
     @field_validator("ak")
     @classmethod
@@ -282,6 +293,26 @@ class ClientConfig(_SecretInputModel):
     signing_algorithm: SigningAlgorithm = "SDK-HMAC-SHA256"
     endpoints: Mapping[str, Endpoint] = Field(default_factory=dict)
     obs_path_style: bool = False
+
+    if TYPE_CHECKING:
+        # For type checkers only (runtime: pydantic's own): an endpoint may be given as its URL.
+        def __init__(
+            self,
+            *,
+            region: str | None = None,
+            timeouts: Timeouts = ...,
+            retry: RetryPolicy = ...,
+            proxy: str | None = None,
+            verify: bool = True,
+            max_connections: int = 8,
+            max_keepalive_connections: int = 8,
+            max_in_flight: int | None = None,
+            user_agent: str | None = None,
+            http_backend: Literal["httpx", "aiohttp"] = "httpx",
+            signing_algorithm: SigningAlgorithm = "SDK-HMAC-SHA256",
+            endpoints: Mapping[str, Endpoint | str] = ...,
+            obs_path_style: bool = False,
+        ) -> None: ...
 
     @field_validator("proxy")
     @classmethod

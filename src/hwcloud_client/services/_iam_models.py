@@ -36,7 +36,7 @@ __all__ = [
 
 
 class Links(ApiModel):
-    self_url: str | None = Field(None, alias="self")
+    self_url: str | None = Field(default=None, alias="self")
     previous: str | None = None
     next: str | None = None
 
