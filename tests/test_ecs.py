@@ -16,8 +16,8 @@ from huaweicloudsdkecs.v2.model import ServerFlavor as OfficialFlavor
 from huaweicloudsdkecs.v2.model import ServerImage as OfficialImage
 from pydantic import SecretStr
 
-from hwcloud_client import HuaweiCloud
-from hwcloud_client.errors import JobFailedError, NotFoundError, WaiterTimeoutError
+from hwcloud_client import AsyncHuaweiCloud, HuaweiCloud
+from hwcloud_client.errors import APIError, JobFailedError, MalformedResponseError, NotFoundError, WaiterTimeoutError
 from hwcloud_client.errors import TimeoutError as HuaweiCloudTimeoutError
 from hwcloud_client.services._ecs_models import (
     ListServersDetailsResponse,
@@ -29,6 +29,7 @@ from hwcloud_client.services._ecs_models import (
     ServerSpec,
 )
 from hwcloud_client.services.ecs import ECS
+from hwcloud_client.testing import FakeHuaweiCloud
 from tests.helpers import CREDS, Recorder, assert_validly_signed, facade
 
 pytestmark = pytest.mark.anyio
@@ -619,3 +620,52 @@ def test_admin_pass_by_its_huawei_name_is_still_a_secret() -> None:
     assert "VALUE" not in repr(spec) and "VALUE" not in str(spec.model_dump())
     assert spec.admin_pass is not None and spec.admin_pass.get_secret_value() == "Pa55-w0rd-VALUE"
     assert json.loads(spec.model_dump_json(by_alias=True, exclude_none=True))["adminPass"] == "Pa55-w0rd-VALUE"
+
+
+# --- results typed as Huawei sends them -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "call", "missing"),
+    [
+        (("POST", "/v1.1/p1/cloudservers"), {"serverIds": ["s-1"]},
+         lambda ecs: ecs.create_servers(server=SPEC), "job_id"),
+        (("GET", f"/v1/p1/jobs/{JOB_ID}"), {"status": "SUCCESS"}, lambda ecs: ecs.show_job(job_id=JOB_ID), "job_id"),
+        (("POST", "/v1/p1/cloudservers/action"), {}, lambda ecs: ecs.batch_stop_servers(server_ids=["s-1"]), "job_id"),
+        (("GET", "/v1/p1/cloudservers/detail"), {"servers": [{"id": "s-1", "status": "ACTIVE"}]},
+         lambda ecs: ecs.list_servers_details(), "servers.0.name"),
+        (("GET", f"/v1/p1/cloudservers/{SERVER_ID}"), {"server": {"id": SERVER_ID, "name": "web"}},
+         lambda ecs: ecs.show_server(server_id=SERVER_ID), "server.status"),
+    ],
+)
+async def test_a_success_without_a_field_ecs_always_sends_is_a_malformed_response(
+    path: tuple[str, str], answer: dict[str, Any], call: Callable[[ECS], Awaitable[object]], missing: str
+) -> None:
+    # job_id, a server's id, name and status are typed str (no None checks in users' code): a 2xx without
+    # them is not ECS's answer, and says which field is missing.
+    async with facade(Recorder(Script({path: [(200, answer)]}))) as cloud:
+        with pytest.raises(MalformedResponseError, match=rf"\b{missing}: Field required") as raised:
+            await call(cloud.ecs)
+    assert raised.value.request_id == "req-1"
+
+
+async def test_a_dry_run_that_passes_has_no_job() -> None:
+    # ECS answers a dry run that passes its checks with 202 and no job; one that fails, with its error.
+    fake = FakeHuaweiCloud()
+    async with AsyncHuaweiCloud(region=fake.region, credentials=fake.credentials, environ={},
+                                http_client=httpx.AsyncClient(transport=fake.transport())) as cloud:
+        checked = await cloud.ecs.create_servers(server=SPEC.model_copy(update={"count": 1}), dry_run=True)
+        assert (checked.job_id, checked.server_ids, checked._request_id is not None) == ("", [], True)
+        assert (await cloud.ecs.list_servers_details()).servers == []
+        created = await cloud.ecs.create_servers(server=SPEC.model_copy(update={"count": 1}))
+        server_id = (await cloud.ecs.wait_for_job(created.job_id, timeout=5, interval=0.01)).server_ids[0]
+        resize = await cloud.ecs.resize_server(server_id=server_id, flavor_ref="c7.large.2", dry_run=True)
+        assert resize.job_id == ""
+        with pytest.raises(APIError):
+            await cloud.ecs.create_servers(server=SPEC.model_copy(update={"flavor_ref": "no.such"}), dry_run=True)
+
+
+def test_a_plain_str_password_is_a_secret() -> None:
+    spec = ServerSpec(image_ref="img", flavor_ref="s6.small.1", name="web", vpcid="vpc", nics=[],
+                      root_volume=RootVolume(volumetype="SSD"), admin_pass="Pa55-w0rd-VALUE")
+    assert isinstance(spec.admin_pass, SecretStr) and "VALUE" not in repr(spec)

@@ -18,7 +18,8 @@ def list_servers(request: httpx.Request) -> httpx.Response:
     """ECS ListServersDetails: ``offset`` is a page number from 1, ``limit`` its size."""
     limit, page = int(request.url.params["limit"]), int(request.url.params["offset"])
     chosen = SERVERS[(page - 1) * limit : page * limit]
-    return httpx.Response(200, json={"count": len(SERVERS), "servers": [{"id": i, "name": i} for i in chosen]})
+    servers = [{"id": i, "name": i, "status": "ACTIVE"} for i in chosen]
+    return httpx.Response(200, json={"count": len(SERVERS), "servers": servers})
 
 
 def list_vpcs(request: httpx.Request) -> httpx.Response:

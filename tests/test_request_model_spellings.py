@@ -179,8 +179,9 @@ def test_the_password_by_either_spelling_is_a_secret_everywhere_but_the_json_sen
 
 
 def test_response_models_still_read_both_spellings() -> None:
-    by_huawei = ServerDetail.model_validate({"id": "s-1", "hostId": "h-1", "OS-EXT-STS:vm_state": "active"})
-    by_python = ServerDetail.model_validate({"id": "s-1", "host_id": "h-1", "vm_state": "active"})
+    server = {"id": "s-1", "name": "web", "status": "ACTIVE"}
+    by_huawei = ServerDetail.model_validate({**server, "hostId": "h-1", "OS-EXT-STS:vm_state": "active"})
+    by_python = ServerDetail.model_validate({**server, "host_id": "h-1", "vm_state": "active"})
     assert (by_huawei.host_id, by_huawei.vm_state) == (by_python.host_id, by_python.vm_state) == ("h-1", "active")
 
 

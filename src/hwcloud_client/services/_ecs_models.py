@@ -7,7 +7,7 @@ with a ``serialization_alias`` are :class:`RequestModel`, which validates Huawei
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr
 
@@ -60,9 +60,9 @@ class ServerAddress(ApiModel):
     addr: str
     version: int | str | None = None
     primary: bool | None = None
-    ip_type: Literal["fixed", "floating"] | str | None = Field(None, alias="OS-EXT-IPS:type")
-    mac_addr: str | None = Field(None, alias="OS-EXT-IPS-MAC:mac_addr")
-    port_id: str | None = Field(None, alias="OS-EXT-IPS:port_id")
+    ip_type: Literal["fixed", "floating"] | str | None = Field(default=None, alias="OS-EXT-IPS:type")
+    mac_addr: str | None = Field(default=None, alias="OS-EXT-IPS-MAC:mac_addr")
+    port_id: str | None = Field(default=None, alias="OS-EXT-IPS:port_id")
 
 
 class ServerFlavor(ApiModel):
@@ -85,22 +85,22 @@ class NamedRef(ApiModel):
 class VolumeAttachment(ApiModel):
     id: str
     delete_on_termination: str | None = None
-    boot_index: str | None = Field(None, alias="bootIndex")
+    boot_index: str | None = Field(default=None, alias="bootIndex")
     device: str | None = None
 
 
 class ServerDetail(ApiModel):
-    """A server as ListServersDetails and ShowServer describe it."""
+    """A server as ListServersDetails and ShowServer describe it (ECS always sends its id, name and status)."""
 
     id: str
-    name: str | None = None
-    status: ServerStatus | str | None = None
+    name: str
+    status: ServerStatus | str
     description: str | None = None
     created: Timestamp = None
     updated: Timestamp = None
     user_id: str | None = None
     tenant_id: str | None = None
-    host_id: str | None = Field(None, alias="hostId")
+    host_id: str | None = Field(default=None, alias="hostId")
     key_name: str | None = None
     flavor: ServerFlavor | None = None
     image: IdRef | None = None
@@ -111,20 +111,20 @@ class ServerDetail(ApiModel):
     locked: bool | None = None
     progress: int | None = None
     enterprise_project_id: str | None = None
-    availability_zone: str | None = Field(None, alias="OS-EXT-AZ:availability_zone")
-    vm_state: str | None = Field(None, alias="OS-EXT-STS:vm_state")
-    task_state: str | None = Field(None, alias="OS-EXT-STS:task_state")
-    power_state: int | None = Field(None, alias="OS-EXT-STS:power_state")
-    host: str | None = Field(None, alias="OS-EXT-SRV-ATTR:host")
-    hostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hostname")
-    instance_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:instance_name")
-    hypervisor_hostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
-    reservation_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:reservation_id")
-    launch_index: int | None = Field(None, alias="OS-EXT-SRV-ATTR:launch_index")
-    root_device_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:root_device_name")
-    launched_at: Timestamp = Field(None, alias="OS-SRV-USG:launched_at")
-    terminated_at: Timestamp = Field(None, alias="OS-SRV-USG:terminated_at")
-    disk_config: str | None = Field(None, alias="OS-DCF:diskConfig")
+    availability_zone: str | None = Field(default=None, alias="OS-EXT-AZ:availability_zone")
+    vm_state: str | None = Field(default=None, alias="OS-EXT-STS:vm_state")
+    task_state: str | None = Field(default=None, alias="OS-EXT-STS:task_state")
+    power_state: int | None = Field(default=None, alias="OS-EXT-STS:power_state")
+    host: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:host")
+    hostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hostname")
+    instance_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:instance_name")
+    hypervisor_hostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
+    reservation_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:reservation_id")
+    launch_index: int | None = Field(default=None, alias="OS-EXT-SRV-ATTR:launch_index")
+    root_device_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:root_device_name")
+    launched_at: Timestamp = Field(default=None, alias="OS-SRV-USG:launched_at")
+    terminated_at: Timestamp = Field(default=None, alias="OS-SRV-USG:terminated_at")
+    disk_config: str | None = Field(default=None, alias="OS-DCF:diskConfig")
     volumes_attached: list[VolumeAttachment] = Field(
         default_factory=list, alias="os-extended-volumes:volumes_attached"
     )
@@ -184,17 +184,17 @@ class PublicIp(ApiModel):
 
 
 class ServerExtendParam(RequestModel):
-    charging_mode: Literal["prePaid", "postPaid"] | str | None = Field(None, serialization_alias="chargingMode")
-    region_id: str | None = Field(None, serialization_alias="regionID")
-    period_type: Literal["month", "year"] | str | None = Field(None, serialization_alias="periodType")
-    period_num: int | None = Field(None, serialization_alias="periodNum")
+    charging_mode: Literal["prePaid", "postPaid"] | str | None = Field(default=None, serialization_alias="chargingMode")
+    region_id: str | None = Field(default=None, serialization_alias="regionID")
+    period_type: Literal["month", "year"] | str | None = Field(default=None, serialization_alias="periodType")
+    period_num: int | None = Field(default=None, serialization_alias="periodNum")
     # The API wants the strings "true"/"false" here, not JSON booleans.
-    is_auto_renew: Literal["true", "false"] | None = Field(None, serialization_alias="isAutoRenew")
-    is_auto_pay: Literal["true", "false"] | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_renew: Literal["true", "false"] | None = Field(default=None, serialization_alias="isAutoRenew")
+    is_auto_pay: Literal["true", "false"] | None = Field(default=None, serialization_alias="isAutoPay")
     enterprise_project_id: str | None = None
     support_auto_recovery: bool | None = None
-    market_type: str | None = Field(None, serialization_alias="marketType")
-    spot_price: str | None = Field(None, serialization_alias="spotPrice")
+    market_type: str | None = Field(default=None, serialization_alias="marketType")
+    spot_price: str | None = Field(default=None, serialization_alias="spotPrice")
 
 
 class ServerTag(ApiModel):
@@ -214,9 +214,9 @@ class ServerSpec(RequestModel):
     data_volumes: list[DataVolume] | None = None
     availability_zone: str | None = None
     count: int | None = None
-    is_auto_rename: bool | None = Field(None, serialization_alias="isAutoRename")
+    is_auto_rename: bool | None = Field(default=None, serialization_alias="isAutoRename")
     key_name: str | None = None
-    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
+    admin_pass: SentSecret | None = Field(default=None, serialization_alias="adminPass")
     user_data: str | None = None
     publicip: PublicIp | None = None
     security_groups: list[IdRef] | None = None
@@ -225,6 +225,32 @@ class ServerSpec(RequestModel):
     server_tags: list[ServerTag] | None = None
     description: str | None = None
 
+    if TYPE_CHECKING:
+        # For type checkers only (runtime: pydantic's own): the password may be a plain str.
+        def __init__(
+            self,
+            *,
+            image_ref: str,
+            flavor_ref: str,
+            name: str,
+            vpcid: str,
+            nics: list[ServerNic],
+            root_volume: RootVolume,
+            data_volumes: list[DataVolume] | None = None,
+            availability_zone: str | None = None,
+            count: int | None = None,
+            is_auto_rename: bool | None = None,
+            key_name: str | None = None,
+            admin_pass: SecretStr | str | None = None,
+            user_data: str | None = None,
+            publicip: PublicIp | None = None,
+            security_groups: list[IdRef] | None = None,
+            extendparam: ServerExtendParam | None = None,
+            metadata: dict[str, str] | None = None,
+            server_tags: list[ServerTag] | None = None,
+            description: str | None = None,
+        ) -> None: ...
+
 
 class CreateServersBody(ApiModel):
     server: ServerSpec
@@ -232,7 +258,9 @@ class CreateServersBody(ApiModel):
 
 
 class CreateServersResponse(ApiModel):
-    job_id: str | None = None
+    """What CreateServers answers: the job to follow with ``wait_for_job``, and the new servers' ids."""
+
+    job_id: str
     order_id: str | None = None
     server_ids: list[str] = Field(default_factory=list, alias="serverIds")
 
@@ -279,7 +307,7 @@ class UpdateServerBody(ApiModel):
 
 
 class ResizeExtendParam(RequestModel):
-    is_auto_pay: Literal["true", "false"] | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: Literal["true", "false"] | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class ResizeOption(RequestModel):
@@ -297,7 +325,6 @@ class ResizeServerBody(ApiModel):
 class _JobFields(ApiModel):
     """What a job and each of its sub-jobs report."""
 
-    job_id: str | None = None
     job_type: str | None = None
     status: JobStatus | str
     begin_time: Timestamp = None
@@ -313,6 +340,7 @@ class SubJobEntities(ApiModel):
 
 
 class SubJob(_JobFields):
+    job_id: str | None = None
     entities: SubJobEntities | None = None
 
 
@@ -326,6 +354,7 @@ class JobEntities(ApiModel):
 class Job(_JobFields):
     """ShowJob: the job, its sub-jobs (one per server) and, on failure, why."""
 
+    job_id: str
     entities: JobEntities | None = None
     code: str | None = None
     message: str | None = None
@@ -351,12 +380,12 @@ class Flavor(ApiModel):
     ram: int | None = None
     disk: str | None = None
     swap: str | None = None
-    ephemeral: int | None = Field(None, alias="OS-FLV-EXT-DATA:ephemeral")
-    disabled: bool | None = Field(None, alias="OS-FLV-DISABLED:disabled")
-    is_public: bool | None = Field(None, alias="os-flavor-access:is_public")
+    ephemeral: int | None = Field(default=None, alias="OS-FLV-EXT-DATA:ephemeral")
+    disabled: bool | None = Field(default=None, alias="OS-FLV-DISABLED:disabled")
+    is_public: bool | None = Field(default=None, alias="os-flavor-access:is_public")
     rxtx_factor: float | None = None
     os_extra_specs: dict[str, str] = Field(default_factory=dict)
-    attachable_quantity: dict[str, int] | None = Field(None, alias="attachableQuantity")
+    attachable_quantity: dict[str, int] | None = Field(default=None, alias="attachableQuantity")
 
 
 class ListFlavorsResponse(ApiModel):
@@ -381,7 +410,7 @@ class InterfaceAttachment(ApiModel):
 
 class ListServerInterfacesResponse(ApiModel):
     interface_attachments: list[InterfaceAttachment] = Field(alias="interfaceAttachments")
-    attachable_quantity: dict[str, int] | None = Field(None, alias="attachableQuantity")
+    attachable_quantity: dict[str, int] | None = Field(default=None, alias="attachableQuantity")
 
 
 class ShowServerTagsResponse(ApiModel):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from .._blocking import SyncService, blocking, blocking_pager
 from .._paging import Marker, PageNumber
+from .._response import Response
 from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..errors import JobFailedError, NotFoundError
 from . import _ecs_models
-from ._base import Operation, Service, json_model, no_content, paginate
+from ._base import ApiModel, Operation, Service, json_model, no_content, paginate
 from ._ecs_models import *  # noqa: F403 - the models are part of this module's API
 from ._ecs_models import (
     BatchCreateServerTagsBody,
@@ -49,17 +51,37 @@ from ._ecs_models import (
 
 __all__ = ["ECS", "SyncECS", *_ecs_models.__all__]
 
+ApiModelT = TypeVar("ApiModelT", bound=ApiModel)
+
+
+def _dry_run(nothing_created: Callable[[], ApiModelT]) -> Callable[[Response], ApiModelT]:
+    """A dry run that passes ECS's checks creates nothing: ECS answers 202 with no job to parse."""
+
+    def parse(response: Response) -> ApiModelT:
+        result = nothing_created()
+        result._request_id = response.request_id
+        return result
+
+    return parse
+
+
 _SERVERS = "/v1/{project_id}/cloudservers"
 _SERVER = _SERVERS + "/{server_id}"
 
 LIST_SERVERS_DETAILS = Operation("GET", _SERVERS + "/detail", json_model(ListServersDetailsResponse))
 SHOW_SERVER = Operation("GET", _SERVER, json_model(ServerResponse))
 CREATE_SERVERS = Operation("POST", "/v1.1/{project_id}/cloudservers", json_model(CreateServersResponse))
+CREATE_SERVERS_DRY_RUN = Operation(
+    "POST", "/v1.1/{project_id}/cloudservers", _dry_run(lambda: CreateServersResponse(job_id=""))
+)
 DELETE_SERVERS = Operation("POST", _SERVERS + "/delete", json_model(JobResponse))
 # Start, stop and reboot share one path; the body's single key says which action.
 SERVER_ACTION = Operation("POST", _SERVERS + "/action", json_model(JobResponse))
 UPDATE_SERVER = Operation("PUT", _SERVER, json_model(ServerResponse))
 RESIZE_SERVER = Operation("POST", "/v1.1/{project_id}/cloudservers/{server_id}/resize", json_model(JobResponse))
+RESIZE_SERVER_DRY_RUN = Operation(
+    "POST", "/v1.1/{project_id}/cloudservers/{server_id}/resize", _dry_run(lambda: JobResponse(job_id=""))
+)
 LIST_FLAVORS = Operation("GET", _SERVERS + "/flavors", json_model(ListFlavorsResponse))
 SHOW_JOB = Operation("GET", "/v1/{project_id}/jobs/{job_id}", json_model(Job))
 LIST_SERVER_INTERFACES = Operation("GET", _SERVER + "/os-interface", json_model(ListServerInterfacesResponse))
@@ -126,9 +148,12 @@ class ECS(Service):
 
         ``client_token`` (a fresh UUID if not given) goes out as ``X-Client-Token`` on every attempt,
         so ECS creates the servers once even if a timed-out attempt had reached it and is retried.
+        ``dry_run=True`` only has ECS check the request: an error if it fails, else a result with no job
+        (``job_id == ""``) and no servers.
         """
         headers = {IDEMPOTENCY_HEADER: client_token or str(uuid.uuid4())}
-        return await self._call(CREATE_SERVERS, body=CreateServersBody(server=server, dry_run=dry_run), headers=headers)
+        operation = CREATE_SERVERS_DRY_RUN if dry_run else CREATE_SERVERS
+        return await self._call(operation, body=CreateServersBody(server=server, dry_run=dry_run), headers=headers)
 
     async def delete_servers(
         self, *, server_ids: Sequence[str], delete_publicip: bool | None = None, delete_volume: bool | None = None
@@ -173,12 +198,17 @@ class ECS(Service):
         auto_pay: bool | None = None,
         dry_run: bool | None = None,
     ) -> JobResponse:
-        """Change the flavor. ``auto_pay`` pays a yearly/monthly server's order from the account balance."""
+        """Change the flavor. ``auto_pay`` pays a yearly/monthly server's order from the account balance.
+
+        ``dry_run=True`` only has ECS check the request: an error if it fails, else a result with no job
+        (``job_id == ""``).
+        """
         option = ResizeOption(
             flavor_ref=flavor_ref, mode=mode, dedicated_host_id=dedicated_host_id, extendparam=_auto_pay(auto_pay)
         )
         body = ResizeServerBody(resize=option, dry_run=dry_run)
-        return await self._call(RESIZE_SERVER, path={"server_id": server_id}, body=body)
+        operation = RESIZE_SERVER_DRY_RUN if dry_run else RESIZE_SERVER
+        return await self._call(operation, path={"server_id": server_id}, body=body)
 
     async def list_server_interfaces(self, *, server_id: str) -> ListServerInterfacesResponse:
         return await self._call(LIST_SERVER_INTERFACES, path={"server_id": server_id})
