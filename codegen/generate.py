@@ -7,7 +7,7 @@ Usage (from the repository root)::
 
 Reads only ``codegen/facts/*.json`` and ``codegen/overrides/*.json``; imports no official package.
 Per package-version it writes a package with ``_client.py`` (the async client and its blocking twin),
-``_shared.py`` (models reached by several operations), one ``_<operation>.py`` per operation that has
+``_m_<model>.py`` (the models exactly the same operations reach), ``_<operation>.py`` per operation that has
 models of its own, and ``__init__.py`` (the clients, and every model name exported lazily).
 """
 
@@ -38,7 +38,7 @@ _RESERVED_FIELDS = frozenset(
     {"schema", "json", "dict", "copy", "construct", "validate", "fields", "list", "str", "int", "float", "bool",
      "date", "datetime", "Any", "Field", "Literal"}
 )
-_RESERVED_MODULES = frozenset({"_client", "_shared"})
+_RESERVED_MODULES = frozenset({"_client"})
 # Names a models module or _client.py imports; a model of that name would shadow them.
 _RESERVED_MODELS = frozenset(
     {"Any", "Literal", "Field", "ApiModel", "RequestModel", "SentSecret", "Moment", "Day", "FilePart", "Mapping",
@@ -59,6 +59,11 @@ def python_name(name: str) -> str:
     if bare != name or keyword.iskeyword(bare) or bare in _RESERVED_FIELDS:
         return f"{bare}_"
     return name
+
+
+def snake_case(name: str) -> str:
+    """``CreateVpcOption`` → ``create_vpc_option`` (``IPv6Info`` → ``i_pv6_info``: a module name, not prose)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def class_name(package: str, version: str) -> str:
@@ -104,7 +109,7 @@ class Version:
     facts: Facts
     overrides: Facts
     models: dict[str, Facts] = field(init=False)
-    home: dict[str, str] = field(init=False)  # model name -> module ("_shared" or "_<operation>")
+    home: dict[str, str] = field(init=False)  # model name -> module ("_<operation>" or "_m_<first model>")
     request_side: set[str] = field(init=False)
     response_side: set[str] = field(init=False)
 
@@ -125,13 +130,20 @@ class Version:
         for op in self.operations:
             for name in self._closure(self._op_roots(op)):
                 users.setdefault(name, set()).add(op["name"])
-        self.home = {
-            name: "_shared" if len(ops) > 1 else "_" + next(iter(ops))
-            for name, ops in users.items()
-            if self._is_class(name) or self._is_enum(name)
-        }
+        named = {name: frozenset(ops) for name, ops in users.items() if self._is_class(name) or self._is_enum(name)}
+        # A model one operation reaches lives in that operation's module; models several reach live together
+        # with the others that exactly the same operations reach, in a module named after the first of them.
+        groups: dict[frozenset[str], list[str]] = {}
+        for name, ops in named.items():
+            groups.setdefault(ops, []).append(name)
+        self.home = {}
+        for ops, names in groups.items():
+            module = "_" + next(iter(ops)) if len(ops) == 1 else "_m_" + snake_case(min(names))
+            if module in self.home.values():
+                raise GenerationError(f"{self.key}: two model modules would be named {module}")
+            self.home.update(dict.fromkeys(names, module))
         for op in self.operations:
-            if "_" + op["name"] in _RESERVED_MODULES:
+            if "_" + op["name"] in _RESERVED_MODULES or op["name"].startswith("m_"):
                 raise GenerationError(f"{self.key}: operation {op['name']} would overwrite a module")
         clashes = _RESERVED_MODELS & set(self.home) | {self.cls, "Sync" + self.cls} & set(self.home)
         if clashes:
@@ -323,7 +335,7 @@ def _model_imports(used: set[str], *, version: Version, module: str) -> list[str
         home = version.home.get(name)
         if home is not None and home != module:
             by_module.setdefault(home, []).append(name)
-    lines += [import_from(f".{home}", names) for home, names in sorted(by_module.items())]
+    lines += [import_from(f".{home}", names) for home, names in _by_module(by_module)]
     return lines
 
 
@@ -335,6 +347,26 @@ def import_from(module: str, names: Iterable[str], indent: str = "") -> str:
         return line
     inner = "".join(f"{indent}    {name},\n" for name in ordered)
     return f"{indent}from {module} import (\n{inner}{indent})"
+
+
+def _natural(text: str) -> list[tuple[int, str]]:
+    """Natural order, as isort sorts: numbers by value (``response200_`` before ``response2001_``)."""
+    return [(int(part), "") if part.isdigit() else (-1, part.lower()) for part in re.split(r"(\d+)", text)]
+
+
+def _by_module(by_module: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    return sorted(by_module.items(), key=lambda item: _natural(item[0]))
+
+
+def _packed(items: list[str], indent: str = "    ") -> list[str]:
+    """Items joined by spaces into lines of at most 120 columns."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 1 + len(item) <= 120:
+            lines[-1] += " " + item
+        else:
+            lines.append(indent + item)
+    return lines
 
 
 def _dunder_all(names: Iterable[str]) -> list[str]:
@@ -435,7 +467,7 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
         if op["response_kind"] != "model":
             op_args.append(f"result_kind={json.dumps(op['response_kind'])}")
         if op["response_kind"] == "model":
-            op_args.append(f'result="{version.home[op["response"]]}:{op["response"]}"')
+            op_args.append(f'result="{reference(version.home[op["response"]], op["response"], op)}"')
         elif op["response_kind"] in ("array", "map", "object"):
             op_args.append(f'result="{version_ref(version, op, "RESULT", modules)}"')
         headers = version.header_fields(op)
@@ -486,7 +518,7 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
     checking = []
     if generated_types:
         checking.append(import_from(".._generated", generated_types, "    "))
-    checking += [import_from(f".{home}", names, "    ") for home, names in sorted(deferred.items())]
+    checking += [import_from(f".{home}", names, "    ") for home, names in _by_module(deferred)]
     lines = [HEADER, '"""The generated client of ' + f'{version.package} {version.version}."""', "",
              "from __future__ import annotations", ""]
     if stdlib:
@@ -504,6 +536,11 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
     return text
 
 
+def reference(module: str, name: str, op: Facts) -> str:
+    """A lazy reference, ``"module:Name"``; just ``"Name"`` in the operation's own module (``_<operation>``)."""
+    return name if module == "_" + op["name"] else f"{module}:{name}"
+
+
 def version_ref(version: Version, op: Facts, alias: str, modules: dict[str, tuple[list[str], list[str]]]) -> str:
     """A lazy reference to the body or result type of ``op``: a model class, or an alias in its own module."""
     module = "_" + op["name"]
@@ -513,12 +550,12 @@ def version_ref(version: Version, op: Facts, alias: str, modules: dict[str, tupl
     else:
         inner = version.render(op["response_body_type"], used)
     if inner in version.home:
-        return f"{version.home[inner]}:{inner}"
+        return reference(version.home[inner], inner, op)
     aliases = modules.setdefault(module, ([], []))[1]
     line = f"{alias} = {inner}"
     if line not in aliases:
         aliases.append(line)
-    return f"{module}:{alias}"
+    return reference(module, alias, op)
 
 
 def _dialect(page: Facts, op: Facts, version: Version) -> str:
@@ -566,8 +603,9 @@ def init_module(version: Version) -> str:
     ]
     if by_module:
         lines += ["", "if TYPE_CHECKING:"]
-        lines += [import_from(f".{home}", found, "    ") for home, found in sorted(by_module.items())]
-    lines += ["", "__all__ = [", *(f'    "{name}",' for name in _dunder_all([cls, "Sync" + cls, *names])), "]", ""]
+        lines += [import_from(f".{home}", found, "    ") for home, found in _by_module(by_module)]
+    exported = [json.dumps(name) + "," for name in _dunder_all([cls, "Sync" + cls, *names])]
+    lines += ["", "__all__ = [", *_packed(exported), "]", ""]
     lines += ["# module -> the models it defines; a model is imported with its module on first access"]
     lines += ["_MODULES: dict[str, str] = {"]
     lines += [f'    "{home}": "{" ".join(found)}",' for home, found in sorted(by_module.items())]

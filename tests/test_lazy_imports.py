@@ -130,5 +130,6 @@ def test_generated_services_load_one_at_a_time_and_without_their_models() -> Non
         [*seen["vpc_v2"], "hwcloud_client.services.as_v1", "hwcloud_client.services.as_v1._client"]
     )
     assert set(seen["a model"]) - set(seen["blocking autoscaling"]) == {
-        "hwcloud_client.services.vpc_v2._list_vpcs", "hwcloud_client.services.vpc_v2._shared",
+        "hwcloud_client.services.vpc_v2._list_vpcs", "hwcloud_client.services.vpc_v2._m_vpc",
+        "hwcloud_client.services.vpc_v2._m_route",
     }

@@ -79,7 +79,8 @@ class Op(Generic[R]):
     """One generated operation, as the official SDK's facts describe it.
 
     ``params`` is a spec for :func:`parameters`; ``body``/``result`` are lazy ``"module:Name"`` references,
-    relative to the service package, to a model class or a type alias such as ``list[Tag]``;
+    relative to the service package (just ``"Name"`` in the operation's own ``_<name>`` module), to a model
+    class or a type alias such as ``list[Tag]``;
     ``content_type`` is sent verbatim, as the official SDK does.
     ``headers`` are the declared response headers copied onto a model result, as ``(field, header)`` pairs.
     """
@@ -124,9 +125,9 @@ class _Codec:
 
 
 @cache
-def _codec(package: str, reference: str) -> _Codec:
-    module, _, name = reference.partition(":")
-    return _Codec(getattr(import_module(f"{package}.{module}"), name))
+def _codec(package: str, reference: str, operation: str) -> _Codec:
+    module, _, name = reference.rpartition(":")
+    return _Codec(getattr(import_module(f"{package}.{module or '_' + operation}"), name))
 
 
 def _text(value: object) -> str:
@@ -188,7 +189,7 @@ class GeneratedService(Service):
             return str(body).encode(), op.content_type
         if op.body_kind == "binary":
             return bytes(cast(bytes, body)), op.content_type
-        codec = _codec(self.models_package, op.body)
+        codec = _codec(self.models_package, op.body, op.name)
         # Our model passes as it is; plain data in Huawei's spelling is validated into the model first.
         validated = codec.validate_python(body)
         if op.body_kind == "multipart":
@@ -233,7 +234,7 @@ class GeneratedService(Service):
             except ValueError:
                 decoded = None
             return cast(R, decoded if isinstance(decoded, str) else response.text)
-        codec = _codec(self.models_package, op.result)
+        codec = _codec(self.models_package, op.result, op.name)
         try:
             if content.strip():
                 result = codec.validate_json(content)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CpuOptions, MetaData, SecurityGroups, TagsSingleValue, VmMetaData
+from ._m_cpu_options import CpuOptions, MetaData, SecurityGroups, VmMetaData
+from ._m_tags_single_value import TagsSingleValue
 
 
 class BandwidthInfo(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LbaasListeners, Networks, SecurityGroup, TagsSingleValue
+from ._m_lbaas_listeners import LbaasListeners, Networks, SecurityGroup
+from ._m_tags_single_value import TagsSingleValue
 
 
 class CreateScalingGroupOption(RequestModel):

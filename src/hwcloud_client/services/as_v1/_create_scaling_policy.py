@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ScalingPolicyActionV1, ScheduledPolicy
+from ._m_scaling_policy_action_v1 import ScalingPolicyActionV1
+from ._m_scheduled_policy import ScheduledPolicy
 
 
 class CreateScalingPolicyOption(RequestModel):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import IntervalAlarmActionsV2, ScalingPolicyActionV2, ScalingPolicyV2MetaData, ScheduledPolicy
+from ._m_interval_alarm_actions_v2 import IntervalAlarmActionsV2, ScalingPolicyActionV2
+from ._m_scaling_policy_v2_meta_data import ScalingPolicyV2MetaData
+from ._m_scheduled_policy import ScheduledPolicy
 
 
 class ListAllScalingV2PoliciesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VersionInfo
+from ._m_links import VersionInfo
 
 
 class ListApiVersionsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import IntegerRange, PageInfo, ScheduledTaskPolicy
+from ._m_integer_range import IntegerRange, ScheduledTaskPolicy
+from ._m_page_info import PageInfo
 
 
 class ListGroupScheduledTasksResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ScalingConfiguration
+from ._m_bandwidth_result import ScalingConfiguration
 
 
 class ListScalingConfigsResponse(ApiModel):

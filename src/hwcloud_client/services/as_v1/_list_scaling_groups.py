@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ScalingGroups
+from ._m_lbaas_listeners_result import ScalingGroups
 
 
 class ListScalingGroupsResponse(ApiModel):

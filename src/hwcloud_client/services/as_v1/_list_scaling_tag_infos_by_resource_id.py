@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TagsSingleValue
+from ._m_tags_single_value import TagsSingleValue
 
 
 class ListScalingTagInfosByResourceIdResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TagsMultiValue
+from ._m_tags_multi_value import TagsMultiValue
 
 
 class ListScalingTagInfosByTenantIdResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, WarmPoolInstance
+from ._m_page_info import PageInfo
+from ._m_warm_pool_instance import WarmPoolInstance
 
 
 class ListWarmPoolInstancesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ScalingV1PolicyDetail
+from ._m_scaling_v1_policy_detail import ScalingV1PolicyDetail
 
 
 class ShowScalingPolicyResponse(ApiModel):

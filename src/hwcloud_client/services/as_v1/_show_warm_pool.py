@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import WarmPoolInfo
+from ._m_warm_pool_info import WarmPoolInfo
 
 
 class ShowWarmPoolResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import IntegerRange, ScheduledTaskPolicy
+from ._m_integer_range import IntegerRange, ScheduledTaskPolicy
 
 
 class UpdateScheduledTaskOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LbaasListeners, Networks, SecurityGroup
+from ._m_lbaas_listeners import LbaasListeners, Networks, SecurityGroup
 
 
 class UpdateScalingGroupOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import IntervalAlarmActionsV2, ScalingPolicyActionV2, ScheduledPolicy
+from ._m_interval_alarm_actions_v2 import IntervalAlarmActionsV2, ScalingPolicyActionV2
+from ._m_scheduled_policy import ScheduledPolicy
 
 
 class UpdateScalingV2PolicyOption(RequestModel):

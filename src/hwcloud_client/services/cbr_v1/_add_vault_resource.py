@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResourceCreate
+from ._m_resource_create import ResourceCreate
 
 
 class AddVaultResourceResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import SysTag
+from ._m_sys_tag import SysTag
 
 
 class BulkCreateAndDeleteTags(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CheckpointCreate, Resource
+from ._m_checkpoint_create import CheckpointCreate
+from ._m_resource import Resource
 
 
 class CheckpointParam(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Policy, PolicyoODCreate, PolicyTriggerReq
+from ._m_policy import Policy
+from ._m_policy_advanced_retention_rules import PolicyoODCreate
+from ._m_policy_trigger_properties_req import PolicyTriggerReq
 
 
 class CreatePolicyResponse(ApiModel):

@@ -4,7 +4,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Billing, CbcOrderResult, ResourceCreate, ResourceResp, Tag, VaultBindRules
+from ._m_billing import Billing, ResourceResp
+from ._m_bind_rules_tags import VaultBindRules
+from ._m_cbc_order_result import CbcOrderResult
+from ._m_resource_create import ResourceCreate
+from ._m_tag import Tag
 
 
 class BillingCreate(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import VaultPolicyResp
+from ._m_vault_policy_resp import VaultPolicyResp
 
 
 class DisassociateVaultPolicyResponse(ApiModel):

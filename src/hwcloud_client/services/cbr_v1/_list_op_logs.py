@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import OperationLog
+from ._m_op_error_info import OperationLog
 
 
 class ListOpLogsResponse(ApiModel):

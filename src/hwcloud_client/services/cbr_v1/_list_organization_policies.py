@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import OrganizationPolicy
+from ._m_organization_policy import OrganizationPolicy
 
 
 class ListOrganizationPoliciesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ProtectablesResp
+from ._m_protectable_result import ProtectablesResp
 
 
 class ListProtectableResponse(ApiModel):

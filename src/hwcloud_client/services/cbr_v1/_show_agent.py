@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Agent
+from ._m_agent import Agent
 
 
 class ShowAgentResponse(ApiModel):

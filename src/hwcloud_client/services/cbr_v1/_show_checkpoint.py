@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CheckpointCreate
+from ._m_checkpoint_create import CheckpointCreate
 
 
 class ShowCheckpointResponse(ApiModel):

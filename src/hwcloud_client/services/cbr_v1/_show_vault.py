@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Vault
+from ._m_vault import Vault
 
 
 class ShowVaultResponse(ApiModel):

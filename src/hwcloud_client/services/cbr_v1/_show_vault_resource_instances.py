@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SysTag, Tag, Vault
+from ._m_sys_tag import SysTag
+from ._m_tag import Tag
+from ._m_vault import Vault
 
 
 class InstancesResourceDetail(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SysTag, Tag
+from ._m_sys_tag import SysTag
+from ._m_tag import Tag
 
 
 class ShowVaultTagResponse(ApiModel):

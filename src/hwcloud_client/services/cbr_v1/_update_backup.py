@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BackupResp
+from ._m_backup_extend_info import BackupResp
 
 
 class BackupUpdate(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import OrganizationPolicy, PolicyoODCreate, PolicyTriggerUpdateReq
+from ._m_organization_policy import OrganizationPolicy
+from ._m_policy_advanced_retention_rules import PolicyoODCreate
+from ._m_policy_trigger_properties_update_req import PolicyTriggerUpdateReq
 
 
 class OrganizationPolicyUpdate(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Vault, VaultBindRules
+from ._m_bind_rules_tags import VaultBindRules
+from ._m_vault import Vault
 
 
 class BillingUpdate(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ReinstallNodeSpec
+from ._m_reinstall_extend_param import ReinstallNodeSpec
 
 
 class AddNode(RequestModel):

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import AddonCheckStatus
+from ._m_addon_check_status import AddonCheckStatus
 
 
 class AddonCheckRequest(RequestModel):

@@ -5,7 +5,7 @@ from pydantic import Field
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import AccessScope, Principal
+from ._m_access_scope import AccessScope, Principal
 
 
 class CreateAccessPolicyResponse(ApiModel):

@@ -4,7 +4,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import PostcheckCluserResponseMetadata, PostcheckClusterResponseBodyStatus, PostcheckSpec
+from ._m_postcheck_cluser_response_metadata import (
+    PostcheckCluserResponseMetadata,
+    PostcheckClusterResponseBodyStatus,
+    PostcheckSpec,
+)
 
 
 class CreateAutopilotPostCheckResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ClusterMetadata, ClusterSpec, ClusterStatus
+from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus
 
 
 class CreateClusterResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SnapshotCluserResponseMetadata
+from ._m_snapshot_cluser_response_metadata import SnapshotCluserResponseMetadata
 
 
 class CreateClusterMasterSnapshotResponse(ApiModel):

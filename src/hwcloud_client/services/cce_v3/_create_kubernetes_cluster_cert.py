@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Clusters, Contexts, Users
+from ._m_cluster_cert import Clusters, Contexts, Users
 
 
 class ClusterCertDuration(RequestModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import NodePoolCondition, NodePoolMetadata, NodePoolSpec, NodePoolStatus, ScaleGroupStatus
+from ._m_capacity_reservation_specification import NodePoolCondition, NodePoolSpec, ScaleGroupStatus
+from ._m_node_pool_metadata import NodePoolMetadata
+from ._m_node_pool_status import NodePoolStatus
 
 
 class CreateNodePoolResponse(ApiModel):

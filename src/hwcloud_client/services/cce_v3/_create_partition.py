@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import PartitionMetadata, PartitionSpec
+from ._m_partition_metadata import PartitionMetadata, PartitionSpec
 
 
 class CreatePartitionResponse(ApiModel):

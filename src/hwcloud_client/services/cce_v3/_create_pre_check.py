@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import PrecheckCluserResponseMetadata, PrecheckSpec, PrecheckStatus
+from ._m_cluster_check_status import PrecheckSpec, PrecheckStatus
+from ._m_precheck_cluser_response_metadata import PrecheckCluserResponseMetadata
 
 
 class CreatePreCheckResponse(ApiModel):

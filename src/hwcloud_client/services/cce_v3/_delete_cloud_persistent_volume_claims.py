@@ -4,7 +4,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import PersistentVolumeClaimMetadata, PersistentVolumeClaimSpec, PersistentVolumeClaimStatus
+from ._m_persistent_volume_claim_metadata import (
+    PersistentVolumeClaimMetadata,
+    PersistentVolumeClaimSpec,
+    PersistentVolumeClaimStatus,
+)
 
 
 class DeleteCloudPersistentVolumeClaimsResponse(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import NodePoolCondition, NodePoolMetadata, NodePoolSpec, ScaleGroupStatus
+from ._m_capacity_reservation_specification import NodePoolCondition, NodePoolSpec, ScaleGroupStatus
+from ._m_node_pool_metadata import NodePoolMetadata
 
 
 class DeleteNodePoolResponse(ApiModel):

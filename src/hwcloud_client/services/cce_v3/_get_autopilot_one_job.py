@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import V2JobSpec, V2JobStatus, V2JobTypeObject
+from ._m_v2_job import V2JobSpec, V2JobStatus, V2JobTypeObject
 
 
 class GetAutopilotOneJobResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import TaskStatus
+from ._m_task_status import TaskStatus
 
 
 class DataDiskCleanUpOption(RequestModel):

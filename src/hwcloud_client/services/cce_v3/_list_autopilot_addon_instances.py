@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AddonInstance
+from ._m_addon_instance import AddonInstance
 
 
 class ListAutopilotAddonInstancesResponse(ApiModel):

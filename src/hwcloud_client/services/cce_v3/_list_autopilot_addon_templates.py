@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AddonTemplate
+from ._m_addon_template import AddonTemplate
 
 
 class ListAutopilotAddonTemplatesResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AutopilotCluster
+from ._m_autopilot_cluster import AutopilotCluster
 
 
 class ListAutopilotClustersResponse(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import UpgradeTaskMetadata, UpgradeTaskResponseBody
+from ._m_upgrade_task_metadata import UpgradeTaskMetadata
+from ._m_upgrade_task_response_body import UpgradeTaskResponseBody
 
 
 class ListAutopilotUpgradeClusterTasksResponse(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Metadata, UpgradePlanSpec, UpgradePlanStatus
+from ._m_metadata import Metadata
+from ._m_upgrade_plan_spec import UpgradePlanSpec, UpgradePlanStatus
 
 
 class ListAutopilotUpgradePlansResponse(ApiModel):

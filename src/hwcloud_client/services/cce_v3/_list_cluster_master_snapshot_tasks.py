@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import SnapshotTask, SnapshotTaskMetadata, SnapshotTaskStatus
+from ._m_snapshot_spec import SnapshotTask, SnapshotTaskMetadata, SnapshotTaskStatus
 
 
 class ListClusterMasterSnapshotTasksResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Metadata
+from ._m_metadata import Metadata
 
 
 class ListClusterUpgradeFeatureGatesResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Cluster
+from ._m_cluster import Cluster
 
 
 class ListClustersResponse(ApiModel):

@@ -4,7 +4,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import HostnameConfig, Login, NodeExtendParam, Runtime, Storage, Volume
+from ._m_hostname_config import HostnameConfig, Storage
+from ._m_login import Login
+from ._m_node_extend_param import NodeExtendParam, Volume
+from ._m_runtime import Runtime
 
 
 class HyperNode(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Metadata, PrecheckClusterTask
+from ._m_metadata import Metadata
+from ._m_precheck_cluster_task import PrecheckClusterTask
 
 
 class ListPreCheckTasksResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import UpgradeWorkFlow
+from ._m_upgrade_work_flow import UpgradeWorkFlow
 
 
 class ListUpgradeWorkFlowsResponse(ApiModel):

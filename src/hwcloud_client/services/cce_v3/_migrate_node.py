@@ -4,7 +4,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Login, NodeItem, Runtime, TaskStatus
+from ._m_login import Login
+from ._m_node_item import NodeItem
+from ._m_runtime import Runtime
+from ._m_task_status import TaskStatus
 
 
 class MigrateNodeExtendParam(RequestModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AddonInstanceStatus, AddonMetadata, InstanceSpec
+from ._m_addon_instance_status import AddonInstanceStatus, InstanceSpec
+from ._m_addon_metadata import AddonMetadata
 
 
 class RollbackAddonInstanceResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import AuthenticatingProxy
+from ._m_authenticating_proxy import AuthenticatingProxy
 
 
 class RotateClusterCredentialsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ChartValueValues
+from ._m_chart_value_values import ChartValueValues
 
 
 class ShowAutopilotChartValuesResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AutopilotClusterMetadata, AutopilotClusterSpec, AutopilotClusterStatus
+from ._m_autopilot_authentication import AutopilotClusterMetadata, AutopilotClusterSpec, AutopilotClusterStatus
 
 
 class ShowAutopilotClusterResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata, OpenAPIResponseStatus, OpenAPISpec
+from ._m_metadata import Metadata
+from ._m_open_a_p_i_response_status import OpenAPIResponseStatus, OpenAPISpec
 
 
 class ShowAutopilotClusterEndpointsResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import JobMetadata, JobSpec, JobStatus
+from ._m_job import JobMetadata, JobSpec, JobStatus
 
 
 class ShowAutopilotJobResponse(ApiModel):

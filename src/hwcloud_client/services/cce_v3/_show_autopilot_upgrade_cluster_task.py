@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import UpgradeTaskMetadata, UpgradeTaskSpec, UpgradeTaskStatus
+from ._m_upgrade_task_metadata import UpgradeTaskMetadata, UpgradeTaskSpec, UpgradeTaskStatus
 
 
 class ShowAutopilotUpgradeClusterTaskResponse(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Metadata, WorkFlowSpec, WorkFlowStatus
+from ._m_line_status import WorkFlowSpec, WorkFlowStatus
+from ._m_metadata import Metadata
 
 
 class ShowAutopilotUpgradeWorkFlowResponse(ApiModel):

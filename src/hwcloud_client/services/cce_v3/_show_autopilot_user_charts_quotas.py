@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import QuotaRespQuotas
+from ._m_quota_resp_quotas import QuotaRespQuotas
 
 
 class ShowAutopilotUserChartsQuotasResponse(ApiModel):

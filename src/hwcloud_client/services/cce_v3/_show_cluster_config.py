@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ClusterLogConfigLogConfigs
+from ._m_cluster_log_config_log_configs import ClusterLogConfigLogConfigs
 
 
 class ShowClusterConfigResponse(ApiModel):

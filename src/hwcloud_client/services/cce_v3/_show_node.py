@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import NodeMetadata, NodeSpec, NodeStatus
+from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 
 class ShowNodeResponse(ApiModel):

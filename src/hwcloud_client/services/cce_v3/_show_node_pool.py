@@ -4,7 +4,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import NodePoolMetadata, NodePoolSpec, NodePoolStatus
+from ._m_capacity_reservation_specification import NodePoolSpec
+from ._m_node_pool_metadata import NodePoolMetadata
+from ._m_node_pool_status import NodePoolStatus
 
 
 class ShowNodePoolResponse(ApiModel):

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ClusterConfigurationsSpec, ConfigurationMetadata
+from ._m_cluster_configurations_spec import ClusterConfigurationsSpec, ConfigurationMetadata
 
 
 class ShowNodePoolConfigurationsResponse(ApiModel):

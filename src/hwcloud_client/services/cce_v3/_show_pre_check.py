@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import PrecheckSpec, PrecheckStatus, PrecheckTaskMetadata
+from ._m_cluster_check_status import PrecheckSpec, PrecheckStatus
+from ._m_precheck_task_metadata import PrecheckTaskMetadata
 
 
 class ShowPreCheckResponse(ApiModel):

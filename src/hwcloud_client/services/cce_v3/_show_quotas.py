@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import QuotaResource
+from ._m_quota_resource import QuotaResource
 
 
 class ShowQuotasResponse(ApiModel):

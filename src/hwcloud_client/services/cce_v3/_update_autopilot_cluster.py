@@ -4,7 +4,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import AutopilotClusterMetadata, AutopilotClusterSpec, AutopilotClusterStatus, AutopilotNetworkSubnet
+from ._m_autopilot_authentication import (
+    AutopilotClusterMetadata,
+    AutopilotClusterSpec,
+    AutopilotClusterStatus,
+    AutopilotNetworkSubnet,
+)
 
 
 class AutopilotClusterInformation(RequestModel):

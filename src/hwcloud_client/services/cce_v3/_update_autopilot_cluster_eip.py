@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MasterEIPResponseSpec, MasterEIPResponseStatus, Metadata
+from ._m_master_e_i_p_request import MasterEIPResponseSpec, MasterEIPResponseStatus
+from ._m_metadata import Metadata
 
 
 class UpdateAutopilotClusterEipResponse(ApiModel):

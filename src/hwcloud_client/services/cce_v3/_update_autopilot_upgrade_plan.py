@@ -5,7 +5,8 @@ from pydantic import Field
 
 from .._base import ApiModel, RequestModel
 from .._generated import Day
-from ._shared import Metadata, UpgradePlanSpec, UpgradePlanStatus
+from ._m_metadata import Metadata
+from ._m_upgrade_plan_spec import UpgradePlanSpec, UpgradePlanStatus
 
 
 class DelayUpgradePlanRequestBody(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ClusterMetadata, ClusterSpec, ClusterStatus, ContainerCIDR, NetworkSubnet
+from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus, ContainerCIDR, NetworkSubnet
 
 
 class ClusterInformation(RequestModel):

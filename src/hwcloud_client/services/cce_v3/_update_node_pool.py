@@ -4,23 +4,22 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
+from ._m_capacity_reservation_specification import (
     ExtensionScaleGroup,
-    Login,
-    NodeEIPSpec,
     NodeManagement,
     NodePoolCondition,
-    NodePoolMetadata,
     NodePoolNodeAutoscaling,
     NodePoolRepairPolicy,
     NodePoolSpec,
-    Runtime,
     ScaleGroupStatus,
-    Storage,
-    Taint,
-    UserTag,
-    Volume,
 )
+from ._m_hostname_config import Storage
+from ._m_login import Login
+from ._m_nic_spec import NodeEIPSpec
+from ._m_node_extend_param import Volume
+from ._m_node_pool_metadata import NodePoolMetadata
+from ._m_runtime import Runtime
+from ._m_taint import Taint, UserTag
 
 
 class NodePoolMetadataUpdate(RequestModel):

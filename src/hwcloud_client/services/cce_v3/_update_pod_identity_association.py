@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResourceTag
+from ._m_resource_tag import ResourceTag
 
 
 class PodIdentityAssociationUpdate(RequestModel):

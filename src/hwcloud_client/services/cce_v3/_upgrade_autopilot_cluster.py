@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import UpgradeCluserResponseMetadata, UpgradeResponseSpec
+from ._m_cluster_upgrade_action import UpgradeCluserResponseMetadata, UpgradeResponseSpec
 
 
 class UpgradeAutopilotClusterResponse(ApiModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Login, NodeLifecycleConfig, NodePoolMetadata, VolumeConfig
+from ._m_login import Login
+from ._m_node_lifecycle_config import NodeLifecycleConfig
+from ._m_node_pool_metadata import NodePoolMetadata, VolumeConfig
 
 
 class NodePoolUpgradeSpec(RequestModel):

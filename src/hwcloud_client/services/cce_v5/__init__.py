@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ._create_image_cache import CreateImageCacheRequestBody, CreateImageCacheResponse
     from ._list_image_caches import ListImageCachesResponse
     from ._list_package_products import ListPackageProductsResponse, PackageProductDetail
-    from ._shared import ImageCacheBuildingConfig, ImageCacheDetail
+    from ._m_image_cache_building_config import ImageCacheBuildingConfig, ImageCacheDetail
     from ._show_image_cache import ShowImageCacheResponse
     from ._subscribe_package_products import (
         PackageProductRequestDetail,
@@ -21,19 +21,9 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
-    "CceV5",
-    "CreateImageCacheRequestBody",
-    "CreateImageCacheResponse",
-    "ImageCacheBuildingConfig",
-    "ImageCacheDetail",
-    "ListImageCachesResponse",
-    "ListPackageProductsResponse",
-    "PackageProductDetail",
-    "PackageProductRequestDetail",
-    "ShowImageCacheResponse",
-    "SubscribePackageProductsRequestBody",
-    "SubscribePackageProductsResponse",
-    "SyncCceV5",
+    "CceV5", "CreateImageCacheRequestBody", "CreateImageCacheResponse", "ImageCacheBuildingConfig", "ImageCacheDetail",
+    "ListImageCachesResponse", "ListPackageProductsResponse", "PackageProductDetail", "PackageProductRequestDetail",
+    "ShowImageCacheResponse", "SubscribePackageProductsRequestBody", "SubscribePackageProductsResponse", "SyncCceV5",
 ]
 
 # module -> the models it defines; a model is imported with its module on first access
@@ -41,7 +31,7 @@ _MODULES: dict[str, str] = {
     "_create_image_cache": "CreateImageCacheRequestBody CreateImageCacheResponse",
     "_list_image_caches": "ListImageCachesResponse",
     "_list_package_products": "ListPackageProductsResponse PackageProductDetail",
-    "_shared": "ImageCacheBuildingConfig ImageCacheDetail",
+    "_m_image_cache_building_config": "ImageCacheBuildingConfig ImageCacheDetail",
     "_show_image_cache": "ShowImageCacheResponse",
     "_subscribe_package_products": "PackageProductRequestDetail SubscribePackageProductsRequestBody SubscribePackageProductsResponse",
 }

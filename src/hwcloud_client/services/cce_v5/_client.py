@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 __all__ = ["CceV5", "SyncCceV5"]
 
-_CREATE_IMAGE_CACHE: Op[CreateImageCacheResponse] = Op("create_image_cache", "POST", "/v5/imagecaches", body_kind="model", body="_create_image_cache:CreateImageCacheRequestBody", result="_create_image_cache:CreateImageCacheResponse")
-_DELETE_IMAGE_CACHE: Op[Any] = Op("delete_image_cache", "DELETE", "/v5/imagecaches/{image_cache_id}", "image_cache_id@path", result_kind="object", result="_delete_image_cache:RESULT")
-_LIST_IMAGE_CACHES: Op[ListImageCachesResponse] = Op("list_image_caches", "GET", "/v5/imagecaches", "name", result="_list_image_caches:ListImageCachesResponse")
-_LIST_PACKAGE_PRODUCTS: Op[ListPackageProductsResponse] = Op("list_package_products", "GET", "/v5/package-products", "locale", result="_list_package_products:ListPackageProductsResponse")
-_SHOW_IMAGE_CACHE: Op[ShowImageCacheResponse] = Op("show_image_cache", "GET", "/v5/imagecaches/{image_cache_id}", "image_cache_id@path", result="_show_image_cache:ShowImageCacheResponse")
-_SUBSCRIBE_PACKAGE_PRODUCTS: Op[SubscribePackageProductsResponse] = Op("subscribe_package_products", "POST", "/v5/package-products/subscribe", body_kind="model", body="_subscribe_package_products:SubscribePackageProductsRequestBody", result="_subscribe_package_products:SubscribePackageProductsResponse")
+_CREATE_IMAGE_CACHE: Op[CreateImageCacheResponse] = Op("create_image_cache", "POST", "/v5/imagecaches", body_kind="model", body="CreateImageCacheRequestBody", result="CreateImageCacheResponse")
+_DELETE_IMAGE_CACHE: Op[Any] = Op("delete_image_cache", "DELETE", "/v5/imagecaches/{image_cache_id}", "image_cache_id@path", result_kind="object", result="RESULT")
+_LIST_IMAGE_CACHES: Op[ListImageCachesResponse] = Op("list_image_caches", "GET", "/v5/imagecaches", "name", result="ListImageCachesResponse")
+_LIST_PACKAGE_PRODUCTS: Op[ListPackageProductsResponse] = Op("list_package_products", "GET", "/v5/package-products", "locale", result="ListPackageProductsResponse")
+_SHOW_IMAGE_CACHE: Op[ShowImageCacheResponse] = Op("show_image_cache", "GET", "/v5/imagecaches/{image_cache_id}", "image_cache_id@path", result="ShowImageCacheResponse")
+_SUBSCRIBE_PACKAGE_PRODUCTS: Op[SubscribePackageProductsResponse] = Op("subscribe_package_products", "POST", "/v5/package-products/subscribe", body_kind="model", body="SubscribePackageProductsRequestBody", result="SubscribePackageProductsResponse")
 
 
 class CceV5(GeneratedService):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ImageCacheBuildingConfig, ImageCacheDetail
+from ._m_image_cache_building_config import ImageCacheBuildingConfig, ImageCacheDetail
 
 
 class CreateImageCacheRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ImageCacheDetail
+from ._m_image_cache_building_config import ImageCacheDetail
 
 
 class ListImageCachesResponse(ApiModel):

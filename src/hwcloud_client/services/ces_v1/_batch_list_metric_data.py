@@ -6,7 +6,9 @@ from typing import Literal
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Filter, MetricInfo, MetricsDimensionResp
+from ._m_filter import Filter
+from ._m_metric_info import MetricInfo
+from ._m_metrics_dimension_resp import MetricsDimensionResp
 
 
 class BatchListMetricDataRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import MetricsDimension
+from ._m_metrics_dimension import MetricsDimension
 
 
 class CreateEventsRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import MetricInfo
+from ._m_metric_info import MetricInfo
 
 
 class CreateMetricDataRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FilterResp, MetricsDimension, NotificationResp, PeriodResp, SuppressDurationResp
+from ._m_filter_resp import FilterResp, NotificationResp, PeriodResp, SuppressDurationResp
+from ._m_metrics_dimension import MetricsDimension
 
 
 class AdditionalInfoResp(ApiModel):

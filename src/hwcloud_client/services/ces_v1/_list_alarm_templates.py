@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MetaData, TemplateItem
+from ._m_alarm_template_condition import TemplateItem
+from ._m_meta_data import MetaData
 
 
 class AlarmTemplate(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MetricAlarmsResp
+from ._m_alarm_rule_condition_resp import MetricAlarmsResp
 
 
 class ListAlarmsResponse(ApiModel):

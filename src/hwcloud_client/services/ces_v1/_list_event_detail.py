@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MetricsDimensionResp, TotalMetaData
+from ._m_metrics_dimension_resp import MetricsDimensionResp
+from ._m_total_meta_data import TotalMetaData
 
 
 class EventInfoDetailResp(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TotalMetaData
+from ._m_total_meta_data import TotalMetaData
 
 
 class EventInfo(ApiModel):

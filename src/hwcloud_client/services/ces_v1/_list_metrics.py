@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MetricsDimensionResp
+from ._m_metrics_dimension_resp import MetricsDimensionResp
 
 
 class ListMetricsResponse(ApiModel):

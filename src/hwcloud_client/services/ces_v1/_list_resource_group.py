@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Literal
 
 from .._base import ApiModel
-from ._shared import DimensionResp, TotalMetaData
+from ._m_dimension_resp import DimensionResp
+from ._m_total_meta_data import TotalMetaData
 
 
 class InstanceStatistics(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Literal
 
 from .._base import ApiModel
-from ._shared import MetaData, MetricsDimension
+from ._m_meta_data import MetaData
+from ._m_metrics_dimension import MetricsDimension
 
 
 class ResourceGroup(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import Condition, Notification
+from ._m_condition import Condition, Notification
 
 
 class UpdateAlarmRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import TemplateItem
+from ._m_alarm_template_condition import TemplateItem
 
 
 class UpdateAlarmTemplateRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import CreateResourceGroup, ResourceGroupTagRelation
+from ._m_create_resource_group import CreateResourceGroup, ResourceGroupTagRelation
 
 
 class UpdateResourceGroupRequestBody(RequestModel):

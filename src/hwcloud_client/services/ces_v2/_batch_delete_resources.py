@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ProductResource, Resource
+from ._m_product_instance import ProductResource
+from ._m_resource import Resource
 
 
 class BatchDeleteResourcesResponse(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import RequestModel
 from .._generated import Day
-from ._shared import MaskType
+from ._m_mask_type import MaskType
 
 
 class BatchUpdateNotificationMaskTimeRequestBody(RequestModel):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AlarmType, Dimension, HierarchicalValue, Notification
+from ._m_alarm_type import AlarmType
+from ._m_dimension import Dimension
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_notification import Notification
 
 
 class AlarmRulePolicy(RequestModel):

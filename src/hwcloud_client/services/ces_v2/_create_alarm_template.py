@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import HierarchicalValue, MetricExtraInfo
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_metric_extra_info import MetricExtraInfo
 
 
 class CreateAlarmTemplateRequestBody(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ThresholdInfo, WidgetMetric
+from ._m_dimension_info import ThresholdInfo, WidgetMetric
 
 
 class BaseWidgetInfo(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Dimension, HierarchicalValue, Notification
+from ._m_dimension import Dimension
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_notification import Notification
 
 
 class CreateOneClickAlarmResponse(ApiModel):

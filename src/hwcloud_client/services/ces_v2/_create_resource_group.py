@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    CombRelation,
-    EnterpriseProjectIdAndTags,
-    Instance,
-    ProductResource,
-    Resource,
-    ResourceGroupTagRelation,
-)
+from ._m_comb_relation import CombRelation, EnterpriseProjectIdAndTags, Instance, ResourceGroupTagRelation
+from ._m_product_instance import ProductResource
+from ._m_resource import Resource
 
 
 class CreateResourceGroupRequestBody(RequestModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Literal
 
 from .._base import ApiModel
-from ._shared import HierarchicalValueResp, MetricExtraInfoResp
+from ._m_hierarchical_value_resp import HierarchicalValueResp
+from ._m_metric_extra_info_resp import MetricExtraInfoResp
 
 
 class ListAlarmRulePoliciesResponse(ApiModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Literal
 
 from .._base import ApiModel
-from ._shared import HierarchicalValueResp, NotificationResp, ResourcesInListResp
+from ._m_hierarchical_value_resp import HierarchicalValueResp
+from ._m_metric_dimension_resp import ResourcesInListResp
+from ._m_notification_resp import NotificationResp
 
 AlarmTypeResp = Literal["EVENT.SYS", "EVENT.CUSTOM", "DNSHealthCheck", "RESOURCE_GROUP", "MULTI_INSTANCE", "ALL_INSTANCE"] | str
 

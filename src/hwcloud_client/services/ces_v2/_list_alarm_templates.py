@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import TemplateType
+from ._m_template_type import TemplateType
 
 
 class AlarmTemplates(ApiModel):

@@ -5,15 +5,12 @@ from typing import Literal
 
 from .._base import ApiModel, RequestModel
 from .._generated import Day
-from ._shared import (
-    HierarchicalValueResp,
-    MaskType,
-    MetricExtraInfoResp,
-    Period,
-    RelationType,
-    ResourceDimension,
-    SuppressDuration,
-)
+from ._m_hierarchical_value_resp import HierarchicalValueResp
+from ._m_mask_type import MaskType
+from ._m_metric_extra_info_resp import MetricExtraInfoResp
+from ._m_period import Period, SuppressDuration
+from ._m_relation_type import RelationType
+from ._m_resource_dimension import ResourceDimension
 
 
 class ListNotificationMaskRequestBody(RequestModel):

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AlarmType, HierarchicalValue, Notification, Period, ResourcesInListResp, SuppressDuration
+from ._m_alarm_type import AlarmType
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_metric_dimension_resp import ResourcesInListResp
+from ._m_notification import Notification
+from ._m_period import Period, SuppressDuration
 
 
 class ListAlarmsRespAlarms(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import AssociationAlarmTemplate
+from ._m_association_alarm_template import AssociationAlarmTemplate
 
 
 class ListResourceGroupsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResourceDimension
+from ._m_resource_dimension import ResourceDimension
 
 
 class GetResourceGroupResources(ApiModel):

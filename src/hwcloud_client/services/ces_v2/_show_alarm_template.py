@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import HierarchicalValue, Period, SuppressDuration, TemplateType
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_period import Period, SuppressDuration
+from ._m_template_type import TemplateType
 
 
 class AlarmTemplatePolicies(ApiModel):

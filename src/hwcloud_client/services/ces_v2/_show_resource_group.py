@@ -3,13 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import (
-    AssociationAlarmTemplate,
-    CombRelation,
-    EnterpriseProjectIdAndTags,
-    Instance,
-    ResourceGroupTagRelation,
-)
+from ._m_association_alarm_template import AssociationAlarmTemplate
+from ._m_comb_relation import CombRelation, EnterpriseProjectIdAndTags, Instance, ResourceGroupTagRelation
 
 
 class EpResourceStatistics(ApiModel):

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BaseWidgetInfoRespLocation, BaseWidgetInfoRespProperties, WidgetMetricResp
+from ._m_base_widget_info_resp_location import (
+    BaseWidgetInfoRespLocation,
+    BaseWidgetInfoRespProperties,
+    WidgetMetricResp,
+)
 
 
 class ShowWidgetResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Notification, NotificationResp
+from ._m_notification import Notification
+from ._m_notification_resp import NotificationResp
 
 
 class PutAlarmNotificationReq(RequestModel):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import HierarchicalValue, HierarchicalValueResp, MetricExtraInfo, MetricExtraInfoResp
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_hierarchical_value_resp import HierarchicalValueResp
+from ._m_metric_extra_info import MetricExtraInfo
+from ._m_metric_extra_info_resp import MetricExtraInfoResp
 
 
 class UpdateAlarmRulePoliciesReqBodyV2(RequestModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Literal
 
 from .._base import RequestModel
-from ._shared import HierarchicalValue, Period, SuppressDuration
+from ._m_hierarchical_value import HierarchicalValue
+from ._m_period import Period, SuppressDuration
 
 TemplateTypeUpdate = Literal[0, 2] | int
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from .._base import RequestModel
 from .._generated import Day
-from ._shared import MaskType, ProductMetric, RelationType, Resource
+from ._m_mask_type import MaskType
+from ._m_product_metric import ProductMetric
+from ._m_relation_type import RelationType
+from ._m_resource import Resource
 
 
 class UpdateNotificationMasksRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import CombRelation, EnterpriseProjectIdAndTags, Instance, ResourceGroupTagRelation
+from ._m_comb_relation import CombRelation, EnterpriseProjectIdAndTags, Instance, ResourceGroupTagRelation
 
 
 class PutResourceGroupReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Notification
+from ._m_notification import Notification
 
 
 class AsyncAssociateRGAndTemplatesReq(RequestModel):

@@ -19,18 +19,9 @@ if TYPE_CHECKING:
     from ._list_agent_status import AgentStatusInfo, ExtensionInfo, ListAgentStatusRequestBody, ListAgentStatusResponse
 
 __all__ = [
-    "AgentStatusInfo",
-    "BatchCreateAgentInvocationsResponse",
-    "BatchCreateInvocationInfo",
-    "BatchCreateInvocationRequestBody",
-    "CesV3",
-    "ExtensionInfo",
-    "InvocationInfo",
-    "ListAgentInvocationsResponse",
-    "ListAgentStatusRequestBody",
-    "ListAgentStatusResponse",
-    "RemoteInstallHostInfo",
-    "SyncCesV3",
+    "AgentStatusInfo", "BatchCreateAgentInvocationsResponse", "BatchCreateInvocationInfo",
+    "BatchCreateInvocationRequestBody", "CesV3", "ExtensionInfo", "InvocationInfo", "ListAgentInvocationsResponse",
+    "ListAgentStatusRequestBody", "ListAgentStatusResponse", "RemoteInstallHostInfo", "SyncCesV3",
 ]
 
 # module -> the models it defines; a model is imported with its module on first access

@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CesV3", "SyncCesV3"]
 
-_BATCH_CREATE_AGENT_INVOCATIONS: Op[BatchCreateAgentInvocationsResponse] = Op("batch_create_agent_invocations", "POST", "/v3/{project_id}/agent-invocations/batch-create", body_kind="model", body="_batch_create_agent_invocations:BatchCreateInvocationRequestBody", result="_batch_create_agent_invocations:BatchCreateAgentInvocationsResponse")
-_LIST_AGENT_INVOCATIONS: Op[ListAgentInvocationsResponse] = Op("list_agent_invocations", "GET", "/v3/{project_id}/agent-invocations", "instance_id instance_type invocation_id invocation_type invocation_target offset limit", result="_list_agent_invocations:ListAgentInvocationsResponse")
-_LIST_AGENT_STATUS: Op[ListAgentStatusResponse] = Op("list_agent_status", "POST", "/v3/{project_id}/agent-status/batch-query", body_kind="model", body="_list_agent_status:ListAgentStatusRequestBody", result="_list_agent_status:ListAgentStatusResponse")
+_BATCH_CREATE_AGENT_INVOCATIONS: Op[BatchCreateAgentInvocationsResponse] = Op("batch_create_agent_invocations", "POST", "/v3/{project_id}/agent-invocations/batch-create", body_kind="model", body="BatchCreateInvocationRequestBody", result="BatchCreateAgentInvocationsResponse")
+_LIST_AGENT_INVOCATIONS: Op[ListAgentInvocationsResponse] = Op("list_agent_invocations", "GET", "/v3/{project_id}/agent-invocations", "instance_id instance_type invocation_id invocation_type invocation_target offset limit", result="ListAgentInvocationsResponse")
+_LIST_AGENT_STATUS: Op[ListAgentStatusResponse] = Op("list_agent_status", "POST", "/v3/{project_id}/agent-status/batch-query", body_kind="model", body="ListAgentStatusRequestBody", result="ListAgentStatusResponse")
 
 
 class CesV3(GeneratedService):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NodesInfoResp
+from ._m_nodes_info_resp import NodesInfoResp
 
 
 class BatchShowNodesInformationResponse(ApiModel):

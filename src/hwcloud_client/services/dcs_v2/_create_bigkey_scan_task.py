@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BigkeysBody
+from ._m_bigkeys_body import BigkeysBody
 
 
 class CreateBigkeyScanTaskResponse(ApiModel):

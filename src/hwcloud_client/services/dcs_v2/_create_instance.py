@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import BackupPolicy, ResourceTag
+from ._m_backup_plan import BackupPolicy
+from ._m_resource_tag import ResourceTag
 
 
 class BssParam(RequestModel):

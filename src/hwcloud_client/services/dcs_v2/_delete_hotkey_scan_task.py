@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import HotkeysBody
+from ._m_hotkeys_body import HotkeysBody
 
 
 class DeleteHotkeyScanTaskResponse(ApiModel):

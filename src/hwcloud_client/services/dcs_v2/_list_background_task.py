@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import DetailsBody
+from ._m_details_body import DetailsBody
 
 
 class ListBackgroundTaskResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import InstanceReplicationListInfo
+from ._m_instance_replication_list_info import InstanceReplicationListInfo
 
 
 class InstanceGroupListInfo(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RecordsResponse
+from ._m_records_response import RecordsResponse
 
 
 class ListHotKeyScanTasksResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Features, ResourceTag
+from ._m_features import Features
+from ._m_resource_tag import ResourceTag
 
 
 class InstanceListInfo(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import DimChild, InstancesMonitoredObject
+from ._m_dim_child import DimChild, InstancesMonitoredObject
 
 
 class ClusterRedisNodeMonitoredObject(ApiModel):

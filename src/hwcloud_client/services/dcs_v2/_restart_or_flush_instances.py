@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BatchOpsResult
+from ._m_batch_ops_result import BatchOpsResult
 
 
 class ChangeInstanceStatusBody(RequestModel):

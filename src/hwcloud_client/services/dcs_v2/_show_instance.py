@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BackupPolicy, Features, ResourceTag
+from ._m_backup_plan import BackupPolicy
+from ._m_features import Features
+from ._m_resource_tag import ResourceTag
 
 
 class BandwidthInfo(ApiModel):

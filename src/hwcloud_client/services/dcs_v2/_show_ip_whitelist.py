@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Whitelist
+from ._m_whitelist import Whitelist
 
 
 class ShowIpWhitelistResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BackupFilesBody, SourceInstanceBody, TargetInstanceBody
+from ._m_backup_files_body import BackupFilesBody, SourceInstanceBody, TargetInstanceBody
 
 
 class ShowMigrationTaskResponse(ApiModel):

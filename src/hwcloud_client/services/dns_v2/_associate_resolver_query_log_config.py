@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResolverQueryLogConfig
+from ._m_resolver_query_log_config import ResolverQueryLogConfig
 
 
 class AssociateResolverQueryLogConfigResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Router
+from ._m_router import Router
 
 
 class AssociateRouterRequestBody(RequestModel):

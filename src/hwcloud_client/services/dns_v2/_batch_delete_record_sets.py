@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Metadata, RecordsetData
+from ._m_metadata import Metadata
+from ._m_recordset_data import RecordsetData
 
 
 class BatchDeleteRecordSetsRequestBody(RequestModel):

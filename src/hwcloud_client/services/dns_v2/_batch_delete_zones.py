@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Metadata, ZoneData
+from ._m_metadata import Metadata
+from ._m_zone_data import ZoneData
 
 
 class BatchDeleteZonesRequestBody(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Link, Metadata, RecordsetData
+from ._m_link import Link
+from ._m_metadata import Metadata
+from ._m_recordset_data import RecordsetData
 
 
 class BatchSetRecordSetsStatusRequestBody(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Link, Metadata, ZoneData
+from ._m_link import Link
+from ._m_metadata import Metadata
+from ._m_zone_data import ZoneData
 
 
 class BatchSetZonesStatusRequestBody(RequestModel):

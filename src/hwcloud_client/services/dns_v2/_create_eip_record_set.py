@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PageLink, Tag
+from ._m_page_link import PageLink
+from ._m_tag import Tag
 
 
 class CreateEipRecordSetResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import EndpointResp, IpaddressInfo
+from ._m_endpoint_resp import EndpointResp
+from ._m_ipaddress_info import IpaddressInfo
 
 
 class CreateEndpointRequestBody(RequestModel):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PageLink, Router, RouterWithStatus, Tag
+from ._m_page_link import PageLink
+from ._m_router import Router
+from ._m_router_with_status import RouterWithStatus
+from ._m_tag import Tag
 
 
 class CreatePrivateZoneReq(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PageLink, PublicIpRes, Tag
+from ._m_page_link import PageLink
+from ._m_public_ip_res import PublicIpRes
+from ._m_tag import Tag
 
 
 class CreatePtrRequestBody(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Metadata, PageLink, QueryRecordSetWithLineResp
+from ._m_metadata import Metadata
+from ._m_page_link import PageLink
+from ._m_query_record_set_with_line_resp import QueryRecordSetWithLineResp
 
 
 class BatchCreateRecordSetWithLine(RequestModel):

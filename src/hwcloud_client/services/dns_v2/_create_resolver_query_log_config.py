@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResolverQueryLogConfig, Vpc
+from ._m_resolver_query_log_config import ResolverQueryLogConfig
+from ._m_vpc import Vpc
 
 
 class CreateResolverQueryLogConfigRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import IpInfo, ResolverRuleParam
+from ._m_ip_info import IpInfo
+from ._m_resolver_rule_param import ResolverRuleParam
 
 
 class CreateResolverRuleRequestBody(RequestModel):

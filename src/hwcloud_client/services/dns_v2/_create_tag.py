@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import Tag
+from ._m_tag import Tag
 
 
 class CreateTagReq(RequestModel):

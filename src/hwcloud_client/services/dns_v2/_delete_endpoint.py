@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import EndpointResp
+from ._m_endpoint_resp import EndpointResp
 
 
 class DeleteEndpointResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageLink, RouterWithStatus
+from ._m_page_link import PageLink
+from ._m_router_with_status import RouterWithStatus
 
 
 class DeletePrivateZoneResponse(ApiModel):

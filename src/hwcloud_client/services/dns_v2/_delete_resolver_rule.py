@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResolverRuleParam
+from ._m_resolver_rule_param import ResolverRuleParam
 
 
 class DeleteResolverRuleResponse(ApiModel):

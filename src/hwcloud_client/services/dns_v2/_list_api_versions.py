@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LinksItem
+from ._m_links_item import LinksItem
 
 
 class ListApiVersionsItem(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata
+from ._m_metadata import Metadata
 
 
 class Line(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import EndpointResp, Metadata
+from ._m_endpoint_resp import EndpointResp
+from ._m_metadata import Metadata
 
 
 class ListEndpointsResponse(ApiModel):

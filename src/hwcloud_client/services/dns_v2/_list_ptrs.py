@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata, PageLink, PublicIpRes, Tag
+from ._m_metadata import Metadata
+from ._m_page_link import PageLink
+from ._m_public_ip_res import PublicIpRes
+from ._m_tag import Tag
 
 
 class FloatingIpsPtr(ApiModel):

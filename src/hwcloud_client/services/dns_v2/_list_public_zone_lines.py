@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata, PageLink
+from ._m_metadata import Metadata
+from ._m_page_link import PageLink
 
 
 class ListPublicZoneLinesResponse(ApiModel):

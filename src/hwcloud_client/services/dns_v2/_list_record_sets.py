@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata, PageLink, Tag
+from ._m_metadata import Metadata
+from ._m_page_link import PageLink
+from ._m_tag import Tag
 
 
 class ListRecordSetsResponse(ApiModel):

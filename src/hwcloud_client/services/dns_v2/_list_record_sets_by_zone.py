@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListRecordSets, Metadata, PageLink
+from ._m_list_record_sets import ListRecordSets
+from ._m_metadata import Metadata
+from ._m_page_link import PageLink
 
 
 class ListRecordSetsByZoneResponse(ApiModel):

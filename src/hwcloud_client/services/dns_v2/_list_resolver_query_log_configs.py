@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, ResolverQueryLogConfig
+from ._m_page_info import PageInfo
+from ._m_resolver_query_log_config import ResolverQueryLogConfig
 
 
 class ListResolverQueryLogConfigsResponse(ApiModel):

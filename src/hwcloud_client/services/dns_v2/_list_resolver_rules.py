@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Metadata, PageInfo, PageLink, Router
+from ._m_metadata import Metadata
+from ._m_page_info import PageInfo
+from ._m_page_link import PageLink
+from ._m_router import Router
 
 
 class ListResolverRuleParam(ApiModel):

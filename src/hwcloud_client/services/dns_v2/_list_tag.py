@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel, RequestModel
-from ._shared import Tag, TagValues
+from ._m_tag import Tag
+from ._m_tag_values import TagValues
 
 
 class ListTagReq(RequestModel):

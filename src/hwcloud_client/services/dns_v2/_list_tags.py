@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TagValues
+from ._m_tag_values import TagValues
 
 
 class ListTagsResponse(ApiModel):

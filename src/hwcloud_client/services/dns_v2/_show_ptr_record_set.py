@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageLink
+from ._m_page_link import PageLink
 
 
 class ShowPtrRecordSetResponse(ApiModel):

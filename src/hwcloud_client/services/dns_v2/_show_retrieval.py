@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RecordInfo
+from ._m_record_info import RecordInfo
 
 
 class ShowRetrievalResponse(ApiModel):

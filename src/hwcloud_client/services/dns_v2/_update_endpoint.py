@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import EndpointResp
+from ._m_endpoint_resp import EndpointResp
 
 
 class UpdateEndpointRequestBody(RequestModel):

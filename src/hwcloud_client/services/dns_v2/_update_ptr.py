@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PageLink, PublicIpRes
+from ._m_page_link import PageLink
+from ._m_public_ip_res import PublicIpRes
 
 
 class UpdatePtrRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AliasTarget, PageLink
+from ._m_alias_target import AliasTarget
+from ._m_page_link import PageLink
 
 
 class UpdateRecordSetsReq(RequestModel):

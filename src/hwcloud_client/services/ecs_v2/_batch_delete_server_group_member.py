@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BatchOperateResultResponse
+from ._m_batch_operate_result_response import BatchOperateResultResponse
 
 
 class BatchDeleteServerGroupMemberReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import ServerTag
+from ._m_server_tag import ServerTag
 
 
 class BatchDeleteServerTagsRequestBody(RequestModel):

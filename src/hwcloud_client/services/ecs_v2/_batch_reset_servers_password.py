@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import ServerId
+from ._m_server_id import ServerId
 
 
 class BatchResetServersPasswordRequestBody(RequestModel):

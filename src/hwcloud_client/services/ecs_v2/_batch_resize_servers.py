@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CpuOptions, ServerId
+from ._m_cpu_options import CpuOptions
+from ._m_server_id import ServerId
 
 
 class BatchResizeServersOption(RequestModel):

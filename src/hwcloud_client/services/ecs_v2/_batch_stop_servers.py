@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ServerId
+from ._m_server_id import ServerId
 
 
 class BatchStopServersOption(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import TemplateData
+from ._m_template_bandwidth_option import TemplateData
 
 
 class CreateLaunchTemplateRequestBody(RequestModel):

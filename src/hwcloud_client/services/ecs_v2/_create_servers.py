@@ -4,14 +4,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import (
-    CpuOptions,
-    CreateServerNicAllowedAddressPairs,
-    EnclaveOptions,
-    SecurityOptions,
-    SerialConsoleOptions,
-    UpdateServerMetadataOptionsRequestBody,
-)
+from ._m_cpu_options import CpuOptions
+from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
+from ._m_enclave_options import EnclaveOptions
+from ._m_security_options import SecurityOptions
+from ._m_update_server_metadata_options_request_body import UpdateServerMetadataOptionsRequestBody
 
 
 class CreateServersRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import ServerGroupMember
+from ._m_server_group_member import ServerGroupMember
 
 
 class DeleteServerGroupMemberRequestBody(RequestModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ASICAcceleratorInfo, CpuOptions, GpuInfo, PageLink
+from ._m_a_s_i_c_accelerator_info import ASICAcceleratorInfo, GpuInfo
+from ._m_cpu_options import CpuOptions
+from ._m_page_link import PageLink
 
 
 class CloudServer(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import FlavorExtraSpec, FlavorLink
+from ._m_flavor_extra_spec import FlavorExtraSpec, FlavorLink
 
 
 class Flavor(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ResponsePageInfoV3, TemplateData
+from ._m_response_page_info_v3 import ResponsePageInfoV3
+from ._m_template_bandwidth_option import TemplateData
 
 
 class ListLaunchTemplateVersionsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ServerDetail
+from ._m_association import ServerDetail
 
 
 class ListRecycleBinServersResponse(ApiModel):

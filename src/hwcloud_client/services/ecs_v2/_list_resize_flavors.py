@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import FlavorExtraSpec, FlavorLink
+from ._m_flavor_extra_spec import FlavorExtraSpec, FlavorLink
 
 
 class ListResizeFlavorsResponse(ApiModel):

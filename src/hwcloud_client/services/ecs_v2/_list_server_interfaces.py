@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import InterfaceAttachment
+from ._m_interface_attachment import InterfaceAttachment
 
 
 class InterfaceAttachableQuantity(ApiModel):

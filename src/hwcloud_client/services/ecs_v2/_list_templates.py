@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ResponsePageInfoV3
+from ._m_response_page_info_v3 import ResponsePageInfoV3
 
 
 class LaunchTemplate(ApiModel):

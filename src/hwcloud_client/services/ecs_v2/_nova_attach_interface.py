@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import NovaServerInterfaceDetail
+from ._m_nova_server_interface_detail import NovaServerInterfaceDetail
 
 
 class NovaAttachInterfaceFixedIp(RequestModel):

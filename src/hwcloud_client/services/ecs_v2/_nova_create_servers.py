@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import NovaLink, NovaServerSecurityGroup
+from ._m_nova_link import NovaLink
+from ._m_nova_server_security_group import NovaServerSecurityGroup
 
 
 class NovaCreateServersOption(RequestModel):

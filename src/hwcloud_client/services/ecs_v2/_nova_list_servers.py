@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NovaLink, PageLink
+from ._m_nova_link import NovaLink
+from ._m_page_link import PageLink
 
 
 class NovaListServersResponse(ApiModel):

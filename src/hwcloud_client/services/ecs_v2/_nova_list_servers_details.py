@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NovaServer, PageLink
+from ._m_nova_network import NovaServer
+from ._m_page_link import PageLink
 
 
 class NovaListServersDetailsResponse(ApiModel):

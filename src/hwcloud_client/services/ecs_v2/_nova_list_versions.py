@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NovaLink
+from ._m_nova_link import NovaLink
 
 
 class NovaListVersionsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NovaServer
+from ._m_nova_network import NovaServer
 
 
 class NovaShowServerResponse(ApiModel):

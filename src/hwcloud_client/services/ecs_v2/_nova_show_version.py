@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import NovaLink
+from ._m_nova_link import NovaLink
 
 
 class NovaShowVersionResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CpuOptions
+from ._m_cpu_options import CpuOptions
 
 
 class ResizePostPaidServerOption(RequestModel):

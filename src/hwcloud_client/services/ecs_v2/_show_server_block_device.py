@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ServerBlockDevice
+from ._m_server_block_device import ServerBlockDevice
 
 
 class ShowServerBlockDeviceResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ServerTag
+from ._m_server_tag import ServerTag
 
 
 class ShowServerTagsResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import SecurityOptions
+from ._m_security_options import SecurityOptions
 
 
 class Link(ApiModel):

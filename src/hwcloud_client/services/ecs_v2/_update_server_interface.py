@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import InterfaceAttachment
+from ._m_interface_attachment import InterfaceAttachment
 
 
 class UpdateNicInfoRequestBody(RequestModel):

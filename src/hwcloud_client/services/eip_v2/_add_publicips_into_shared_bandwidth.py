@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BandWidthRules, PublicipInfoResp
+from ._m_band_width_rules import BandWidthRules
+from ._m_publicip_info_resp import PublicipInfoResp
 
 
 class AddPublicipsIntoSharedBandwidthOption(RequestModel):

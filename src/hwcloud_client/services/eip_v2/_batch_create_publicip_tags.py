@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import ResourceTagOption
+from ._m_resource_tag_option import ResourceTagOption
 
 
 class BatchCreatePublicipTagsRequestBody(RequestModel):

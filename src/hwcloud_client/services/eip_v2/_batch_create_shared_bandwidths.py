@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PublicipInfoResp
+from ._m_publicip_info_resp import PublicipInfoResp
 
 
 class BatchBandwidthResp(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreatePrePaidPublicipExtendParamOption
+from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
 
 
 class BwChangeToPeriodReq(RequestModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreatePrePaidPublicipExtendParamOption, CreatePublicipBandwidthOption, PublicipCreateResp
+from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
+from ._m_create_publicip_bandwidth_option import CreatePublicipBandwidthOption, PublicipCreateResp
 
 
 class CreatePrePaidPublicipOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreatePublicipBandwidthOption, PublicipCreateResp
+from ._m_create_publicip_bandwidth_option import CreatePublicipBandwidthOption, PublicipCreateResp
 
 
 class CreatePublicipOption(RequestModel):

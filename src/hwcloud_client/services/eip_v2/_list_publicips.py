@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PublicipShowResp
+from ._m_publicip_show_resp import PublicipShowResp
 
 
 class ListPublicipsResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResourceTagResp
+from ._m_resource_tag_resp import ResourceTagResp
 
 
 class ListPublicipsByTagsRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PostAndPutFloatingIpResp
+from ._m_post_and_put_floating_ip_resp import PostAndPutFloatingIpResp
 
 
 class CreateFloatingIpOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FloatingIpResp
+from ._m_floating_ip_resp import FloatingIpResp
 
 
 class NeutronListFloatingIpsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BandwidthResp
+from ._m_bandwidth_resp import BandwidthResp
 
 
 class ShowBandwidthResponse(ApiModel):

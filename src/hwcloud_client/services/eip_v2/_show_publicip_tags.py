@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResourceTagResp
+from ._m_resource_tag_resp import ResourceTagResp
 
 
 class ShowPublicipTagsResponse(ApiModel):

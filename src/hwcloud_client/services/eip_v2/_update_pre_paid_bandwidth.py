@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import BandwidthResp
+from ._m_bandwidth_resp import BandwidthResp
 
 
 class UpdatePrePaidBandwidthExtendParamOption(RequestModel):

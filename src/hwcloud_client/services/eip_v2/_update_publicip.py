@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import ProfileResp
+from ._m_profile_resp import ProfileResp
 
 
 class PublicipUpdateResp(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PublicipInstanceResp
+from ._m_publicip_instance_resp import PublicipInstanceResp
 
 
 class AssociatePublicipsOption(RequestModel):

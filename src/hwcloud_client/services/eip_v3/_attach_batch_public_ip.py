@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BatchPublicipResp
+from ._m_batch_publicip_resp import BatchPublicipResp
 
 
 class AttachBatchPublicIpResponse(ApiModel):

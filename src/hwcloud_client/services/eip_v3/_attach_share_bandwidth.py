@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PublicipResp
+from ._m_bandwidth_resp import PublicipResp
 
 
 class AttachShareBandwidthResponse(ApiModel):

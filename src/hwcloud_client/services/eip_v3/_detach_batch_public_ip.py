@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BatchPublicipResp, DetachSharedbwDict
+from ._m_batch_publicip_resp import BatchPublicipResp
+from ._m_detach_sharedbw_dict import DetachSharedbwDict
 
 
 class DetachBatchPublicIpResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import DetachSharedbwDict, PublicipResp
+from ._m_bandwidth_resp import PublicipResp
+from ._m_detach_sharedbw_dict import DetachSharedbwDict
 
 
 class DetachShareBandwidthResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfoDict
+from ._m_page_info_dict import PageInfoDict
 
 
 class ExtLimitPojo(ApiModel):

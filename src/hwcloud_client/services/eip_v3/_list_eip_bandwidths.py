@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import BandWidthRules, PageInfoDict, PublicipInfoResponseBody
+from ._m_band_width_rules import BandWidthRules, PublicipInfoResponseBody
+from ._m_page_info_dict import PageInfoDict
 
 
 class EipBandwidthResponseBody(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfoOption, PublicipPoolShowResp
+from ._m_billing_info_dict import PublicipPoolShowResp
+from ._m_page_info_option import PageInfoOption
 
 
 class ListPublicipPoolResponse(ApiModel):

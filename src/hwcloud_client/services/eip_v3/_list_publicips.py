@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfoOption, PublicipSingleShowResp
+from ._m_bandwidth_info_resp import PublicipSingleShowResp
+from ._m_page_info_option import PageInfoOption
 
 
 class ListPublicipsResponse(ApiModel):

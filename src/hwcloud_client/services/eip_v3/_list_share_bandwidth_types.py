@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfoOption
+from ._m_page_info_option import PageInfoOption
 
 
 class ListShareBandwidthTypesResponse(ApiModel):

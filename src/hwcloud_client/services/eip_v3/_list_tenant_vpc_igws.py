@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VpcIgwsTenantResp
+from ._m_vpc_igws_tenant_resp import VpcIgwsTenantResp
 
 
 class ListTenantVpcIgwsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PublicipSingleShowResp
+from ._m_bandwidth_info_resp import PublicipSingleShowResp
 
 
 class ShowPublicipResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PublicipPoolShowResp
+from ._m_billing_info_dict import PublicipPoolShowResp
 
 
 class ShowPublicipPoolResponse(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import PublicipBandwidthInfo, VnicInfo
+from ._m_publicip_bandwidth_info import PublicipBandwidthInfo, VnicInfo
 
 
 class PublicipUpdateResp(ApiModel):

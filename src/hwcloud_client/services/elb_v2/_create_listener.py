@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import InsertHeader, ListenerResp
+from ._m_insert_header import InsertHeader, ListenerResp
 
 
 class CreateListenerReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import HealthmonitorResp
+from ._m_healthmonitor_resp import HealthmonitorResp
 
 
 class ListHealthmonitorsResponse(ApiModel):

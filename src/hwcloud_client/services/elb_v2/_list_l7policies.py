@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import L7policyResp
+from ._m_l7policy_resp import L7policyResp
 
 
 class ListL7policiesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListenerResp
+from ._m_insert_header import ListenerResp
 
 
 class ListListenersResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ActionMatch, ActionTag, ResourcesByTag
+from ._m_action_match import ActionMatch, ActionTag, ResourcesByTag
 
 
 class ListLoadbalancersByTagsRequestBody(RequestModel):

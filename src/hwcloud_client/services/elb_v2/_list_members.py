@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MemberResp
+from ._m_member_resp import MemberResp
 
 
 class ListMembersResponse(ApiModel):

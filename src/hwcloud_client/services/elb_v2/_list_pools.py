@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PoolResp
+from ._m_pool_resp import PoolResp
 
 
 class ListPoolsResponse(ApiModel):

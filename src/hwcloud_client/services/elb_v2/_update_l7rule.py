@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import L7ruleResp
+from ._m_l7rule_resp import L7ruleResp
 
 
 class UpdateL7ruleReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LoadbalancerResp
+from ._m_loadbalancer_resp import LoadbalancerResp
 
 
 class UpdateLoadbalancerReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PoolResp, SessionPersistence
+from ._m_pool_resp import PoolResp, SessionPersistence
 
 
 class UpdatePoolReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import WhitelistResp
+from ._m_whitelist_resp import WhitelistResp
 
 
 class UpdateWhitelistReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LoadBalancer
+from ._m_custom_qos_limit import LoadBalancer
 
 
 class BatchAddAvailableZonesRequestBody(RequestModel):

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    BandwidthRef,
+from ._m_bandwidth_ref import BandwidthRef
+from ._m_create_load_balancer_bandwidth_option import (
     CreateLoadbalancerAutoscalingOption,
     CreateLoadBalancerPublicIpOption,
     PrepaidCreateOption,
-    Tag,
 )
+from ._m_tag import Tag
 
 
 class BatchCreateLoadBalancerOption(RequestModel):

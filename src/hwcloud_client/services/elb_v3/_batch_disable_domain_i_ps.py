@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import DnsIp, DnsIpResponse
+from ._m_dns_ip import DnsIp
+from ._m_dns_ip_response import DnsIpResponse
 
 
 class BatchDisableDomainIPsRequestBody(RequestModel):

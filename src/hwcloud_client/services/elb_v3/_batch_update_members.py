@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import MemberHealthCheckFailedReason, MemberStatus
+from ._m_member_health_check_failed_reason import MemberHealthCheckFailedReason
+from ._m_member_status import MemberStatus
 
 
 class BatchUpdateMember(ApiModel):

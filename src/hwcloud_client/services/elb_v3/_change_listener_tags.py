@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import ChangeResourceTagOption
+from ._m_change_resource_tag_option import ChangeResourceTagOption
 
 
 class ChangeListenerTagsRequestBody(RequestModel):

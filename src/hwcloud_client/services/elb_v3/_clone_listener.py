@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PortRange
+from ._m_port_range import PortRange
 
 
 class CloneListenerOption(RequestModel):

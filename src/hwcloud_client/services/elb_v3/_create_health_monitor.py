@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import HealthMonitor
+from ._m_health_monitor import HealthMonitor
 
 
 class CreateHealthMonitorOption(RequestModel):

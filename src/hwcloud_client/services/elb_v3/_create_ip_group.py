@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import IpGroup
+from ._m_ip_group import IpGroup
 
 
 class CreateIpGroupIpOption(RequestModel):

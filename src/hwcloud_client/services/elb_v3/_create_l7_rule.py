@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreateRuleOption, L7Rule
+from ._m_create_rule_option import CreateRuleOption
+from ._m_l7_rule import L7Rule
 
 
 class CreateL7RuleRequestBody(RequestModel):

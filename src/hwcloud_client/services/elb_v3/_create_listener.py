@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Listener, ListenerInsertHeaders, PortRange, Tag
+from ._m_listener import Listener, ListenerInsertHeaders
+from ._m_port_range import PortRange
+from ._m_tag import Tag
 
 
 class CreateListenerIpGroupOption(RequestModel):

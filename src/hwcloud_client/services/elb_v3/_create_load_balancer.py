@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    BandwidthRef,
+from ._m_bandwidth_ref import BandwidthRef
+from ._m_create_load_balancer_bandwidth_option import (
     CreateLoadbalancerAutoscalingOption,
     CreateLoadBalancerPublicIpOption,
-    LoadBalancer,
     PrepaidCreateOption,
-    Tag,
 )
+from ._m_custom_qos_limit import LoadBalancer
+from ._m_tag import Tag
 
 
 class CreateLoadBalancerOption(RequestModel):

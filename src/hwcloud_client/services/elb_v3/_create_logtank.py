@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Logtank
+from ._m_logtank import Logtank
 
 
 class CreateLogtankOption(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ConnectionDrain, CreatePoolSessionPersistenceOption, MasterSlavePool, QuicCidHashStrategy
+from ._m_connection_drain import ConnectionDrain, QuicCidHashStrategy
+from ._m_create_pool_session_persistence_option import CreatePoolSessionPersistenceOption
+from ._m_listener_member_info import MasterSlavePool
 
 
 class CreateMasterSlaveHealthMonitorOption(RequestModel):

@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    AzAffinity,
-    ConnectionDrain,
-    CreatePoolSessionPersistenceOption,
-    Pool,
-    PoolHealth,
-    QuicCidHashStrategy,
-)
+from ._m_az_affinity import AzAffinity, Pool, PoolHealth
+from ._m_connection_drain import ConnectionDrain, QuicCidHashStrategy
+from ._m_create_pool_session_persistence_option import CreatePoolSessionPersistenceOption
 
 
 class CreatePoolOption(RequestModel):

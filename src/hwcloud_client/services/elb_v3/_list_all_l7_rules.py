@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import L7Rule, PageInfo
+from ._m_l7_rule import L7Rule
+from ._m_page_info import PageInfo
 
 
 class ListAllL7RulesResponse(ApiModel):

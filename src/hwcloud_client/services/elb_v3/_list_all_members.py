@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MemberHealthCheckFailedReason, MemberStatus, PageInfo
+from ._m_member_health_check_failed_reason import MemberHealthCheckFailedReason
+from ._m_member_status import MemberStatus
+from ._m_page_info import PageInfo
 
 
 class ListAllMembersResponse(ApiModel):

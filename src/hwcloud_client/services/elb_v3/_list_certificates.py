@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CertificateInfo, PageInfo
+from ._m_certificate_info import CertificateInfo
+from ._m_page_info import PageInfo
 
 
 class ListCertificatesResponse(ApiModel):

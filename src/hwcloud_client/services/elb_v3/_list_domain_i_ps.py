@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import DnsIpResponse, PageInfo
+from ._m_dns_ip_response import DnsIpResponse
+from ._m_page_info import PageInfo
 
 
 class ListDomainIPsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Flavor, PageInfo
+from ._m_flavor import Flavor
+from ._m_page_info import PageInfo
 
 
 class ListFlavorsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import HealthMonitor, PageInfo
+from ._m_health_monitor import HealthMonitor
+from ._m_page_info import PageInfo
 
 
 class ListHealthMonitorsResponse(ApiModel):

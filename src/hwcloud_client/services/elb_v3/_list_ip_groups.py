@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import IpGroup, PageInfo
+from ._m_ip_group import IpGroup
+from ._m_page_info import PageInfo
 
 
 class ListIpGroupsResponse(ApiModel):

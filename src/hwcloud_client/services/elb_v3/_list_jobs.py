@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MainJob, PageInfo
+from ._m_job_entities import MainJob
+from ._m_page_info import PageInfo
 
 
 class ListJobsResponse(ApiModel):

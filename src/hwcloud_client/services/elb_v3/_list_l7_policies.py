@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import L7Policy, PageInfo
+from ._m_cors_config import L7Policy
+from ._m_page_info import PageInfo
 
 
 class ListL7PoliciesResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Listener, PageInfo
+from ._m_listener import Listener
+from ._m_page_info import PageInfo
 
 
 class ListListenersResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LoadBalancer, PageInfo
+from ._m_custom_qos_limit import LoadBalancer
+from ._m_page_info import PageInfo
 
 
 class ListLoadBalancersResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Logtank, PageInfo
+from ._m_logtank import Logtank
+from ._m_page_info import PageInfo
 
 
 class ListLogtanksResponse(ApiModel):

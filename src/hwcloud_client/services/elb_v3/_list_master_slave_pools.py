@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MasterSlavePool, PageInfo
+from ._m_listener_member_info import MasterSlavePool
+from ._m_page_info import PageInfo
 
 
 class ListMasterSlavePoolsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Member, PageInfo
+from ._m_member import Member
+from ._m_page_info import PageInfo
 
 
 class ListMembersResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, Pool
+from ._m_az_affinity import Pool
+from ._m_page_info import PageInfo
 
 
 class ListPoolsResponse(ApiModel):

@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import (
-    AutoscalingRef,
-    BandwidthRef,
-    EipInfo,
-    GlobalEipInfo,
-    ListenerRef,
-    PageInfo,
-    PoolRef,
-    PublicIpInfo,
-    Tag,
-)
+from ._m_autoscaling_ref import AutoscalingRef, PublicIpInfo
+from ._m_bandwidth_ref import BandwidthRef
+from ._m_eip_info import EipInfo, GlobalEipInfo
+from ._m_listener_ref import ListenerRef
+from ._m_page_info import PageInfo
+from ._m_pool_ref import PoolRef
+from ._m_tag import Tag
 
 
 class ListRecycleBinLoadBalancersResponse(ApiModel):

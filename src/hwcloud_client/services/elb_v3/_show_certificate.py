@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CertificateInfo
+from ._m_certificate_info import CertificateInfo
 
 
 class ShowCertificateResponse(ApiModel):

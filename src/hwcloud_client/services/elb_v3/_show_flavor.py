@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Flavor
+from ._m_flavor import Flavor
 
 
 class ShowFlavorResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListenerRef
+from ._m_listener_ref import ListenerRef
 
 
 class ShowIpGroupRelatedListenersResponse(ApiModel):

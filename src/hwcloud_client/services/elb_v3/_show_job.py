@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MainJob
+from ._m_job_entities import MainJob
 
 
 class ShowJobResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import L7Policy
+from ._m_cors_config import L7Policy
 
 
 class ShowL7PolicyResponse(ApiModel):

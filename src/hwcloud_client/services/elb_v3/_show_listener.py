@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Listener
+from ._m_listener import Listener
 
 
 class ShowListenerResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResourceTag
+from ._m_resource_tag import ResourceTag
 
 
 class ShowListenerTagsResponse(ApiModel):

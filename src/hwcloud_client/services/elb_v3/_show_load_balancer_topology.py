@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import L7Rule, PortRange
+from ._m_l7_rule import L7Rule
+from ._m_port_range import PortRange
 
 
 class EipNode(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Logtank
+from ._m_logtank import Logtank
 
 
 class ShowLogtankResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MasterSlavePool
+from ._m_listener_member_info import MasterSlavePool
 
 
 class ShowMasterSlavePoolResponse(ApiModel):

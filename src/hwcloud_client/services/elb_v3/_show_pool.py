@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Pool
+from ._m_az_affinity import Pool
 
 
 class ShowPoolResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SecurityPolicy
+from ._m_security_policy import SecurityPolicy
 
 
 class ShowSecurityPolicyResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import IpGroup, UpdateIpGroupIpOption
+from ._m_ip_group import IpGroup
+from ._m_update_ip_group_ip_option import UpdateIpGroupIpOption
 
 
 class UpdateIpGroupOption(RequestModel):

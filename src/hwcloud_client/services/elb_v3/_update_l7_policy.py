@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreateCorsConfig, CreateRuleOption, CreateTrafficMirrorConfig, L7Policy
+from ._m_cors_config import L7Policy
+from ._m_create_cors_config import CreateCorsConfig, CreateTrafficMirrorConfig
+from ._m_create_rule_option import CreateRuleOption
 
 
 class UpdateFixtedResponseConfig(RequestModel):

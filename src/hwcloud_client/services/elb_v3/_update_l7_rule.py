@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import L7Rule
+from ._m_l7_rule import L7Rule
 
 
 class UpdateL7RuleOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Listener, ListenerInsertHeaders
+from ._m_listener import Listener, ListenerInsertHeaders
 
 
 class UpdateListenerIpGroupOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BandwidthRef, LoadBalancer
+from ._m_bandwidth_ref import BandwidthRef
+from ._m_custom_qos_limit import LoadBalancer
 
 
 class PrepaidUpdateOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Member
+from ._m_member import Member
 
 
 class UpdateMemberOption(RequestModel):

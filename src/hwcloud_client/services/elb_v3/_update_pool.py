@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ConnectionDrain, Pool, PoolHealth, QuicCidHashStrategy
+from ._m_az_affinity import Pool, PoolHealth
+from ._m_connection_drain import ConnectionDrain, QuicCidHashStrategy
 
 
 class UpdateAzAffinity(RequestModel):

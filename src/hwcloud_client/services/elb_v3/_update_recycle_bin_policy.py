@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import RecycleBinPolicy, RecycleBinResponseBody
+from ._m_recycle_bin_policy import RecycleBinPolicy, RecycleBinResponseBody
 
 
 class RecycleBinPolicyRequestBody(RequestModel):

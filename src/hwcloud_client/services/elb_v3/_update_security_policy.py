@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SecurityPolicy
+from ._m_security_policy import SecurityPolicy
 
 
 class UpdateSecurityPolicyOption(RequestModel):

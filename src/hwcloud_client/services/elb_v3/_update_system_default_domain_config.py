@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import DnsConfigResponseBody
+from ._m_dns_config_response_body import DnsConfigResponseBody
 
 
 class SystemDefaultDnsConfigRequestBody(RequestModel):

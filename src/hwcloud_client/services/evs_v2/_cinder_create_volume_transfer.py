@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Link
+from ._m_link import Link
 
 
 class CinderCreateVolumeTransferRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VolumeTransferSummary
+from ._m_volume_transfer_summary import VolumeTransferSummary
 
 
 class CinderListVolumeTransfersResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SnapshotDetails
+from ._m_snapshot_details import SnapshotDetails
 
 
 class CreateSnapshotOption(RequestModel):

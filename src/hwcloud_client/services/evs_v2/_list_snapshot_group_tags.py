@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListResourceTagsResponseBodyTags
+from ._m_list_resource_tags_response_body_tags import ListResourceTagsResponseBodyTags
 
 
 class ListSnapshotGroupTagsResponse(ApiModel):

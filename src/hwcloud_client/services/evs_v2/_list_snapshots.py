@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Link
+from ._m_link import Link
 
 
 class ListSnapshotsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Versions
+from ._m_media_types import Versions
 
 
 class ListVersionsResponse(ApiModel):

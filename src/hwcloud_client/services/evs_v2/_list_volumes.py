@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Link, VolumeDetail
+from ._m_iops import VolumeDetail
+from ._m_link import Link
 
 
 class ListVolumesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RecycleBinVolume
+from ._m_recycle_bin_volume import RecycleBinVolume
 
 
 class ListVolumesInRecycleResponse(ApiModel):

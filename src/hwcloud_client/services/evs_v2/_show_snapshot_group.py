@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SnapshotGroupDetail
+from ._m_snapshot_group_detail import SnapshotGroupDetail
 
 
 class ShowSnapshotGroupResponse(ApiModel):

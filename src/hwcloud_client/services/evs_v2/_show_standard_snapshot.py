@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SnapshotDetailV5
+from ._m_snapshot_chains import SnapshotDetailV5
 
 
 class ShowStandardSnapshotResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VolumeDetail
+from ._m_iops import VolumeDetail
 
 
 class ShowVolumeResponse(ApiModel):

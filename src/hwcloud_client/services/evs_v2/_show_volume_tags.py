@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Tag
+from ._m_tag import Tag
 
 
 class ShowVolumeTagsResponse(ApiModel):

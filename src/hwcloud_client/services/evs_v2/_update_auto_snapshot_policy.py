@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import GetSnapshotPolicy
+from ._m_get_snapshot_policy import GetSnapshotPolicy
 
 
 class UpdateAutoSnapshotPolicyResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SnapshotDetailV5
+from ._m_snapshot_chains import SnapshotDetailV5
 
 
 class CinderUpdateSnapshotOptionV5(RequestModel):

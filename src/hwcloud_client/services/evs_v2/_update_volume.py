@@ -6,7 +6,9 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import Attachment, Link, VolumeMetadata
+from ._m_attachment import Attachment
+from ._m_link import Link
+from ._m_volume_metadata import VolumeMetadata
 
 
 class UpdateVolumeOption(RequestModel):

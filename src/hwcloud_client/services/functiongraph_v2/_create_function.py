@@ -3,16 +3,14 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import (
-    CustomImage,
-    Dependency,
-    FuncCode,
-    FuncLogConfig,
-    FuncVpc,
-    MountConfig,
-    NetworkControlConfig,
-    StrategyConfig,
-)
+from ._m_custom_image import CustomImage
+from ._m_dependency import Dependency
+from ._m_func_code import FuncCode
+from ._m_func_log_config import FuncLogConfig
+from ._m_func_mount import MountConfig
+from ._m_func_vpc import FuncVpc
+from ._m_network_control_config import NetworkControlConfig
+from ._m_strategy_config import StrategyConfig
 
 
 class CreateFunctionRequestBody(RequestModel):

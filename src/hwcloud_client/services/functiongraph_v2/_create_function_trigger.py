@@ -5,7 +5,7 @@ from pydantic import Field
 
 from .._base import ApiModel, RequestModel, SentSecret
 from .._generated import Moment
-from ._shared import ApigTriggerFuncInfo, TriggerEventDataResponseBody
+from ._m_apig_trigger_func_info import ApigTriggerFuncInfo, TriggerEventDataResponseBody
 
 
 class CreateFunctionTriggerRequestBody(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import VersionStrategy
+from ._m_version_strategy import VersionStrategy
 
 
 class CreateVersionAliasRequestBody(RequestModel):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import FuncVpc, StrategyConfig
+from ._m_func_vpc import FuncVpc
+from ._m_strategy_config import StrategyConfig
 
 
 class ImportFunctionRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListFunctionAsyncInvocationsResult
+from ._m_list_function_async_invocations_result import ListFunctionAsyncInvocationsResult
 
 
 class ListAsyncInvocationsResponse(ApiModel):

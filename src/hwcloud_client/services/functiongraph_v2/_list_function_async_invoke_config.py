@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FuncAsyncDestinationConfig, PageInfo
+from ._m_func_async_destination_config import FuncAsyncDestinationConfig
+from ._m_page_info import PageInfo
 
 
 class ListFunctionAsyncInvokeConfigResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo
+from ._m_page_info import PageInfo
 
 
 class FuncReservedInstance(ApiModel):

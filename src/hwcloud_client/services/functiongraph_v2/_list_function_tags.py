@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KvItem
+from ._m_kv_item import KvItem
 
 
 class ListFunctionTagsResponse(ApiModel):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import CustomImage, FunctionAsyncConfig, StrategyConfig
+from ._m_custom_image import CustomImage
+from ._m_function_async_config import FunctionAsyncConfig
+from ._m_strategy_config import StrategyConfig
 
 
 class ListFunctionVersionResult(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListFunctionResult
+from ._m_list_function_result import ListFunctionResult
 
 
 class ListFunctionsResponse(ApiModel):

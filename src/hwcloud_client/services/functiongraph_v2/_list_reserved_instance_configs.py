@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, TacticsConfig
+from ._m_cron_config import TacticsConfig
+from ._m_page_info import PageInfo
 
 
 class ListReservedInstanceConfigsResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import SlaReportsValue
+from ._m_sla_reports_value import SlaReportsValue
 
 
 class ListFunctionStatisticsResponseBody(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FuncAsyncDestinationConfig
+from ._m_func_async_destination_config import FuncAsyncDestinationConfig
 
 
 class ShowFunctionAsyncInvokeConfigResponse(ApiModel):

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import Dependency, FuncCode, StrategyConfig
+from ._m_dependency import Dependency
+from ._m_func_code import FuncCode
+from ._m_strategy_config import StrategyConfig
 
 
 class ShowFunctionCodeResponse(ApiModel):

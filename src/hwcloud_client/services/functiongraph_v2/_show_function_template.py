@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TempDetail, TriggerMetadataList
+from ._m_temp_detail import TempDetail, TriggerMetadataList
 
 
 class ShowFunctionTemplateResponse(ApiModel):

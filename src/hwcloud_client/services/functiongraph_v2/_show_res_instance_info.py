@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import KvItem, TagItem
+from ._m_kv_item import KvItem
+from ._m_tag_item import TagItem
 
 
 class ListEnterpriseResourceDetail(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import WorkflowCreateBody
+from ._m_action import WorkflowCreateBody
 
 
 class ShowWorkFlowResponse(ApiModel):

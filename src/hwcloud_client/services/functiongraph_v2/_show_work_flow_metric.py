@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SlaReportsValue
+from ._m_sla_reports_value import SlaReportsValue
 
 
 class ShowWorkFlowMetricResponse(ApiModel):

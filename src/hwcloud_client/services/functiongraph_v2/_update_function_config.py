@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import CustomImage, Dependency, FuncLogConfig, FuncVpc, MountConfig, NetworkControlConfig, StrategyConfig
+from ._m_custom_image import CustomImage
+from ._m_dependency import Dependency
+from ._m_func_log_config import FuncLogConfig
+from ._m_func_mount import MountConfig
+from ._m_func_vpc import FuncVpc
+from ._m_network_control_config import NetworkControlConfig
+from ._m_strategy_config import StrategyConfig
 
 
 class UpdateFunctionConfigRequestBody(RequestModel):

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import Dependency, FuncVpc, MountConfig, StrategyConfig
+from ._m_dependency import Dependency
+from ._m_func_mount import MountConfig
+from ._m_func_vpc import FuncVpc
+from ._m_strategy_config import StrategyConfig
 
 
 class UpdateFunctionMaxInstanceConfigRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TacticsConfig
+from ._m_cron_config import TacticsConfig
 
 
 class UpdateFunctionReservedInstancesCountRequestBody(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
 from .._generated import Moment
-from ._shared import TriggerEventDataResponseBody
+from ._m_apig_trigger_func_info import TriggerEventDataResponseBody
 
 
 class UpdateTriggerRequestBody(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments
+from ._m_create_agency_ep_policy_assignment_req_body_role_assignments import (
+    CreateAgencyEpPolicyAssignmentReqBodyRoleAssignments,
+)
 
 
 class CreateAgencyEpPolicyAssignmentReqBody(RequestModel):

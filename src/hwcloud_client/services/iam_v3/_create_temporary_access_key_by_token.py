@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Credential, ServicePolicy
+from ._m_credential import Credential
+from ._m_service_policy import ServicePolicy
 
 
 class CreateTemporaryAccessKeyByTokenRequestBody(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import DomainInfo, FederationUserBody, UnscopedTokenInfoEndpoints
+from ._m_domain_info import DomainInfo, FederationUserBody, UnscopedTokenInfoEndpoints
 
 
 class CreateTokenWithIdTokenResponse(ApiModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import TokenDomainResult, TokenUserOsfederation
+from ._m_osfederation_groups import TokenUserOsfederation
+from ._m_token_domain_result import TokenDomainResult
 
 
 class CreateUnscopeTokenByIdpInitiatedRequestBody(RequestModel):

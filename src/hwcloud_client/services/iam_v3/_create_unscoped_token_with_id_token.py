@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import FederationUserBody, UnscopedTokenInfoEndpoints
+from ._m_domain_info import FederationUserBody, UnscopedTokenInfoEndpoints
 
 
 class CreateUnscopedTokenWithIdTokenResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import TokenCatalog, TokenRole
+from ._m_token_catalog import TokenCatalog, TokenRole
 
 
 class AgencyAssumedby(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AuthProjectResult
+from ._m_auth_project_result import AuthProjectResult
 
 
 class KeystoneCreateProjectOption(RequestModel):

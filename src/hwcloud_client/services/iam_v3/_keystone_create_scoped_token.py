@@ -4,7 +4,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import TokenCatalog, TokenDomainResult, TokenProjectResult, TokenRole, TokenUserOsfederation
+from ._m_osfederation_groups import TokenUserOsfederation
+from ._m_token_catalog import TokenCatalog, TokenRole
+from ._m_token_domain_result import TokenDomainResult
+from ._m_token_project_domain_result import TokenProjectResult
 
 
 class KeystoneCreateScopedTokenRequestBody(RequestModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import AuthScope, PwdPassword, TokenResult
+from ._m_auth_scope import AuthScope, PwdPassword
+from ._m_token_result import TokenResult
 
 
 class KeystoneCreateUserTokenByPasswordAndMfaRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links, RolePolicy
+from ._m_links import Links
+from ._m_policy_depends import RolePolicy
 
 
 class InheritedRoleResult(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Domains, LinksSelf
+from ._m_domains import Domains
+from ._m_links_self import LinksSelf
 
 
 class KeystoneListAuthDomainsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Endpoint, Links
+from ._m_endpoint import Endpoint
+from ._m_links import Links
 
 
 class KeystoneListEndpointsResponse(ApiModel):

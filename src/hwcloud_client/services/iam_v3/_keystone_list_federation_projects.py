@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AuthProjectResult, LinksSelf
+from ._m_auth_project_result import AuthProjectResult
+from ._m_links_self import LinksSelf
 
 
 class KeystoneListFederationProjectsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeystoneGroupResult, Links
+from ._m_keystone_group_result import KeystoneGroupResult
+from ._m_links import Links
 
 
 class KeystoneListGroupsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import IdentityprovidersResult, Links
+from ._m_identityproviders_links import IdentityprovidersResult
+from ._m_links import Links
 
 
 class KeystoneListIdentityProvidersResponse(ApiModel):

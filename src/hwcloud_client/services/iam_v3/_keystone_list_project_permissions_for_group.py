@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links, RoleResult
+from ._m_links import Links
+from ._m_role_result import RoleResult
 
 
 class KeystoneListProjectPermissionsForGroupResponse(ApiModel):

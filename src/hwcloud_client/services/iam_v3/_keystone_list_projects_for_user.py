@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links, ProjectResult
+from ._m_links import Links
+from ._m_project_result import ProjectResult
 
 
 class KeystoneListProjectsForUserResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links, ProtocolResult
+from ._m_links import Links
+from ._m_protocol_links import ProtocolResult
 
 
 class KeystoneListProtocolsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links, Service
+from ._m_links import Links
+from ._m_service import Service
 
 
 class KeystoneListServicesResponse(ApiModel):

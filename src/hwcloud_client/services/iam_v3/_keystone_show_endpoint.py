@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Endpoint
+from ._m_endpoint import Endpoint
 
 
 class KeystoneShowEndpointResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeystoneGroupResult
+from ._m_keystone_group_result import KeystoneGroupResult
 
 
 class KeystoneShowGroupResponse(ApiModel):

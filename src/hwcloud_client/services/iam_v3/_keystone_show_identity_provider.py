@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import IdentityprovidersResult
+from ._m_identityproviders_links import IdentityprovidersResult
 
 
 class KeystoneShowIdentityProviderResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MappingResult
+from ._m_mapping_result import MappingResult
 
 
 class KeystoneShowMappingResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ProjectResult
+from ._m_project_result import ProjectResult
 
 
 class KeystoneShowProjectResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ProtocolResult
+from ._m_protocol_links import ProtocolResult
 
 
 class KeystoneShowProtocolResponse(ApiModel):

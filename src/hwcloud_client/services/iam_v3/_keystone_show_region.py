@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Region
+from ._m_region import Region
 
 
 class KeystoneShowRegionResponse(ApiModel):

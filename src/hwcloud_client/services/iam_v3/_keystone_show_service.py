@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Service
+from ._m_service import Service
 
 
 class KeystoneShowServiceResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Links
+from ._m_links import Links
 
 
 class KeystoneShowUserResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Version
+from ._m_version import Version
 
 
 class KeystoneShowVersionResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import KeystoneGroupResultWithLinksSelf
+from ._m_keystone_group_result_with_links_self import KeystoneGroupResultWithLinksSelf
 
 
 class KeystoneUpdateGroupOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import MappingOption, MappingResult
+from ._m_mapping_option import MappingOption
+from ._m_mapping_result import MappingResult
 
 
 class KeystoneUpdateMappingRequestBody(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel, RequestModel
-from ._shared import LinksSelf
+from ._m_links_self import LinksSelf
 
 
 class KeystoneUpdateProjectOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ProtocolOption, ProtocolResult
+from ._m_protocol_links import ProtocolResult
+from ._m_protocol_option import ProtocolOption
 
 
 class KeystoneUpdateProtocolRequestBody(RequestModel):

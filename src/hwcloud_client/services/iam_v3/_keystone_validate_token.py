@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import TokenResult
+from ._m_token_result import TokenResult
 
 
 class KeystoneValidateTokenResponse(ApiModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CustomPolicy, Links, LinksSelf
+from ._m_custom_policy import CustomPolicy
+from ._m_links import Links
+from ._m_links_self import LinksSelf
 
 
 class ListCustomPoliciesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RoleResult
+from ._m_role_result import RoleResult
 
 
 class ListDomainPermissionsForAgencyResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ListEnterpriseProjectsResDetail
+from ._m_list_enterprise_projects_res_detail import ListEnterpriseProjectsResDetail
 
 
 class ListEnterpriseProjectsForUserResponse(ApiModel):

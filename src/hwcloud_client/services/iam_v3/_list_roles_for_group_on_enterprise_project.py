@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RolesItem
+from ._m_roles_item import RolesItem
 
 
 class ListRolesForGroupOnEnterpriseProjectResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LoginProtectResult
+from ._m_login_protect_result import LoginProtectResult
 
 
 class ListUserLoginProtectsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AclPolicyResult
+from ._m_acl_policy_result import AclPolicyResult
 
 
 class ShowDomainApiAclPolicyResponse(ApiModel):

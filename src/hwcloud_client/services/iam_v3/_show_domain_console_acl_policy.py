@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ConsoleAclPolicyResult
+from ._m_allow_address_netmasks_result_i_pv6 import ConsoleAclPolicyResult
 
 
 class ShowDomainConsoleAclPolicyResponse(ApiModel):

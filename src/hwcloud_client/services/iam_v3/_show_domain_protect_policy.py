@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AllowUserBody
+from ._m_allow_user_body import AllowUserBody
 
 
 class ShowDomainProtectPolicyResponse(ApiModel):

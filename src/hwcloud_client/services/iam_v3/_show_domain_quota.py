@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import QuotaResult
+from ._m_quota_result import QuotaResult
 
 
 class ShowDomainQuotaResponse(ApiModel):

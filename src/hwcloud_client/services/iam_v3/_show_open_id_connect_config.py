@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import OpenIdConnectConfig
+from ._m_open_id_connect_config import OpenIdConnectConfig
 
 
 class ShowOpenIdConnectConfigResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MfaDeviceResult
+from ._m_mfa_device_result import MfaDeviceResult
 
 
 class ShowUserMfaDeviceResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AgencyPolicyRoleOption, AgencyPolicyRoleResult
+from ._m_agency_policy import AgencyPolicyRoleOption, AgencyPolicyRoleResult
 
 
 class UpdateAgencyCustomPolicyRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ServicePolicyRoleOption, ServicePolicyRoleResult
+from ._m_service_policy_role_option import ServicePolicyRoleOption, ServicePolicyRoleResult
 
 
 class UpdateCloudServiceCustomPolicyRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AclPolicyResult, AllowAddressNetmasksOption, AllowIpRangesOption
+from ._m_acl_policy_result import AclPolicyResult
+from ._m_allow_address_netmasks_option import AllowAddressNetmasksOption, AllowIpRangesOption
 
 
 class AclPolicyOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllowAddressNetmasksOption, AllowIpRangesOption, ConsoleAclPolicyResult
+from ._m_allow_address_netmasks_option import AllowAddressNetmasksOption, AllowIpRangesOption
+from ._m_allow_address_netmasks_result_i_pv6 import ConsoleAclPolicyResult
 
 
 class AllowAddressNetmasksOptionIPv6(RequestModel):

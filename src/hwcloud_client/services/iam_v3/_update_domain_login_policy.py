@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LoginPolicyResult
+from ._m_login_policy_result import LoginPolicyResult
 
 
 class LoginPolicyOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PasswordPolicyResult
+from ._m_password_policy_result import PasswordPolicyResult
 
 
 class PasswordPolicyOption(RequestModel):

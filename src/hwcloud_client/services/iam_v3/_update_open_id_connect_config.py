@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import OpenIdConnectConfig
+from ._m_open_id_connect_config import OpenIdConnectConfig
 
 
 class UpdateOpenIdConnectConfig(RequestModel):

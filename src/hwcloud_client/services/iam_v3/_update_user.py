@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import LinksSelf
+from ._m_links_self import LinksSelf
 
 
 class UpdateUserOption(RequestModel):

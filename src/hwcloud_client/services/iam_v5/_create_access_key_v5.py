@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel, SentSecret
 from .._generated import Moment
-from ._shared import AccessKeyStatus
+from ._m_access_key_status import AccessKeyStatus
 
 
 class AccessKey(ApiModel):

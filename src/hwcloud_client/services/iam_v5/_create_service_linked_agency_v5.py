@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Agency
+from ._m_agency import Agency
 
 
 class CreateServiceLinkedAgencyReqBody(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import Tag
+from ._m_tag import Tag
 
 
 class AgencyEx(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Policy
+from ._m_policy import Policy
 
 
 class GetPolicyV5Response(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PolicyVersion
+from ._m_policy_version import PolicyVersion
 
 
 class GetPolicyVersionV5Response(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AccessKeyMetadata, PageInfo
+from ._m_access_key_metadata import AccessKeyMetadata
+from ._m_page_info import PageInfo
 
 
 class ListAccessKeysV5Response(ApiModel):

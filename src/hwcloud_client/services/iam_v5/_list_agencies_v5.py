@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Agency, PageInfo
+from ._m_agency import Agency
+from ._m_page_info import PageInfo
 
 
 class ListAgenciesV5Response(ApiModel):

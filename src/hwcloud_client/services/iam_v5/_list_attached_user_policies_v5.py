@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AttachedPolicy, PageInfo
+from ._m_attached_policy import AttachedPolicy
+from ._m_page_info import PageInfo
 
 
 class ListAttachedUserPoliciesV5Response(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Group, PageInfo
+from ._m_group import Group
+from ._m_page_info import PageInfo
 
 
 class ListGroupsV5Response(ApiModel):

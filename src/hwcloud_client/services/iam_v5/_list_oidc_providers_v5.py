@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import InlineResponse200PageInfo
+from ._m_inline_response200_page_info import InlineResponse200PageInfo
 
 
 class InlineResponse2002OidcProviders(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, PolicyVersion
+from ._m_page_info import PageInfo
+from ._m_policy_version import PolicyVersion
 
 
 class ListPolicyVersionsV5Response(ApiModel):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import InlineResponse200PageInfo, InlineResponse200PrivateKeys
+from ._m_inline_response200_page_info import InlineResponse200PageInfo
+from ._m_inline_response200_private_keys import InlineResponse200PrivateKeys
 
 
 class InlineResponse200SamlProviders(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import PageInfo
+from ._m_page_info import PageInfo
 
 
 class GroupSummary(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Group
+from ._m_group import Group
 
 
 class ShowGroupV5Response(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LoginPolicy
+from ._m_allow_address_netmask import LoginPolicy
 
 
 class ShowLoginPolicyV5Response(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LoginProfile
+from ._m_login_profile import LoginProfile
 
 
 class ShowLoginProfileV5Response(ApiModel):

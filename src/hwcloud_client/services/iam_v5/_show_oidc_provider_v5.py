@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import InlineResponse2001SamlProviderTags
+from ._m_inline_response2001_saml_provider_tags import InlineResponse2001SamlProviderTags
 
 
 class InlineResponse2003OidcProvider(ApiModel):

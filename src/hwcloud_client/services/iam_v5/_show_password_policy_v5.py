@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PasswordPolicy
+from ._m_password_policy import PasswordPolicy
 
 
 class ShowPasswordPolicyV5Response(ApiModel):

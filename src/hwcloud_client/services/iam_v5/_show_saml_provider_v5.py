@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import InlineResponse200PrivateKeys, InlineResponse2001SamlProviderTags
+from ._m_inline_response200_private_keys import InlineResponse200PrivateKeys
+from ._m_inline_response2001_saml_provider_tags import InlineResponse2001SamlProviderTags
 
 
 class InlineResponse2001SamlProvider(ApiModel):

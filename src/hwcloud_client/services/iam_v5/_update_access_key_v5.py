@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AccessKeyMetadata, AccessKeyStatus
+from ._m_access_key_metadata import AccessKeyMetadata
+from ._m_access_key_status import AccessKeyStatus
 
 
 class UpdateAccessKeyReqBody(RequestModel):

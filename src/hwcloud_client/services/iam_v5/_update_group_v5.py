@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Group
+from ._m_group import Group
 
 
 class UpdateGroupReqBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllowAddressNetmask, AllowIpRange, LoginPolicy
+from ._m_allow_address_netmask import AllowAddressNetmask, AllowIpRange, LoginPolicy
 
 
 class UpdateLoginPolicyReqBody(RequestModel):

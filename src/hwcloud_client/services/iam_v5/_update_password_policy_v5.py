@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PasswordPolicy
+from ._m_password_policy import PasswordPolicy
 
 
 class UpdatePasswordPolicyReqBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import InlineResponse201SamlProvider
+from ._m_inline_response201_saml_provider import InlineResponse201SamlProvider
 
 
 class UpdateSAMLProviderReqBody(RequestModel):

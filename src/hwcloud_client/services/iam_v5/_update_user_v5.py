@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import User
+from ._m_user import User
 
 
 class UpdateUserReqBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TagKeyValue
+from ._m_tag_key_value import TagKeyValue
 
 
 class CreateWholeImageRequestBody(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import GlancePageInfo
+from ._m_glance_page_info import GlancePageInfo
 
 
 class GlanceImageMembers(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel
-from ._shared import Links
+from ._m_links import Links
 
 
 class GlanceListImageSchemasResponse(ApiModel):

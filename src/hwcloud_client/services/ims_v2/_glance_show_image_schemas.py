@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import Links
+from ._m_links import Links
 
 
 class AdditionalProperties(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TagKeyValue, Tags
+from ._m_tag_key_value import TagKeyValue
+from ._m_tags import Tags
 
 
 class ListImageByTagsRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SubJobResult
+from ._m_sub_job_entities import SubJobResult
 
 
 class JobEntities(ApiModel):

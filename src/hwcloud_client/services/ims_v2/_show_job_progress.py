@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import SubJobResult
+from ._m_sub_job_entities import SubJobResult
 
 
 class JobProgressEntities(ApiModel):

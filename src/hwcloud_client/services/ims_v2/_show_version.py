@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import OsVersionResponse
+from ._m_os_version_response import OsVersionResponse
 
 
 class ShowVersionResponse(ApiModel):

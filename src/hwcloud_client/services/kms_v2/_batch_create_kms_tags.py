@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import TagItem
+from ._m_tag_item import TagItem
 
 
 class BatchCreateKmsTagsRequestBody(RequestModel):

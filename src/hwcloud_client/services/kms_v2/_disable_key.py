@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeyStatusInfo
+from ._m_key_status_info import KeyStatusInfo
 
 
 class DisableKeyResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeyStoreStateInfo
+from ._m_key_store_state_info import KeyStoreStateInfo
 
 
 class EnableKeyStoreResponse(ApiModel):

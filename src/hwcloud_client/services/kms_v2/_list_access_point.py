@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListAccessPointResponseBodyPageInfo
+from ._m_list_access_point_response_body_page_info import ListAccessPointResponseBodyPageInfo
 
 
 class ListAccessPointResponse(ApiModel):

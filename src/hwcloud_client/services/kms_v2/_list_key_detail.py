@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeyDetails
+from ._m_key_details import KeyDetails
 
 
 class ListKeyDetailResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import KeyDetails
+from ._m_key_details import KeyDetails
 
 
 class ListKeysRequestBody(RequestModel):

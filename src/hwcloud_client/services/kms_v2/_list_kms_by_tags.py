@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import KeyDetails, Tag, TagItem
+from ._m_key_details import KeyDetails
+from ._m_tag import Tag
+from ._m_tag_item import TagItem
 
 
 class ActionResources(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Grants
+from ._m_grants import Grants
 
 
 class ListRetirableGrantsRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListKeyPolicyResponseBodyPolicyValidityPeriod
+from ._m_list_key_policy_response_body_policy_validity_period import ListKeyPolicyResponseBodyPolicyValidityPeriod
 
 
 class ShowKeyPolicyResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import KeystoreDetails
+from ._m_keystore_details import KeystoreDetails
 
 
 class ShowKeyStoreResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import TagItem
+from ._m_tag_item import TagItem
 
 
 class ShowKmsTagsResponse(ApiModel):

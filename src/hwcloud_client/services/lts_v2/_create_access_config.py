@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
+from ._m_access_config_deatil_create import (
     AccessConfigDeatilCreate,
     AccessConfigHostGroupIdList,
     AccessConfigQueryLogInfo,

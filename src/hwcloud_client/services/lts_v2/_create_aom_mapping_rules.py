@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import AomMappingRuleInfo, AomMappingRuleResp
+from ._m_aom_mapping_log_stream_info import AomMappingRuleInfo
+from ._m_aom_mapping_rule_resp import AomMappingRuleResp
 
 
 class AomMappingRequestInfo(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import HostGroupTag
+from ._m_host_group_tag import HostGroupTag
 
 
 class CreateHostGroupRequestBody(RequestModel):

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Frequency, KeywordsRequest, TagsRequestBody
+from ._m_frequency import Frequency
+from ._m_keywords_request import KeywordsRequest
+from ._m_tags_request_body import TagsRequestBody
 
 
 class CreateKeywordsAlarmRuleRequestBody(RequestModel):

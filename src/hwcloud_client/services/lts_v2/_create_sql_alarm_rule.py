@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreateSqlAlarmRuleFrequency, SqlRequest, TagsRequestBody
+from ._m_create_sql_alarm_rule_frequency import CreateSqlAlarmRuleFrequency, SqlRequest
+from ._m_tags_request_body import TagsRequestBody
 
 
 class CreateSqlAlarmRuleRequestBody(RequestModel):

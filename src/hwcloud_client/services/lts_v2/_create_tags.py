@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import TagsBody
+from ._m_tags_body import TagsBody
 
 
 class CreateTagsReqbody(RequestModel):

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreateTransferResponseBodyLogStreams, CreateTransferResponseBodyLogTransferInfo, LogTransferDetail
+from ._m_create_transfer_response_body_log_streams import (
+    CreateTransferResponseBodyLogStreams,
+    CreateTransferResponseBodyLogTransferInfo,
+)
+from ._m_log_transfer_detail import LogTransferDetail
 
 
 class CreateTransferRequestBody(RequestModel):

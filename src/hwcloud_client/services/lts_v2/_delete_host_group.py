@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import GetHostGroupInfo
+from ._m_get_host_group_info import GetHostGroupInfo
 
 
 class DeleteHostGroupRequestBody(RequestModel):

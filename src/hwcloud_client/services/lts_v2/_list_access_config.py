@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AccessConfigInfo, AccessConfigTag
+from ._m_access_config_deatil_create import AccessConfigTag
+from ._m_access_config_info import AccessConfigInfo
 
 
 class GetAccessConfigListRequestBody(RequestModel):

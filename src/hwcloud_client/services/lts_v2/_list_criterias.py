@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import GetQuerySearchCriteriasBody
+from ._m_get_query_search_criterias_body import GetQuerySearchCriteriasBody
 
 
 class ListCriteriasResponse(ApiModel):

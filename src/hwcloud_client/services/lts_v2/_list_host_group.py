@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import GetHostGroupInfo, HostGroupTag
+from ._m_get_host_group_info import GetHostGroupInfo
+from ._m_host_group_tag import HostGroupTag
 
 
 class GetHostGroupListFilter(RequestModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import CustomDate, Frequency, TagsResBody
+from ._m_custom_date import CustomDate
+from ._m_frequency import Frequency
+from ._m_tags_res_body import TagsResBody
 
 
 class KeywordsAlarmRuleRespList(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import LogContents
+from ._m_log_contents import LogContents
 
 
 class ListLogContextRequestBody(RequestModel):

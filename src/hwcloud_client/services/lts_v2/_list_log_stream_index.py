@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import LTSFieldsInfo, LTSFullTextIndexInfo
+from ._m_l_t_s_fields_info import LTSFieldsInfo, LTSFullTextIndexInfo
 
 
 class ListLogStreamIndexResponse(ApiModel):

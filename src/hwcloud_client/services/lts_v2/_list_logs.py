@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import LogContents
+from ._m_log_contents import LogContents
 
 
 class ListLogsResponse(ApiModel):

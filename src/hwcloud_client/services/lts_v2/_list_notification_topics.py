@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Topics
+from ._m_topics import Topics
 
 
 class ListNotificationTopicsResponse(ApiModel):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FrequencyRespBody, SqlRequestResponse, TagsResBody, Topics
+from ._m_frequency_resp_body import FrequencyRespBody
+from ._m_sql_request_response import SqlRequestResponse
+from ._m_tags_res_body import TagsResBody
+from ._m_topics import Topics
 
 
 class ListSqlAlarmRulesResponse(ApiModel):

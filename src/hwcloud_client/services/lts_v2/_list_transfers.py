@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CreateTransferResponseBodyLogStreams, CreateTransferResponseBodyLogTransferInfo
+from ._m_create_transfer_response_body_log_streams import (
+    CreateTransferResponseBodyLogStreams,
+    CreateTransferResponseBodyLogTransferInfo,
+)
 
 
 class CreateTransferResponseBody(ApiModel):

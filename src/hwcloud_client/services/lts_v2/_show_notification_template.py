@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SubTemplateResBody
+from ._m_sub_template_res_body import SubTemplateResBody
 
 
 class ShowNotificationTemplateResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
+from ._m_access_config_deatil_create import (
     AccessConfigDeatilCreate,
     AccessConfigHostGroupIdList,
     AccessConfigQueryLogInfo,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AomMappingRuleInfo
+from ._m_aom_mapping_log_stream_info import AomMappingRuleInfo
 
 
 class UpdateAomMappingRequest(RequestModel):

@@ -4,7 +4,12 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import CustomDate, Frequency, FrequencyRespBody, KeywordsRequest, TagsRequestBody, TagsResBody
+from ._m_custom_date import CustomDate
+from ._m_frequency import Frequency
+from ._m_frequency_resp_body import FrequencyRespBody
+from ._m_keywords_request import KeywordsRequest
+from ._m_tags_request_body import TagsRequestBody
+from ._m_tags_res_body import TagsResBody
 
 
 class KeywordsResBody(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LogMappingConfig
+from ._m_log_mapping_config import LogMappingConfig
 
 
 class UpdateLogConvergeConfigResponse(ApiModel):

@@ -4,14 +4,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    CreateSqlAlarmRuleFrequency,
-    FrequencyRespBody,
-    SqlRequest,
-    SqlRequestResponse,
-    TagsRequestBody,
-    TagsResBody,
-)
+from ._m_create_sql_alarm_rule_frequency import CreateSqlAlarmRuleFrequency, SqlRequest
+from ._m_frequency_resp_body import FrequencyRespBody
+from ._m_sql_request_response import SqlRequestResponse
+from ._m_tags_request_body import TagsRequestBody
+from ._m_tags_res_body import TagsResBody
 
 
 class UpdateSqlAlarmRuleRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CreateNatGatewayDnatOption, NatGatewayDnatRuleResponseBody
+from ._m_create_nat_gateway_dnat_option import CreateNatGatewayDnatOption
+from ._m_nat_gateway_dnat_rule_response_body import NatGatewayDnatRuleResponseBody
 
 
 class BatchCreateNatGatewayDnatRulesRequestBody(RequestModel):

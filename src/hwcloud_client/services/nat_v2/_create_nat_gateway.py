@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NatGatewayResponseBody, PrepaidOptions, SessionConfiguration
+from ._m_nat_gateway_response_body import NatGatewayResponseBody, SessionConfiguration
+from ._m_prepaid_options import PrepaidOptions
 
 
 class CreateNatGatewayOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import TagBody
+from ._m_tag_body import TagBody
 
 
 class CreateNatTagRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PrivateNat, Tag
+from ._m_downlink_vpc import PrivateNat
+from ._m_tag import Tag
 
 
 class CreatePrivateNatOption(RequestModel):

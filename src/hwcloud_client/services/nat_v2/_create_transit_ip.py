@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TransitIp
+from ._m_transit_ip import TransitIp
 
 
 class CreatTransitIpOption(RequestModel):

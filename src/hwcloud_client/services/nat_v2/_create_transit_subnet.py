@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Tag, TransitSubnet
+from ._m_tag import Tag
+from ._m_transit_subnet import TransitSubnet
 
 
 class CreateTransitSubnetOption(RequestModel):

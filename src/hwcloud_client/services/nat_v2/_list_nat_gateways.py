@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NatGatewayResponseBody
+from ._m_nat_gateway_response_body import NatGatewayResponseBody
 
 
 class ListNatGatewaysResponse(ApiModel):

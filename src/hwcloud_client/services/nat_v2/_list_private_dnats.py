@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, PrivateDnat
+from ._m_page_info import PageInfo
+from ._m_private_dnat import PrivateDnat
 
 
 class ListPrivateDnatsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, PrivateNat
+from ._m_downlink_vpc import PrivateNat
+from ._m_page_info import PageInfo
 
 
 class ListPrivateNatsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, PrivateSnat
+from ._m_associated_transit_ip import PrivateSnat
+from ._m_page_info import PageInfo
 
 
 class ListPrivateSnatsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, TransitIp
+from ._m_page_info import PageInfo
+from ._m_transit_ip import TransitIp
 
 
 class ListTransitIpsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Resource
+from ._m_list_tag_resource_instances_request_body import Resource
 
 
 class ListTransitIpsByTagsResponse(ApiModel):

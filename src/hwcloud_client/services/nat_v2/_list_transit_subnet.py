@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, TransitSubnet
+from ._m_page_info import PageInfo
+from ._m_transit_subnet import TransitSubnet
 
 
 class ListTransitSubnetResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Tags
+from ._m_tags import Tags
 
 
 class ListTransitSubnetTagsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NatGatewaySnatRuleResponseBody
+from ._m_nat_gateway_snat_rule_response_body import NatGatewaySnatRuleResponseBody
 
 
 class ShowNatGatewaySnatRuleResponse(ApiModel):

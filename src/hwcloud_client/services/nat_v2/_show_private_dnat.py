@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PrivateDnat
+from ._m_private_dnat import PrivateDnat
 
 
 class ShowPrivateDnatResponse(ApiModel):

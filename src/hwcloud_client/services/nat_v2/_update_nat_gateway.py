@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NatGatewayResponseBody, SessionConfiguration
+from ._m_nat_gateway_response_body import NatGatewayResponseBody, SessionConfiguration
 
 
 class UpdateNatGatewayOption(RequestModel):

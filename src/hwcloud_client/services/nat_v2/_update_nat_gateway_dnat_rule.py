@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NatGatewayDnatRuleResponseBody
+from ._m_nat_gateway_dnat_rule_response_body import NatGatewayDnatRuleResponseBody
 
 
 class UpdateNatGatewayDnatRuleOption(RequestModel):

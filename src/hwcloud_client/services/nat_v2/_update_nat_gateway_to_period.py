@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PrepaidOptions
+from ._m_prepaid_options import PrepaidOptions
 
 
 class UpdateNatGatewayToPeriodRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PrivateNat
+from ._m_downlink_vpc import PrivateNat
 
 
 class UpdatePrivateNatOption(RequestModel):

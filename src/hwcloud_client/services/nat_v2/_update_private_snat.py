@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import PrivateSnat
+from ._m_associated_transit_ip import PrivateSnat
 
 
 class UpdatePrivateSnatOption(RequestModel):

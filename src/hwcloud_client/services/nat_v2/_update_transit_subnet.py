@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TransitSubnet
+from ._m_transit_subnet import TransitSubnet
 
 
 class UpdateTransitSubnetOption(RequestModel):

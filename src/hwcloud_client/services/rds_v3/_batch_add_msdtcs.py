@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import MsdtcHostOption
+from ._m_msdtc_host_option import MsdtcHostOption
 
 
 class AddMsdtcRequestBody(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BatchOperateResponseInfo, OperateUsedJobSchedule
+from ._m_batch_operate_response_info import BatchOperateResponseInfo
+from ._m_operate_used_job_schedule import OperateUsedJobSchedule
 
 
 class BatchModifyPublicationResponse(ApiModel):

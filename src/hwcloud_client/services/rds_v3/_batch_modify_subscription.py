@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
-    BatchOperateResponseInfo,
+from ._m_batch_operate_response_info import BatchOperateResponseInfo
+from ._m_job_schedule_daily_frequency_info import (
     JobScheduleDailyFrequencyInfo,
     JobScheduleDurationInfo,
     JobScheduleFrequencyInfo,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import RestoreResult
+from ._m_restore_result import RestoreResult
 
 
 class BatchRestoreDatabaseResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import RestoreResult
+from ._m_restore_result import RestoreResult
 
 
 class BatchRestorePostgreSqlTablesResponse(ApiModel):

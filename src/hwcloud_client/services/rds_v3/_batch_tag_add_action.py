@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import TagWithKeyValue
+from ._m_tag_with_key_value import TagWithKeyValue
 
 
 class BatchTagActionAddRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ParaGroupDatastore
+from ._m_para_group_datastore import ParaGroupDatastore
 
 
 class ConfigurationForCreation(RequestModel):

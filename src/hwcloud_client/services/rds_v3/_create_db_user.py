@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import DatabaseWithPrivilegeObject
+from ._m_database_with_privilege_object import DatabaseWithPrivilegeObject
 
 
 class CreateDbUserResponse(ApiModel):

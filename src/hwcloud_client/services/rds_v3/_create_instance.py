@@ -4,18 +4,18 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import (
+from ._m_backup_strategy import (
     BackupStrategy,
     ChargeInfo,
     CreateInstanceRespItem,
-    Datastore,
     Ha,
     RestorePoint,
     ServerlessInfo,
-    TagWithKeyValue,
-    UnchangeableParam,
     Volume,
 )
+from ._m_datastore import Datastore
+from ._m_tag_with_key_value import TagWithKeyValue
+from ._m_unchangeable_param import UnchangeableParam
 
 
 class AutoEnlargeStrategyForConsoleApi(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import BackupDatabase
+from ._m_backup_database import BackupDatabase
 
 
 class BackupInfo(ApiModel):

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
+from ._m_article_properties_request import PublicationTableInfoRequest, SubscriptionOption
+from ._m_job_schedule_daily_frequency_info import (
     JobScheduleDailyFrequencyInfo,
     JobScheduleDurationInfo,
     JobScheduleFrequencyInfo,
     JobScheduleOneTimeOccurrenceInfo,
-    PublicationTableInfoRequest,
-    SubscriptionOption,
 )
 
 

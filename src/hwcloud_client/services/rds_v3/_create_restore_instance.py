@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import (
+from ._m_backup_strategy import (
     BackupStrategy,
     ChargeInfo,
     CreateInstanceRespItem,
-    Datastore,
     Ha,
     RestorePoint,
     ServerlessInfo,
-    TagWithKeyValue,
     Volume,
 )
+from ._m_datastore import Datastore
+from ._m_tag_with_key_value import TagWithKeyValue
 
 
 class CreateRestoreInstanceRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import OperateUsedJobSchedule
+from ._m_operate_used_job_schedule import OperateUsedJobSchedule
 
 
 class CreateSubscription4InstanceInfo(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PostgresqlHbaConf
+from ._m_postgresql_hba_conf import PostgresqlHbaConf
 
 
 class DeletePostgresqlHbaConfResponse(ApiModel):

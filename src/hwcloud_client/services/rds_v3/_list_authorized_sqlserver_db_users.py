@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import UserWithPrivilege
+from ._m_user_with_privilege import UserWithPrivilege
 
 
 class ListAuthorizedSqlserverDbUsersResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BackupDatabase
+from ._m_backup_database import BackupDatabase
 
 
 class BackupDatastore(ApiModel):

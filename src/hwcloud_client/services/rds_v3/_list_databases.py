@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import DatabaseForCreation
+from ._m_database_for_creation import DatabaseForCreation
 
 
 class ListDatabasesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import UserForList
+from ._m_user_for_list import UserForList
 
 
 class ListDbUsersResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ReplicationInstanceInfo
+from ._m_replication_instance_info import ReplicationInstanceInfo
 
 
 class ListDistributorInstancesResponse(ApiModel):

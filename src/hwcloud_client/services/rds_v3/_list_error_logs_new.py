@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ErrorLog
+from ._m_error_log import ErrorLog
 
 
 class ListErrorLogsNewResponse(ApiModel):

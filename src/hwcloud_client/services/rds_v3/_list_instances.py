@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Datastore
+from ._m_datastore import Datastore
 
 
 class BackupStrategyForResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import GetTaskDetailListRspJobsInstance
+from ._m_get_task_detail_list_rsp_jobs_instance import GetTaskDetailListRspJobsInstance
 
 
 class GetJobInfoResponseBodyJob(ApiModel):

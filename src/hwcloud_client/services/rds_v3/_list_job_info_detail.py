@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel
-from ._shared import GetTaskDetailListRspJobsInstance
+from ._m_get_task_detail_list_rsp_jobs_instance import GetTaskDetailListRspJobsInstance
 
 
 class GetTaskDetailListRspJobs(ApiModel):

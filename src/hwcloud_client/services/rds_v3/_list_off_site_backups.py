@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BackupDatabase, ParaGroupDatastore
+from ._m_backup_database import BackupDatabase
+from ._m_para_group_datastore import ParaGroupDatastore
 
 
 class ListOffSiteBackupsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import GetRestoreTimeResponseRestoreTime
+from ._m_get_restore_time_response_restore_time import GetRestoreTimeResponseRestoreTime
 
 
 class ListOffSiteRestoreTimesResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import UsedJobSchedule
+from ._m_used_job_schedule import UsedJobSchedule
 
 
 class ArticlePropertiesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel, SentSecret
-from ._shared import SqlserverDatabaseForDetail
+from ._m_sqlserver_database_for_detail import SqlserverDatabaseForDetail
 
 
 class ListRemoteDbRequestBody(RequestModel):

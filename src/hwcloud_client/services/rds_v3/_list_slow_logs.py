@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SlowLog
+from ._m_slow_log import SlowLog
 
 
 class ListSlowLogsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SqlserverDatabaseForDetail
+from ._m_sqlserver_database_for_detail import SqlserverDatabaseForDetail
 
 
 class ListSqlserverDatabasesResponse(ApiModel):

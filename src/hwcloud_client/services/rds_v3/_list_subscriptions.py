@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import UsedJobSchedule
+from ._m_used_job_schedule import UsedJobSchedule
 
 
 class ListSubscriptionInfo(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import (
+from ._m_job_schedule_daily_frequency_info import (
     JobScheduleDailyFrequencyInfo,
     JobScheduleDurationInfo,
     JobScheduleFrequencyInfo,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import InstancesWeight
+from ._m_instances_weight import InstancesWeight
 
 
 class ModifyMySqlProxyRouteModeRequest(RequestModel):

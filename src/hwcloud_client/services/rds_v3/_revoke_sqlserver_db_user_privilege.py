@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SqlserverUserWithPrivilege
+from ._m_sqlserver_user_with_privilege import SqlserverUserWithPrivilege
 
 
 class RevokeSqlserverDbUserPrivilegeResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Computes
+from ._m_computes import Computes
 
 
 class SearchQueryScaleComputeFlavorsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import BackupPolicy
+from ._m_backup_policy import BackupPolicy
 
 
 class SetBackupPolicyRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ApiVersion
+from ._m_api_version import ApiVersion
 
 
 class ShowApiVersionResponse(ApiModel):

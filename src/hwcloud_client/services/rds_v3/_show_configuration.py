@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ConfigurationParameter
+from ._m_configuration_parameter import ConfigurationParameter
 
 
 class ShowConfigurationResponse(ApiModel):

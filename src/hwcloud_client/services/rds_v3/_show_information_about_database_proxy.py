@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import MasterInstance
+from ._m_master_instance import MasterInstance
 
 
 class AvailableZone(ApiModel):

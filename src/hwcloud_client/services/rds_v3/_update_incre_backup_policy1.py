@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ShowIncreBackupPolicyRespBodyIncreBackupPolicy
+from ._m_show_incre_backup_policy_resp_body_incre_backup_policy import ShowIncreBackupPolicyRespBodyIncreBackupPolicy
 
 
 class UpdateIncreBackupPolicy1RequestBody(RequestModel):

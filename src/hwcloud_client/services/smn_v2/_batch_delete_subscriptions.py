@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BatchDeleteSubscriptionsResponseItemInfo
+from ._m_batch_delete_subscriptions_request_body import BatchDeleteSubscriptionsResponseItemInfo
 
 
 class BatchDeleteSubscriptionsResponse(ApiModel):

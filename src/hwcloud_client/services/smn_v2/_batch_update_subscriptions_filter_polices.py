@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import BatchResult
+from ._m_batch_result import BatchResult
 
 
 class BatchUpdateSubscriptionsFilterPolicesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListCloudServiceResponseItemInfo
+from ._m_list_cloud_service_response_item_info import ListCloudServiceResponseItemInfo
 
 
 class ListCloudServiceResponse(ApiModel):

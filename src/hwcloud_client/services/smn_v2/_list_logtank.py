@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LogtankItem
+from ._m_logtank_item import LogtankItem
 
 
 class ListLogtankResponse(ApiModel):

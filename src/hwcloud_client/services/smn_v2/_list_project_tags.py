@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ResourceTags
+from ._m_resource_tags import ResourceTags
 
 
 class ListProjectTagsResponse(ApiModel):

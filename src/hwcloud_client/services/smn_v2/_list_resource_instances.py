@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResourceTag, ResourceTags
+from ._m_resource_tag import ResourceTag
+from ._m_resource_tags import ResourceTags
 
 
 class ListInstanceRequestBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListSubscriptionsItem
+from ._m_list_subscriptions_item import ListSubscriptionsItem
 
 
 class ListSubscriptionsByTopicResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import LogtankItem, ResourceTag
+from ._m_logtank_item import LogtankItem
+from ._m_resource_tag import ResourceTag
 
 
 class ListTopicsWithAssociatedResourcesItem(ApiModel):

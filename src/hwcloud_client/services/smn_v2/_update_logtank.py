@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import LogtankItem
+from ._m_logtank_item import LogtankItem
 
 
 class UpdateLogtankRequestBody(RequestModel):

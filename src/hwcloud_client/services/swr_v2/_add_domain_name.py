@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import DomainNameInfo
+from ._m_domain_name_info import DomainNameInfo
 
 
 class AddDomainNameRequestBody(RequestModel):

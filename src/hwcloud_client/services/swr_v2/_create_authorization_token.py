@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import AuthInfo
+from ._m_auth_info import AuthInfo
 
 
 class CreateAuthorizationTokenResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import RuleSelector
+from ._m_rule_selector import RuleSelector
 
 
 class CreateImmutableRuleBody(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NamespaceMetadata
+from ._m_namespace_metadata import NamespaceMetadata
 
 
 class CreateInstanceNamespaceRequestBody(RequestModel):

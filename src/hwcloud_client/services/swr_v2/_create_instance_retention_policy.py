@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import RetentionRule, TriggerConfig
+from ._m_retention_rule import RetentionRule
+from ._m_trigger_config import TriggerConfig
 
 
 class CreateInstanceRetentionPolicyResponse(ApiModel):

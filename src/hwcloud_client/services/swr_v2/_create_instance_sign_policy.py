@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SignScopeRule, TriggerConfig
+from ._m_sign_rule_selector import SignScopeRule
+from ._m_trigger_config import TriggerConfig
 
 
 class CreateInstanceSignPolicyResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import JobParameters, PageInfo
+from ._m_job_parameters import JobParameters
+from ._m_page_info import PageInfo
 
 
 class GcTask(ApiModel):

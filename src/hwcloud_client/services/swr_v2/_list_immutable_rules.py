@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RuleSelector
+from ._m_rule_selector import RuleSelector
 
 
 class ImmutableRule(ApiModel):

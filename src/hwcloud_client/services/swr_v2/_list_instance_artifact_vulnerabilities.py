@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Scanner
+from ._m_scanner import Scanner
 
 
 class Vulnerability(ApiModel):

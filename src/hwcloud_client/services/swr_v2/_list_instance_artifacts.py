@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Artifact
+from ._m_artifact import Artifact
 
 
 class ListInstanceArtifactsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import CVEAllowlist, NamespaceMetadata
+from ._m_c_v_e_allowlist import CVEAllowlist
+from ._m_namespace_metadata import NamespaceMetadata
 
 
 class ListInstanceNamespacesResponse(ApiModel):

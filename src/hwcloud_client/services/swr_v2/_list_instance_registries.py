@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Credential
+from ._m_credential import Credential
 
 
 class ListInstanceRegistriesResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Filter, ReplicationRegistry, TriggerConfig
+from ._m_filter import Filter, ReplicationRegistry
+from ._m_trigger_config import TriggerConfig
 
 
 class ListInstanceReplicationPoliciesResponse(ApiModel):

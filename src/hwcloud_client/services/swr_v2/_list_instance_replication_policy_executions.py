@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Execution
+from ._m_execution import Execution
 
 
 class ListInstanceReplicationPolicyExecutionsResponse(ApiModel):

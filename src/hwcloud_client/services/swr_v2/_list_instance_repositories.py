@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Repository
+from ._m_repository import Repository
 
 
 class ListInstanceRepositoriesResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RetentionRuleResponseBody, TriggerConfig
+from ._m_retention_rule_response_body import RetentionRuleResponseBody
+from ._m_trigger_config import TriggerConfig
 
 
 class ImageRetention(ApiModel):

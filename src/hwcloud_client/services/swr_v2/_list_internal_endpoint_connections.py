@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ConnectionItem
+from ._m_connection_item import ConnectionItem
 
 
 class ListInternalEndpointConnectionsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ProjectTag
+from ._m_project_tag import ProjectTag
 
 
 class ListNamespaceTagsResponse(ApiModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel
-from ._shared import ShowReposRespV3
+from ._m_show_repos_resp_v3 import ShowReposRespV3
 
 
 class ListRepoDetailsResponse(ApiModel):

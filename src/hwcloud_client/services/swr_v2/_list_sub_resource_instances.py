@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Resource
+from ._m_resource import Resource
 
 
 class ListSubResourceInstancesResponse(ApiModel):

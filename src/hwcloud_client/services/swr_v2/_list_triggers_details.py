@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TriggerHistories
+from ._m_trigger_histories import TriggerHistories
 
 
 class Trigger(ApiModel):

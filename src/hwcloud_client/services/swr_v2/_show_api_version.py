@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VersionDetail
+from ._m_link import VersionDetail
 
 
 class ShowApiVersionResponse(ApiModel):

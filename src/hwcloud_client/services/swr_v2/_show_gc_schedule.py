@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import GcParameters
+from ._m_gc_parameters import GcParameters
 
 
 class ScheduleDetails(ApiModel):

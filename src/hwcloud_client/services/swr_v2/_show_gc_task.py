@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import JobParameters
+from ._m_job_parameters import JobParameters
 
 
 class ShowGcTaskResponse(ApiModel):

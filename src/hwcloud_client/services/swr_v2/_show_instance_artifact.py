@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ArtifactTag, Scanner
+from ._m_artifact_tag import ArtifactTag
+from ._m_scanner import Scanner
 
 
 class NativeReportSummary(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ScopeRule, Target
+from ._m_scope_rule import ScopeRule, Target
 
 
 class ShowInstanceWebhookResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Rule
+from ._m_rule import Rule
 
 
 class ShowRetentionResponse(ApiModel):

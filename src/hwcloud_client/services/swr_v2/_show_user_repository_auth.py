@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import UserAuth
+from ._m_user_auth import UserAuth
 
 
 class ShowUserRepositoryAuthResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import GcParameters
+from ._m_gc_parameters import GcParameters
 
 
 class ScheduleObj(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import IpInfo
+from ._m_ip_info import IpInfo
 
 
 class UpdateWhiteListRequestBody(RequestModel):

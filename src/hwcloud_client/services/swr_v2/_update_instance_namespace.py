@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import CVEAllowlistItem, NamespaceMetadata
+from ._m_c_v_e_allowlist_item import CVEAllowlistItem
+from ._m_namespace_metadata import NamespaceMetadata
 
 
 class UpdateCVEAllowlistRequest(RequestModel):

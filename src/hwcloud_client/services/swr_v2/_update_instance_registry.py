@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import Credential, DnsConf
+from ._m_credential import Credential
+from ._m_dns_conf import DnsConf
 
 
 class UpdateRegistryRequestBody(RequestModel):

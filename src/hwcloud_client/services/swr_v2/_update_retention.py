@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import Rule
+from ._m_rule import Rule
 
 
 class UpdateRetentionRequestBody(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import VpcInfo
+from ._m_vpc_info import VpcInfo
 
 
 class AcceptVpcPeeringResponse(ApiModel):

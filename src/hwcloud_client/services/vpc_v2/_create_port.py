@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllowedAddressPair, ExtraDhcpOpt, FixedIp, Port
+from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt, FixedIp
+from ._m_port import Port
 
 
 class CreatePortOption(RequestModel):

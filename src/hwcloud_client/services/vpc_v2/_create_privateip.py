@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Privateip
+from ._m_privateip import Privateip
 
 
 class CreatePrivateipOption(RequestModel):

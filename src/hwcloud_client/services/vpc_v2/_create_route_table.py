@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import RouteTableResp, RouteTableRoute
+from ._m_route_table_resp import RouteTableResp, RouteTableRoute
 
 
 class CreateRouteTableReq(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SecurityGroup
+from ._m_security_group import SecurityGroup
 
 
 class CreateSecurityGroupOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SecurityGroupRule
+from ._m_security_group_rule import SecurityGroupRule
 
 
 class CreateSecurityGroupRuleOption(RequestModel):

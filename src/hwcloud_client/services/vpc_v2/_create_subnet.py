@@ -4,7 +4,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ExtraDhcpOption, Subnet
+from ._m_extra_dhcp_option import ExtraDhcpOption
+from ._m_subnet import Subnet
 
 
 class CreateSubnetOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import VpcInfo, VpcPeering
+from ._m_vpc_info import VpcInfo
+from ._m_vpc_peering import VpcPeering
 
 
 class CreateVpcPeeringOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import VpcRoute
+from ._m_vpc_route import VpcRoute
 
 
 class CreateVpcRouteOption(RequestModel):

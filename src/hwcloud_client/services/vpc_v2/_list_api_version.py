@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class ListApiVersionResponse(ApiModel):

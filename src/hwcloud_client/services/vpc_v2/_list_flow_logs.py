@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FlowLogResp
+from ._m_flow_log_resp import FlowLogResp
 
 
 class ListFlowLogsResponse(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import SubnetList
+from ._m_subnet_list import SubnetList
 
 
 class ListRouteTablesResponse(ApiModel):

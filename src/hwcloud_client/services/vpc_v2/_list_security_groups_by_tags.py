@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ListResourceResp, ListTag, Match
+from ._m_list_resource_resp import ListResourceResp, Match
+from ._m_list_tag import ListTag
 
 
 class ListSecurityGroupsByTagsRequestBody(RequestModel):

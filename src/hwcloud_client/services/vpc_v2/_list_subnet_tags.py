@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ListTag
+from ._m_list_tag import ListTag
 
 
 class ListSubnetTagsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Subnet
+from ._m_subnet import Subnet
 
 
 class ListSubnetsResponse(ApiModel):

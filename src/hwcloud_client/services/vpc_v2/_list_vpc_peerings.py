@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, VpcPeering
+from ._m_neutron_page_link import NeutronPageLink
+from ._m_vpc_peering import VpcPeering
 
 
 class ListVpcPeeringsResponse(ApiModel):

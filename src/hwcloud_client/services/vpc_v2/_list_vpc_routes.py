@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, VpcRoute
+from ._m_neutron_page_link import NeutronPageLink
+from ._m_vpc_route import VpcRoute
 
 
 class ListVpcRoutesResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NeutronFirewallGroup
+from ._m_neutron_firewall_group import NeutronFirewallGroup
 
 
 class NeutronCreateFirewallGroupOption(RequestModel):

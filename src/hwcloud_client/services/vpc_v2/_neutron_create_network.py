@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import NeutronNetwork
+from ._m_neutron_network import NeutronNetwork
 
 
 class NeutronCreateNetworkOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ExternalGatewayInfoOption, NeutronRouter
+from ._m_external_gateway_info import NeutronRouter
+from ._m_external_gateway_info_option import ExternalGatewayInfoOption
 
 
 class NeutronCreateRouterOption(RequestModel):

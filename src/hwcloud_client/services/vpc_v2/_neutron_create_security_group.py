@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NeutronSecurityGroup
+from ._m_neutron_security_group import NeutronSecurityGroup
 
 
 class NeutronCreateSecurityGroupOption(RequestModel):

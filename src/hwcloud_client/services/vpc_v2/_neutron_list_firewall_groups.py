@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronFirewallGroup, NeutronPageLink
+from ._m_neutron_firewall_group import NeutronFirewallGroup
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListFirewallGroupsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronFirewallPolicy, NeutronPageLink
+from ._m_neutron_firewall_policy import NeutronFirewallPolicy
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListFirewallPoliciesResponse(ApiModel):

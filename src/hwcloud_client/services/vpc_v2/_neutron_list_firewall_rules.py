@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronFirewallRule, NeutronPageLink
+from ._m_neutron_firewall_rule import NeutronFirewallRule
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListFirewallRulesResponse(ApiModel):

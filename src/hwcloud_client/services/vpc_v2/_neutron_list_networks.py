@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronNetwork, NeutronPageLink
+from ._m_neutron_network import NeutronNetwork
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListNetworksResponse(ApiModel):

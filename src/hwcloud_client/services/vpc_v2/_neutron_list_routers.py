@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, NeutronRouter
+from ._m_external_gateway_info import NeutronRouter
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListRoutersResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, NeutronSecurityGroupRule
+from ._m_neutron_page_link import NeutronPageLink
+from ._m_neutron_security_group_rule import NeutronSecurityGroupRule
 
 
 class NeutronListSecurityGroupRulesResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, NeutronSecurityGroup
+from ._m_neutron_page_link import NeutronPageLink
+from ._m_neutron_security_group import NeutronSecurityGroup
 
 
 class NeutronListSecurityGroupsResponse(ApiModel):

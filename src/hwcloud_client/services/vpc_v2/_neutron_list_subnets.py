@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPageLink, NeutronSubnet
+from ._m_allocation_pool import NeutronSubnet
+from ._m_neutron_page_link import NeutronPageLink
 
 
 class NeutronListSubnetsResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronFirewallRule
+from ._m_neutron_firewall_rule import NeutronFirewallRule
 
 
 class NeutronShowFirewallRuleResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronNetwork
+from ._m_neutron_network import NeutronNetwork
 
 
 class NeutronShowNetworkResponse(ApiModel):

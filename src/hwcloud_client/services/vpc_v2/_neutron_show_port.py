@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronPort
+from ._m_neutron_port import NeutronPort
 
 
 class NeutronShowPortResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronRouter
+from ._m_external_gateway_info import NeutronRouter
 
 
 class NeutronShowRouterResponse(ApiModel):

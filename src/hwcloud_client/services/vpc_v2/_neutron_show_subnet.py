@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import NeutronSubnet
+from ._m_allocation_pool import NeutronSubnet
 
 
 class NeutronShowSubnetResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import NeutronFirewallRule
+from ._m_neutron_firewall_rule import NeutronFirewallRule
 
 
 class NeutronUpdateFirewallRuleOption(RequestModel):

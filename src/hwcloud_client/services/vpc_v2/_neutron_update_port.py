@@ -6,7 +6,8 @@ from typing import Any
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllowedAddressPair, ExtraDhcpOpt, NeutronPort
+from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt
+from ._m_neutron_port import NeutronPort
 
 
 class NeutronUpdatePortOption(RequestModel):

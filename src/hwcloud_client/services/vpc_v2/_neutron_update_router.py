@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ExternalGatewayInfoOption, NeutronRouter, Route
+from ._m_external_gateway_info import NeutronRouter
+from ._m_external_gateway_info_option import ExternalGatewayInfoOption
+from ._m_route import Route
 
 
 class NeutronUpdateRouterOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllocationPool, HostRoute, NeutronSubnet
+from ._m_allocation_pool import AllocationPool, HostRoute, NeutronSubnet
 
 
 class NeutronUpdateSubnetOption(RequestModel):

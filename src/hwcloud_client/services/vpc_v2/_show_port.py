@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Port
+from ._m_port import Port
 
 
 class ShowPortResponse(ApiModel):

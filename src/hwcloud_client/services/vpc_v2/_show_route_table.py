@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import RouteTableResp
+from ._m_route_table_resp import RouteTableResp
 
 
 class ShowRouteTableResponse(ApiModel):

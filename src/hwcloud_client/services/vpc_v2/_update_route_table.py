@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import RouteTableResp
+from ._m_route_table_resp import RouteTableResp
 
 
 class AddRouteTableRoute(RequestModel):

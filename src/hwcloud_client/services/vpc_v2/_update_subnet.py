@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .._base import ApiModel, RequestModel
-from ._shared import ExtraDhcpOption
+from ._m_extra_dhcp_option import ExtraDhcpOption
 
 
 class SubnetResult(ApiModel):

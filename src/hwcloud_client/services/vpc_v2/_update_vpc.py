@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Route, Vpc
+from ._m_route import Route
+from ._m_vpc import Vpc
 
 
 class UpdateVpcOption(RequestModel):

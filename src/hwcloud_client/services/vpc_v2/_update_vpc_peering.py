@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import VpcPeering
+from ._m_vpc_peering import VpcPeering
 
 
 class UpdateVpcPeeringOption(RequestModel):

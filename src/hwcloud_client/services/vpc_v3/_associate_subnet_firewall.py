@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import FirewallAssociation, FirewallDetail
+from ._m_firewall_association import FirewallAssociation
+from ._m_firewall_detail import FirewallDetail
 
 
 class AssociateSubnetFirewallRequestBody(RequestModel):

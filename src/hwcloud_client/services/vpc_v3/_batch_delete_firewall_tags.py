@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import RequestModel
-from ._shared import DeleteResourceTagRequestBody
+from ._m_delete_resource_tag_request_body import DeleteResourceTagRequestBody
 
 
 class BatchDeleteFirewallTagsRequestBody(RequestModel):

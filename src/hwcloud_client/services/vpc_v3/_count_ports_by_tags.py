@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ListTag, Match
+from ._m_list_tag import ListTag
+from ._m_match import Match
 
 
 class CountPortsByTagsRequestBody(RequestModel):

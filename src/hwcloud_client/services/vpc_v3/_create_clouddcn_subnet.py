@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ClouddcnSubnet, TagEntity
+from ._m_clouddcn_subnet import ClouddcnSubnet
+from ._m_tag_entity import TagEntity
 
 
 class CreateClouddcnSubnetOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import FirewallDetail, ResourceTag
+from ._m_firewall_detail import FirewallDetail
+from ._m_resource_tag import ResourceTag
 
 
 class CreateFirewallOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ResourceTag, SecurityGroupInfo
+from ._m_resource_tag import ResourceTag
+from ._m_security_group_info import SecurityGroupInfo
 
 
 class CreateSecurityGroupOption(RequestModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AllowedAddressPair, SubNetworkInterface
+from ._m_allowed_address_pair import AllowedAddressPair
+from ._m_sub_network_interface import SubNetworkInterface
 
 
 class CreateSubNetworkInterfaceOption(RequestModel):

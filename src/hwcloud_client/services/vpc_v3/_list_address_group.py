@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AddressGroup, PageInfo
+from ._m_address_group import AddressGroup
+from ._m_page_info import PageInfo
 
 
 class ListAddressGroupResponse(ApiModel):

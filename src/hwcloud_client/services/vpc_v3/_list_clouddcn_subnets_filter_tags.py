@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._base import ApiModel
-from ._shared import Tag
+from ._m_tag import Tag
 
 
 class ClouddcnResource(ApiModel):

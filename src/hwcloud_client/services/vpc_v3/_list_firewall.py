@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import FirewallAssociation, PageInfo, ResourceTag
+from ._m_firewall_association import FirewallAssociation
+from ._m_page_info import PageInfo
+from ._m_resource_tag import ResourceTag
 
 
 class ListFirewallDetail(ApiModel):

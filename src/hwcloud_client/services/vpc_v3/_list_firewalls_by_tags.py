@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import ListResourceResp, ListTag, Match
+from ._m_list_resource_resp import ListResourceResp
+from ._m_list_tag import ListTag
+from ._m_match import Match
 
 
 class ListFirewallsByTagsRequestBody(RequestModel):

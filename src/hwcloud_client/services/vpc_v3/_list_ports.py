@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, Port
+from ._m_binding_vif_details import Port
+from ._m_page_info import PageInfo
 
 
 class ListPortsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, SecurityGroupRule
+from ._m_page_info import PageInfo
+from ._m_security_group_rule import SecurityGroupRule
 
 
 class ListSecurityGroupRulesResponse(ApiModel):

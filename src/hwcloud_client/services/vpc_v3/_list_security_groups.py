@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .._base import ApiModel
 from .._generated import Moment
-from ._shared import PageInfo, ResourceTag
+from ._m_page_info import PageInfo
+from ._m_resource_tag import ResourceTag
 
 
 class ListSecurityGroupsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, SubNetworkInterface
+from ._m_page_info import PageInfo
+from ._m_sub_network_interface import SubNetworkInterface
 
 
 class ListSubNetworkInterfacesResponse(ApiModel):

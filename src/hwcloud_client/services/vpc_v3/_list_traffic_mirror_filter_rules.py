@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, TrafficMirrorFilterRule
+from ._m_page_info import PageInfo
+from ._m_traffic_mirror_filter_rule import TrafficMirrorFilterRule
 
 
 class ListTrafficMirrorFilterRulesResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, TrafficMirrorFilter
+from ._m_page_info import PageInfo
+from ._m_traffic_mirror_filter import TrafficMirrorFilter
 
 
 class ListTrafficMirrorFiltersResponse(ApiModel):

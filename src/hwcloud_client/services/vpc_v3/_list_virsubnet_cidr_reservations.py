@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, VirsubnetCidrReservation
+from ._m_page_info import PageInfo
+from ._m_virsubnet_cidr_reservation import VirsubnetCidrReservation
 
 
 class ListVirsubnetCidrReservationsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, Virsubnet
+from ._m_page_info import PageInfo
+from ._m_subnet_cidr import Virsubnet
 
 
 class ListVirsubnetsResponse(ApiModel):

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import PageInfo, Vpc
+from ._m_cloud_resource import Vpc
+from ._m_page_info import PageInfo
 
 
 class ListVpcsResponse(ApiModel):

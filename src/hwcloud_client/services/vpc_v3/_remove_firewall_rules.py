@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import FirewallDetail
+from ._m_firewall_detail import FirewallDetail
 
 
 class FirewallRemoveRuleItemOption(RequestModel):

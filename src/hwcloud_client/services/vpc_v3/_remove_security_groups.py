@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import Port
+from ._m_binding_vif_details import Port
 
 
 class RemoveSecurityGroupOption(RequestModel):

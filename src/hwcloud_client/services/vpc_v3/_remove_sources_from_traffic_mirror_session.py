@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TrafficMirrorSession, TrafficMirrorSourcesOption
+from ._m_traffic_mirror_session import TrafficMirrorSession
+from ._m_traffic_mirror_sources_option import TrafficMirrorSourcesOption
 
 
 class RemoveSourcesFromTrafficMirrorSessionRequestBody(RequestModel):

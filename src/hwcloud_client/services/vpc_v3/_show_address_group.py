@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import AddressGroup
+from ._m_address_group import AddressGroup
 
 
 class ShowAddressGroupResponse(ApiModel):

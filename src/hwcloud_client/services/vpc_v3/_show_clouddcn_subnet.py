@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import ClouddcnSubnet
+from ._m_clouddcn_subnet import ClouddcnSubnet
 
 
 class ShowClouddcnSubnetResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TagEntity
+from ._m_tag_entity import TagEntity
 
 
 class ShowClouddcnSubnetsTagsResponse(ApiModel):

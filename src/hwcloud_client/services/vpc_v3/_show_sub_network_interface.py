@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import SubNetworkInterface
+from ._m_sub_network_interface import SubNetworkInterface
 
 
 class ShowSubNetworkInterfaceResponse(ApiModel):

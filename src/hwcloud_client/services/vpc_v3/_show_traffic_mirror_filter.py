@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TrafficMirrorFilter
+from ._m_traffic_mirror_filter import TrafficMirrorFilter
 
 
 class ShowTrafficMirrorFilterResponse(ApiModel):

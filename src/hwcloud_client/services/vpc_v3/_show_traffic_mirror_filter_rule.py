@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import TrafficMirrorFilterRule
+from ._m_traffic_mirror_filter_rule import TrafficMirrorFilterRule
 
 
 class ShowTrafficMirrorFilterRuleResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Virsubnet
+from ._m_subnet_cidr import Virsubnet
 
 
 class ShowVirsubnetResponse(ApiModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import VirsubnetCidrReservation
+from ._m_virsubnet_cidr_reservation import VirsubnetCidrReservation
 
 
 class ShowVirsubnetCidrReservationResponse(ApiModel):

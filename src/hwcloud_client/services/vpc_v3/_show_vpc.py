@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel
-from ._shared import Vpc
+from ._m_cloud_resource import Vpc
 
 
 class ShowVpcResponse(ApiModel):

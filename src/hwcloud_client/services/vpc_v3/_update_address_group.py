@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import AddressGroup, IpExtraSetOption
+from ._m_address_group import AddressGroup
+from ._m_ip_extra_set_option import IpExtraSetOption
 
 
 class UpdateAddressGroupOption(RequestModel):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import SecurityGroupInfo
+from ._m_security_group_info import SecurityGroupInfo
 
 
 class UpdateSecurityGroupOption(RequestModel):

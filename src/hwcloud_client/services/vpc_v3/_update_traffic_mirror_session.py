@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._base import ApiModel, RequestModel
-from ._shared import TrafficMirrorSession
+from ._m_traffic_mirror_session import TrafficMirrorSession
 
 
 class UpdateTrafficMirrorSessionOption(RequestModel):
