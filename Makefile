@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench facts generate drift clean mutation wheel-smoke
+.PHONY: demo test lint typecheck pytest bench facts generate drift clean mutation wheel-smoke emulator-spec
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests examples bench codegen
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict src
+	$(VENV)/bin/mypy --strict src examples tests/typing
 
 pytest: $(STAMP)
 	$(PY) -m pytest
@@ -47,9 +47,14 @@ mutation: $(STAMP)
 generate: $(STAMP)
 	$(PY) -m codegen.generate
 
-# CI: the checked-in generated services are exactly what the facts and overrides give
+# The emulator's per-service spec files (src/hwcloud_client/testing/specs/) from the facts snapshot
+emulator-spec: $(STAMP)
+	$(PY) -m codegen.emulator_spec
+
+# CI: the checked-in generated services and emulator specs are exactly what the facts and overrides give
 drift: $(STAMP)
 	$(PY) -m codegen.generate --check
+	$(PY) -m codegen.emulator_spec --check
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
