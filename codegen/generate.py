@@ -258,9 +258,14 @@ class Version:
             else:
                 default = f" = Field(None, {alias})" if alias else " = None"
                 lines.append(f"    {attribute}: {annotation} | None{default}")
+        secret_headers = {header.lower() for header in self.overrides["secret_headers"]}
         for header in self._response_headers_of(name):
             used.add("Field")
-            lines.append(f'    {header["name"]}: str | None = Field(None, alias="{header["wire"]}")')
+            secret = header["wire"].lower() in secret_headers
+            if secret:
+                used.add("SentSecret")
+            annotation = "SentSecret" if secret else "str"
+            lines.append(f'    {header["name"]}: {annotation} | None = Field(None, alias="{header["wire"]}")')
         return "\n".join(lines) + "\n"
 
     def _response_headers_of(self, name: str) -> list[Facts]:

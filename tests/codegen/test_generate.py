@@ -273,3 +273,47 @@ def test_a_page_info_marker_pager() -> None:
         return [balancer.id async for balancer in cloud.elb.iter_load_balancers(limit=1)]
 
     assert run(elb, balancers) == ["lb1", "lb2"]
+
+
+def test_a_token_response_header_is_a_secret_field_of_the_result() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, json={"token": {"expires_at": "2030-01-01T00:00:00Z"}},
+                              headers={"X-Subject-Token": "MIIsecret-token", "X-Request-Id": "r-3"})
+
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": "u", "password": "p4ss", "domain": {"name": "d"}}}}, "scope": {"project": {"name": "cn-north-4"}}}}
+    result = run(handler, lambda cloud: cloud.iam_v3.keystone_create_user_token_by_password(body=body))
+    assert result.x_subject_token is not None
+    assert result.x_subject_token.get_secret_value() == "MIIsecret-token"
+    assert "MIIsecret" not in repr(result)
+
+
+def test_every_generated_method_has_a_blocking_twin_with_its_parameters() -> None:
+    import importlib
+    import inspect
+
+    from hwcloud_client.services._catalog import GENERATED
+
+    methods = 0
+    for module_name, client in set(GENERATED.values()):
+        module = importlib.import_module(f"hwcloud_client.services.{module_name}")
+        async_cls, sync_cls = getattr(module, client), getattr(module, f"Sync{client}")
+        for name, method in vars(async_cls).items():
+            if name.startswith("_") or not callable(method):
+                continue
+            twin = getattr(sync_cls, name)
+            assert list(inspect.signature(twin).parameters) == list(inspect.signature(method).parameters), name
+            assert twin.__name__ == method.__name__ == name
+            methods += 1
+    assert methods == 2537 + 123
+
+
+def test_the_blocking_facade_calls_and_pages_generated_operations() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        marker = request.url.params.get("marker")
+        return httpx.Response(200, json={"vpcs": [] if marker else [{"id": "v1", "name": "a", "status": "OK"}]})
+
+    with hw.HuaweiCloud(region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p1",
+                        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), environ={}) as cloud:
+        assert [vpc.id for vpc in cloud.vpc.list_vpcs().vpcs or []] == ["v1"]
+        assert [vpc.id for vpc in cloud.vpc_v2.iter_vpcs(limit=1)] == ["v1"]

@@ -256,6 +256,7 @@ class GeneratedService(Service):
         for field, header in op.headers:
             found = response.headers.get(header)
             if found is not None:
-                setattr(result, field, found)
+                # Validated like a body field: a token header becomes a SecretStr, never shown by repr.
+                result.__pydantic_validator__.validate_assignment(result, field, found)
         return cast(R, result)
 

@@ -12,7 +12,7 @@ class CreateLoginTokenRequestBody(RequestModel):
 
 class CreateLoginTokenResponse(ApiModel):
     logintoken: LoginToken | None = None
-    x_subject_login_token: str | None = Field(None, alias="X-Subject-LoginToken")
+    x_subject_login_token: SentSecret | None = Field(None, alias="X-Subject-LoginToken")
 
 
 class LoginToken(ApiModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, SentSecret
 from ._m_osfederation_groups import TokenUserOsfederation
 from ._m_token_domain_result import TokenDomainResult
 
@@ -14,7 +14,7 @@ class CreateUnscopeTokenByIdpInitiatedRequestBody(RequestModel):
 
 class CreateUnscopeTokenByIdpInitiatedResponse(ApiModel):
     token: IdpToken | None = None
-    x_subject_token: str | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
 
 
 class IdpToken(ApiModel):

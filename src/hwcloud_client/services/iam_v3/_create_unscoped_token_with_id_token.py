@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, SentSecret
 from ._m_domain_info import FederationUserBody, UnscopedTokenInfoEndpoints
 
 
 class CreateUnscopedTokenWithIdTokenResponse(ApiModel):
     token: UnscopedTokenInfo | None = None
-    x_subject_token: str | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
 
 
 class UnscopedTokenInfo(ApiModel):

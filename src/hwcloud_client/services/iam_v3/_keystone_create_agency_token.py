@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, SentSecret
 from ._m_token_catalog import TokenCatalog, TokenRole
 
 
@@ -99,4 +99,4 @@ class KeystoneCreateAgencyTokenRequestBody(RequestModel):
 
 class KeystoneCreateAgencyTokenResponse(ApiModel):
     token: AgencyTokenResult | None = None
-    x_subject_token: str | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")

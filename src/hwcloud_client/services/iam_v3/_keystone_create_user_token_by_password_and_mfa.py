@@ -14,7 +14,7 @@ class KeystoneCreateUserTokenByPasswordAndMfaRequestBody(RequestModel):
 
 class KeystoneCreateUserTokenByPasswordAndMfaResponse(ApiModel):
     token: TokenResult | None = None
-    x_subject_token: str | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
 
 
 class MfaAuth(RequestModel):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, SentSecret
 from ._m_token_result import TokenResult
 
 
 class KeystoneValidateTokenResponse(ApiModel):
     token: TokenResult | None = None
-    x_subject_token: str | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
