@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,29 @@ def test_a_constructor_for_type_checkers_matches_the_models_fields(
             assert default.value == field.default, parameter
         elif default is not None:  # "...": a default factory or a model instance
             assert field.default_factory is not None or isinstance(field.default, BaseModel), parameter
+
+
+# --- the README's snippets are in the suite ---------------------------------------------------------------
+
+
+def code_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def readme_snippets() -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", (ROOT / "README.md").read_text(), flags=re.MULTILINE | re.DOTALL)
+
+
+def test_every_readme_snippet_is_type_checked() -> None:
+    # Each ```python block of the README, line for line (indentation aside), in one file of tests/typing/.
+    suite = [code_lines(path.read_text()) for path in sorted(TYPING.glob("*.py"))]
+
+    def checked(snippet: list[str]) -> bool:
+        return any(
+            lines[start : start + len(snippet)] == snippet for lines in suite for start in range(len(lines))
+        )
+
+    snippets = readme_snippets()
+    assert len(snippets) >= 10
+    missing = [snippet for snippet in snippets if not checked(code_lines(snippet))]
+    assert not missing, "README snippets not in tests/typing/ (add them there as printed):\n" + "\n---\n".join(missing)

@@ -111,3 +111,12 @@ async def emulator() -> None:
     async with hw.AsyncHuaweiCloud(region="cn-north-4", credentials=fake.credentials,
                                    http_client=httpx.AsyncClient(transport=fake.transport())) as cloud:
         ...
+
+
+async def event_hooks_and_tracing() -> None:
+    # README, "Event hooks and tracing"
+    def log_event(event: hw.CallEvent) -> None:
+        print(event.phase, event.operation, event.attempt, event.status_code, event.request_id)
+
+    async with hw.AsyncHuaweiCloud(region="cn-north-4", event_hooks={"response": [log_event]}, tracing=True) as cloud:
+        ...
