@@ -429,7 +429,8 @@ def _param_line(param: Facts, version: Version) -> tuple[str, str, bool]:
     token = name + ("" if where == "query" else f"@{where}") + ("" if param["wire"] == name else f"={param['wire']}")
     if any(char in token for char in " \t"):
         raise GenerationError(f"{version.key}: parameter {param['name']} cannot be written in a parameter spec")
-    required = bool(param["required"]) or where == "path"
+    # {project_id} and {domain_id} default to the client's own (discovered once if not configured).
+    required = (bool(param["required"]) or where == "path") and param["wire"] not in ("project_id", "domain_id")
     declaration = f"{name}: {annotation}" if required else f"{name}: {annotation} | None = None"
     return declaration, token, required
 

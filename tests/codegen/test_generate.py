@@ -317,3 +317,24 @@ def test_the_blocking_facade_calls_and_pages_generated_operations() -> None:
                         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), environ={}) as cloud:
         assert [vpc.id for vpc in cloud.vpc.list_vpcs().vpcs or []] == ["v1"]
         assert [vpc.id for vpc in cloud.vpc_v2.iter_vpcs(limit=1)] == ["v1"]
+
+
+def test_domain_id_and_project_id_path_parameters_default_to_the_clients_own() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    async def main() -> None:
+        async with hw.AsyncHuaweiCloud(
+            region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), account="d1",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)), environ={},
+        ) as cloud:
+            await cloud.iam_v3.associate_agency_with_domain_permission(agency_id="a1", role_id="r1")
+            await cloud.iam_v3.associate_agency_with_domain_permission(agency_id="a1", role_id="r1", domain_id="d2")
+
+    asyncio.run(main())
+    assert [request.url.path for request in sent] == [
+        "/v3.0/OS-AGENCY/domains/d1/agencies/a1/roles/r1", "/v3.0/OS-AGENCY/domains/d2/agencies/a1/roles/r1",
+    ]

@@ -573,7 +573,7 @@ class DnsV2(GeneratedService):
     async def show_domain_detection(self, *, zone_id: str, domain_name: str, type: str | None = None) -> ShowDomainDetectionResponse:
         return await self._invoke(_SHOW_DOMAIN_DETECTION, locals())
 
-    async def show_domain_quota(self, *, domain_id: str) -> ShowDomainQuotaResponse:
+    async def show_domain_quota(self, *, domain_id: str | None = None) -> ShowDomainQuotaResponse:
         return await self._invoke(_SHOW_DOMAIN_QUOTA, locals())
 
     async def show_email_record_set(self, *, zone_id: str, limit: int | None = None, offset: int | None = None) -> ShowEmailRecordSetResponse:

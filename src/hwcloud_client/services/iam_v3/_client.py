@@ -319,13 +319,13 @@ class IamV3(GeneratedService):
     service_name = "iam"
     models_package = "hwcloud_client.services.iam_v3"
 
-    async def associate_agency_with_all_projects_permission(self, *, agency_id: str, domain_id: str, role_id: str) -> None:
+    async def associate_agency_with_all_projects_permission(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_ASSOCIATE_AGENCY_WITH_ALL_PROJECTS_PERMISSION, locals())
 
-    async def associate_agency_with_domain_permission(self, *, domain_id: str, agency_id: str, role_id: str) -> None:
+    async def associate_agency_with_domain_permission(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_ASSOCIATE_AGENCY_WITH_DOMAIN_PERMISSION, locals())
 
-    async def associate_agency_with_project_permission(self, *, project_id: str, agency_id: str, role_id: str) -> None:
+    async def associate_agency_with_project_permission(self, *, agency_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_ASSOCIATE_AGENCY_WITH_PROJECT_PERMISSION, locals())
 
     async def associate_role_to_agency_on_enterprise_project(self, *, body: CreateAgencyEpPolicyAssignmentReqBody | Mapping[str, Any]) -> str:
@@ -337,13 +337,13 @@ class IamV3(GeneratedService):
     async def associate_role_to_user_on_enterprise_project(self, *, enterprise_project_id: str, user_id: str, role_id: str) -> None:
         return await self._invoke(_ASSOCIATE_ROLE_TO_USER_ON_ENTERPRISE_PROJECT, locals())
 
-    async def check_all_projects_permission_for_agency(self, *, agency_id: str, domain_id: str, role_id: str) -> None:
+    async def check_all_projects_permission_for_agency(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_CHECK_ALL_PROJECTS_PERMISSION_FOR_AGENCY, locals())
 
-    async def check_domain_permission_for_agency(self, *, domain_id: str, agency_id: str, role_id: str) -> None:
+    async def check_domain_permission_for_agency(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_CHECK_DOMAIN_PERMISSION_FOR_AGENCY, locals())
 
-    async def check_project_permission_for_agency(self, *, project_id: str, agency_id: str, role_id: str) -> None:
+    async def check_project_permission_for_agency(self, *, agency_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_CHECK_PROJECT_PERMISSION_FOR_AGENCY, locals())
 
     async def create_agency(self, *, body: CreateAgencyRequestBody | Mapping[str, Any]) -> CreateAgencyResponse:
@@ -400,7 +400,7 @@ class IamV3(GeneratedService):
     async def delete_custom_policy(self, *, role_id: str) -> DeleteCustomPolicyResponse:
         return await self._invoke(_DELETE_CUSTOM_POLICY, locals())
 
-    async def delete_domain_group_inherited_role(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def delete_domain_group_inherited_role(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_DELETE_DOMAIN_GROUP_INHERITED_ROLE, locals())
 
     async def delete_mfa_device(self, *, user_id: str, serial_number: str) -> None:
@@ -412,22 +412,22 @@ class IamV3(GeneratedService):
     async def keystone_add_user_to_group(self, *, group_id: str, user_id: str) -> None:
         return await self._invoke(_KEYSTONE_ADD_USER_TO_GROUP, locals())
 
-    async def keystone_associate_group_with_domain_permission(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_associate_group_with_domain_permission(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_ASSOCIATE_GROUP_WITH_DOMAIN_PERMISSION, locals())
 
-    async def keystone_associate_group_with_project_permission(self, *, project_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_associate_group_with_project_permission(self, *, group_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_ASSOCIATE_GROUP_WITH_PROJECT_PERMISSION, locals())
 
-    async def keystone_check_domain_permission_for_group(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_check_domain_permission_for_group(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_CHECK_DOMAIN_PERMISSION_FOR_GROUP, locals())
 
-    async def keystone_check_project_permission_for_group(self, *, project_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_check_project_permission_for_group(self, *, group_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_CHECK_PROJECT_PERMISSION_FOR_GROUP, locals())
 
     async def keystone_check_user_in_group(self, *, group_id: str, user_id: str) -> None:
         return await self._invoke(_KEYSTONE_CHECK_USER_IN_GROUP, locals())
 
-    async def keystone_checkrole_for_group(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_checkrole_for_group(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_CHECKROLE_FOR_GROUP, locals())
 
     async def keystone_create_agency_token(self, *, body: KeystoneCreateAgencyTokenRequestBody | Mapping[str, Any], nocatalog: str | None = None) -> KeystoneCreateAgencyTokenResponse:
@@ -475,7 +475,7 @@ class IamV3(GeneratedService):
     async def keystone_delete_user(self, *, user_id: str) -> None:
         return await self._invoke(_KEYSTONE_DELETE_USER, locals())
 
-    async def keystone_list_all_project_permissions_for_group(self, *, domain_id: str, group_id: str) -> KeystoneListAllProjectPermissionsForGroupResponse:
+    async def keystone_list_all_project_permissions_for_group(self, *, group_id: str, domain_id: str | None = None) -> KeystoneListAllProjectPermissionsForGroupResponse:
         return await self._invoke(_KEYSTONE_LIST_ALL_PROJECT_PERMISSIONS_FOR_GROUP, locals())
 
     async def keystone_list_auth_domains(self) -> KeystoneListAuthDomainsResponse:
@@ -484,7 +484,7 @@ class IamV3(GeneratedService):
     async def keystone_list_auth_projects(self) -> KeystoneListAuthProjectsResponse:
         return await self._invoke(_KEYSTONE_LIST_AUTH_PROJECTS, locals())
 
-    async def keystone_list_domain_permissions_for_group(self, *, domain_id: str, group_id: str) -> KeystoneListDomainPermissionsForGroupResponse:
+    async def keystone_list_domain_permissions_for_group(self, *, group_id: str, domain_id: str | None = None) -> KeystoneListDomainPermissionsForGroupResponse:
         return await self._invoke(_KEYSTONE_LIST_DOMAIN_PERMISSIONS_FOR_GROUP, locals())
 
     async def keystone_list_endpoints(self, *, interface: str | None = None, service_id: str | None = None) -> KeystoneListEndpointsResponse:
@@ -511,7 +511,7 @@ class IamV3(GeneratedService):
     async def keystone_list_permissions(self, *, name: str | None = None, domain_id: str | None = None, page: int | None = None, per_page: int | None = None, permission_type: str | None = None, display_name: str | None = None, type: str | None = None, catalog: str | None = None) -> KeystoneListPermissionsResponse:
         return await self._invoke(_KEYSTONE_LIST_PERMISSIONS, locals())
 
-    async def keystone_list_project_permissions_for_group(self, *, project_id: str, group_id: str) -> KeystoneListProjectPermissionsForGroupResponse:
+    async def keystone_list_project_permissions_for_group(self, *, group_id: str, project_id: str | None = None) -> KeystoneListProjectPermissionsForGroupResponse:
         return await self._invoke(_KEYSTONE_LIST_PROJECT_PERMISSIONS_FOR_GROUP, locals())
 
     async def keystone_list_projects(self, *, domain_id: str | None = None, name: str | None = None, parent_id: str | None = None, enabled: bool | None = None, is_domain: bool | None = None, page: int | None = None, per_page: int | None = None) -> KeystoneListProjectsResponse:
@@ -538,10 +538,10 @@ class IamV3(GeneratedService):
     async def keystone_list_versions(self) -> KeystoneListVersionsResponse:
         return await self._invoke(_KEYSTONE_LIST_VERSIONS, locals())
 
-    async def keystone_remove_domain_permission_from_group(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_remove_domain_permission_from_group(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_REMOVE_DOMAIN_PERMISSION_FROM_GROUP, locals())
 
-    async def keystone_remove_project_permission_from_group(self, *, project_id: str, group_id: str, role_id: str) -> None:
+    async def keystone_remove_project_permission_from_group(self, *, group_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_KEYSTONE_REMOVE_PROJECT_PERMISSION_FROM_GROUP, locals())
 
     async def keystone_remove_user_from_group(self, *, group_id: str, user_id: str) -> None:
@@ -565,7 +565,7 @@ class IamV3(GeneratedService):
     async def keystone_show_permission(self, *, role_id: str) -> KeystoneShowPermissionResponse:
         return await self._invoke(_KEYSTONE_SHOW_PERMISSION, locals())
 
-    async def keystone_show_project(self, *, project_id: str) -> KeystoneShowProjectResponse:
+    async def keystone_show_project(self, *, project_id: str | None = None) -> KeystoneShowProjectResponse:
         return await self._invoke(_KEYSTONE_SHOW_PROJECT, locals())
 
     async def keystone_show_protocol(self, *, idp_id: str, protocol_id: str) -> KeystoneShowProtocolResponse:
@@ -574,10 +574,10 @@ class IamV3(GeneratedService):
     async def keystone_show_region(self, *, region_id: str) -> KeystoneShowRegionResponse:
         return await self._invoke(_KEYSTONE_SHOW_REGION, locals())
 
-    async def keystone_show_security_compliance(self, *, domain_id: str) -> KeystoneShowSecurityComplianceResponse:
+    async def keystone_show_security_compliance(self, *, domain_id: str | None = None) -> KeystoneShowSecurityComplianceResponse:
         return await self._invoke(_KEYSTONE_SHOW_SECURITY_COMPLIANCE, locals())
 
-    async def keystone_show_security_compliance_by_option(self, *, domain_id: str, option: str) -> KeystoneShowSecurityComplianceByOptionResponse:
+    async def keystone_show_security_compliance_by_option(self, *, option: str, domain_id: str | None = None) -> KeystoneShowSecurityComplianceByOptionResponse:
         return await self._invoke(_KEYSTONE_SHOW_SECURITY_COMPLIANCE_BY_OPTION, locals())
 
     async def keystone_show_service(self, *, service_id: str) -> KeystoneShowServiceResponse:
@@ -598,7 +598,7 @@ class IamV3(GeneratedService):
     async def keystone_update_mapping(self, *, id: str, body: KeystoneUpdateMappingRequestBody | Mapping[str, Any]) -> KeystoneUpdateMappingResponse:
         return await self._invoke(_KEYSTONE_UPDATE_MAPPING, locals())
 
-    async def keystone_update_project(self, *, project_id: str, body: KeystoneUpdateProjectRequestBody | Mapping[str, Any]) -> KeystoneUpdateProjectResponse:
+    async def keystone_update_project(self, *, body: KeystoneUpdateProjectRequestBody | Mapping[str, Any], project_id: str | None = None) -> KeystoneUpdateProjectResponse:
         return await self._invoke(_KEYSTONE_UPDATE_PROJECT, locals())
 
     async def keystone_update_protocol(self, *, idp_id: str, protocol_id: str, body: KeystoneUpdateProtocolRequestBody | Mapping[str, Any]) -> KeystoneUpdateProtocolResponse:
@@ -613,16 +613,16 @@ class IamV3(GeneratedService):
     async def keystone_validate_token(self, *, x_subject_token: str, nocatalog: str | None = None) -> KeystoneValidateTokenResponse:
         return await self._invoke(_KEYSTONE_VALIDATE_TOKEN, locals())
 
-    async def list_agencies(self, *, domain_id: str, trust_domain_id: str | None = None, name: str | None = None, page: int | None = None, per_page: int | None = None) -> ListAgenciesResponse:
+    async def list_agencies(self, *, domain_id: str | None = None, trust_domain_id: str | None = None, name: str | None = None, page: int | None = None, per_page: int | None = None) -> ListAgenciesResponse:
         return await self._invoke(_LIST_AGENCIES, locals())
 
-    async def list_all_projects_permissions_for_agency(self, *, agency_id: str, domain_id: str) -> ListAllProjectsPermissionsForAgencyResponse:
+    async def list_all_projects_permissions_for_agency(self, *, agency_id: str, domain_id: str | None = None) -> ListAllProjectsPermissionsForAgencyResponse:
         return await self._invoke(_LIST_ALL_PROJECTS_PERMISSIONS_FOR_AGENCY, locals())
 
     async def list_custom_policies(self, *, page: int | None = None, per_page: int | None = None) -> ListCustomPoliciesResponse:
         return await self._invoke(_LIST_CUSTOM_POLICIES, locals())
 
-    async def list_domain_permissions_for_agency(self, *, domain_id: str, agency_id: str) -> ListDomainPermissionsForAgencyResponse:
+    async def list_domain_permissions_for_agency(self, *, agency_id: str, domain_id: str | None = None) -> ListDomainPermissionsForAgencyResponse:
         return await self._invoke(_LIST_DOMAIN_PERMISSIONS_FOR_AGENCY, locals())
 
     async def list_enterprise_projects_for_group(self, *, group_id: str) -> ListEnterpriseProjectsForGroupResponse:
@@ -637,7 +637,7 @@ class IamV3(GeneratedService):
     async def list_permanent_access_keys(self, *, user_id: str | None = None) -> ListPermanentAccessKeysResponse:
         return await self._invoke(_LIST_PERMANENT_ACCESS_KEYS, locals())
 
-    async def list_project_permissions_for_agency(self, *, project_id: str, agency_id: str) -> ListProjectPermissionsForAgencyResponse:
+    async def list_project_permissions_for_agency(self, *, agency_id: str, project_id: str | None = None) -> ListProjectPermissionsForAgencyResponse:
         return await self._invoke(_LIST_PROJECT_PERMISSIONS_FOR_AGENCY, locals())
 
     async def list_roles_for_group_on_enterprise_project(self, *, enterprise_project_id: str, group_id: str) -> ListRolesForGroupOnEnterpriseProjectResponse:
@@ -655,13 +655,13 @@ class IamV3(GeneratedService):
     async def list_users_for_enterprise_project(self, *, enterprise_project_id: str) -> ListUsersForEnterpriseProjectResponse:
         return await self._invoke(_LIST_USERS_FOR_ENTERPRISE_PROJECT, locals())
 
-    async def remove_all_projects_permission_from_agency(self, *, agency_id: str, domain_id: str, role_id: str) -> None:
+    async def remove_all_projects_permission_from_agency(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_REMOVE_ALL_PROJECTS_PERMISSION_FROM_AGENCY, locals())
 
-    async def remove_domain_permission_from_agency(self, *, domain_id: str, agency_id: str, role_id: str) -> None:
+    async def remove_domain_permission_from_agency(self, *, agency_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_REMOVE_DOMAIN_PERMISSION_FROM_AGENCY, locals())
 
-    async def remove_project_permission_from_agency(self, *, project_id: str, agency_id: str, role_id: str) -> None:
+    async def remove_project_permission_from_agency(self, *, agency_id: str, role_id: str, project_id: str | None = None) -> None:
         return await self._invoke(_REMOVE_PROJECT_PERMISSION_FROM_AGENCY, locals())
 
     async def revoke_role_from_agency_on_enterprise_project(self, *, body: CreateOrDelAgencyEpPolicyAssignmentReqBody | Mapping[str, Any]) -> str:
@@ -679,25 +679,25 @@ class IamV3(GeneratedService):
     async def show_custom_policy(self, *, role_id: str) -> ShowCustomPolicyResponse:
         return await self._invoke(_SHOW_CUSTOM_POLICY, locals())
 
-    async def show_domain_api_acl_policy(self, *, domain_id: str) -> ShowDomainApiAclPolicyResponse:
+    async def show_domain_api_acl_policy(self, *, domain_id: str | None = None) -> ShowDomainApiAclPolicyResponse:
         return await self._invoke(_SHOW_DOMAIN_API_ACL_POLICY, locals())
 
-    async def show_domain_console_acl_policy(self, *, domain_id: str) -> ShowDomainConsoleAclPolicyResponse:
+    async def show_domain_console_acl_policy(self, *, domain_id: str | None = None) -> ShowDomainConsoleAclPolicyResponse:
         return await self._invoke(_SHOW_DOMAIN_CONSOLE_ACL_POLICY, locals())
 
-    async def show_domain_login_policy(self, *, domain_id: str) -> ShowDomainLoginPolicyResponse:
+    async def show_domain_login_policy(self, *, domain_id: str | None = None) -> ShowDomainLoginPolicyResponse:
         return await self._invoke(_SHOW_DOMAIN_LOGIN_POLICY, locals())
 
-    async def show_domain_password_policy(self, *, domain_id: str) -> ShowDomainPasswordPolicyResponse:
+    async def show_domain_password_policy(self, *, domain_id: str | None = None) -> ShowDomainPasswordPolicyResponse:
         return await self._invoke(_SHOW_DOMAIN_PASSWORD_POLICY, locals())
 
-    async def show_domain_protect_policy(self, *, domain_id: str) -> ShowDomainProtectPolicyResponse:
+    async def show_domain_protect_policy(self, *, domain_id: str | None = None) -> ShowDomainProtectPolicyResponse:
         return await self._invoke(_SHOW_DOMAIN_PROTECT_POLICY, locals())
 
-    async def show_domain_quota(self, *, domain_id: str, type: str | None = None) -> ShowDomainQuotaResponse:
+    async def show_domain_quota(self, *, domain_id: str | None = None, type: str | None = None) -> ShowDomainQuotaResponse:
         return await self._invoke(_SHOW_DOMAIN_QUOTA, locals())
 
-    async def show_domain_role_assignments(self, *, domain_id: str, role_id: str | None = None, subject: str | None = None, subject_user_id: str | None = None, subject_group_id: str | None = None, subject_agency_id: str | None = None, scope: str | None = None, scope_project_id: str | None = None, scope_domain_id: str | None = None, scope_enterprise_projects_id: str | None = None, is_inherited: bool | None = None, include_group: bool | None = None, page: int | None = None, per_page: int | None = None) -> ShowDomainRoleAssignmentsResponse:
+    async def show_domain_role_assignments(self, *, domain_id: str | None = None, role_id: str | None = None, subject: str | None = None, subject_user_id: str | None = None, subject_group_id: str | None = None, subject_agency_id: str | None = None, scope: str | None = None, scope_project_id: str | None = None, scope_domain_id: str | None = None, scope_enterprise_projects_id: str | None = None, is_inherited: bool | None = None, include_group: bool | None = None, page: int | None = None, per_page: int | None = None) -> ShowDomainRoleAssignmentsResponse:
         return await self._invoke(_SHOW_DOMAIN_ROLE_ASSIGNMENTS, locals())
 
     async def show_metadata(self, *, idp_id: str, protocol_id: str) -> ShowMetadataResponse:
@@ -709,10 +709,10 @@ class IamV3(GeneratedService):
     async def show_permanent_access_key(self, *, access_key: str) -> ShowPermanentAccessKeyResponse:
         return await self._invoke(_SHOW_PERMANENT_ACCESS_KEY, locals())
 
-    async def show_project_details_and_status(self, *, project_id: str) -> ShowProjectDetailsAndStatusResponse:
+    async def show_project_details_and_status(self, *, project_id: str | None = None) -> ShowProjectDetailsAndStatusResponse:
         return await self._invoke(_SHOW_PROJECT_DETAILS_AND_STATUS, locals())
 
-    async def show_project_quota(self, *, project_id: str) -> ShowProjectQuotaResponse:
+    async def show_project_quota(self, *, project_id: str | None = None) -> ShowProjectQuotaResponse:
         return await self._invoke(_SHOW_PROJECT_QUOTA, locals())
 
     async def show_user(self, *, user_id: str) -> ShowUserResponse:
@@ -733,22 +733,22 @@ class IamV3(GeneratedService):
     async def update_cloud_service_custom_policy(self, *, role_id: str, body: UpdateCloudServiceCustomPolicyRequestBody | Mapping[str, Any]) -> UpdateCloudServiceCustomPolicyResponse:
         return await self._invoke(_UPDATE_CLOUD_SERVICE_CUSTOM_POLICY, locals())
 
-    async def update_domain_api_acl_policy(self, *, domain_id: str, body: UpdateDomainApiAclPolicyRequestBody | Mapping[str, Any]) -> UpdateDomainApiAclPolicyResponse:
+    async def update_domain_api_acl_policy(self, *, body: UpdateDomainApiAclPolicyRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateDomainApiAclPolicyResponse:
         return await self._invoke(_UPDATE_DOMAIN_API_ACL_POLICY, locals())
 
-    async def update_domain_console_acl_policy(self, *, domain_id: str, body: UpdateDomainConsoleAclPolicyRequestBody | Mapping[str, Any]) -> UpdateDomainConsoleAclPolicyResponse:
+    async def update_domain_console_acl_policy(self, *, body: UpdateDomainConsoleAclPolicyRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateDomainConsoleAclPolicyResponse:
         return await self._invoke(_UPDATE_DOMAIN_CONSOLE_ACL_POLICY, locals())
 
-    async def update_domain_group_inherit_role(self, *, domain_id: str, group_id: str, role_id: str) -> None:
+    async def update_domain_group_inherit_role(self, *, group_id: str, role_id: str, domain_id: str | None = None) -> None:
         return await self._invoke(_UPDATE_DOMAIN_GROUP_INHERIT_ROLE, locals())
 
-    async def update_domain_login_policy(self, *, domain_id: str, body: UpdateDomainLoginPolicyRequestBody | Mapping[str, Any]) -> UpdateDomainLoginPolicyResponse:
+    async def update_domain_login_policy(self, *, body: UpdateDomainLoginPolicyRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateDomainLoginPolicyResponse:
         return await self._invoke(_UPDATE_DOMAIN_LOGIN_POLICY, locals())
 
-    async def update_domain_password_policy(self, *, domain_id: str, body: UpdateDomainPasswordPolicyRequestBody | Mapping[str, Any]) -> UpdateDomainPasswordPolicyResponse:
+    async def update_domain_password_policy(self, *, body: UpdateDomainPasswordPolicyRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateDomainPasswordPolicyResponse:
         return await self._invoke(_UPDATE_DOMAIN_PASSWORD_POLICY, locals())
 
-    async def update_domain_protect_policy(self, *, domain_id: str, body: UpdateDomainProtectPolicyRequestBody | Mapping[str, Any]) -> UpdateDomainProtectPolicyResponse:
+    async def update_domain_protect_policy(self, *, body: UpdateDomainProtectPolicyRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateDomainProtectPolicyResponse:
         return await self._invoke(_UPDATE_DOMAIN_PROTECT_POLICY, locals())
 
     async def update_login_protect(self, *, user_id: str, body: UpdateLoginProjectReq | Mapping[str, Any]) -> UpdateLoginProtectResponse:
@@ -760,7 +760,7 @@ class IamV3(GeneratedService):
     async def update_permanent_access_key(self, *, access_key: str, body: UpdatePermanentAccessKeyRequestBody | Mapping[str, Any]) -> UpdatePermanentAccessKeyResponse:
         return await self._invoke(_UPDATE_PERMANENT_ACCESS_KEY, locals())
 
-    async def update_project_status(self, *, project_id: str, body: UpdateProjectStatusRequestBody | Mapping[str, Any]) -> None:
+    async def update_project_status(self, *, body: UpdateProjectStatusRequestBody | Mapping[str, Any], project_id: str | None = None) -> None:
         return await self._invoke(_UPDATE_PROJECT_STATUS, locals())
 
     async def update_user(self, *, user_id: str, body: UpdateUserRequestBody | Mapping[str, Any]) -> UpdateUserResponse:

@@ -235,7 +235,7 @@ class LtsV2(GeneratedService):
     async def create_log_stream_index(self, *, group_id: str, stream_id: str, body: LTSIndexConfigInfo | Mapping[str, Any]) -> CreateLogStreamIndexResponse:
         return await self._invoke(_CREATE_LOG_STREAM_INDEX, locals())
 
-    async def create_notification_template(self, *, domain_id: str, body: CreateNotificationTemplateRequestBody | Mapping[str, Any]) -> CreateNotificationTemplateResponse:
+    async def create_notification_template(self, *, body: CreateNotificationTemplateRequestBody | Mapping[str, Any], domain_id: str | None = None) -> CreateNotificationTemplateResponse:
         return await self._invoke(_CREATE_NOTIFICATION_TEMPLATE, locals())
 
     async def create_search_criterias(self, *, group_id: str, topic_id: str, body: CreateSearchCriteriasBody | Mapping[str, Any]) -> CreateSearchCriteriasResponse:
@@ -262,7 +262,7 @@ class LtsV2(GeneratedService):
     async def delete_access_config(self, *, body: DeleteAccessConfigRequestBody | Mapping[str, Any]) -> DeleteAccessConfigResponse:
         return await self._invoke(_DELETE_ACCESS_CONFIG, locals())
 
-    async def delete_active_alarms(self, *, domain_id: str, body: DeleteActiveAlarmsRequestBody | Mapping[str, Any]) -> None:
+    async def delete_active_alarms(self, *, body: DeleteActiveAlarmsRequestBody | Mapping[str, Any], domain_id: str | None = None) -> None:
         return await self._invoke(_DELETE_ACTIVE_ALARMS, locals())
 
     async def delete_aom_mapping_rules(self, *, id: str) -> list[str]:
@@ -286,7 +286,7 @@ class LtsV2(GeneratedService):
     async def delete_log_stream(self, *, log_group_id: str, log_stream_id: str) -> str:
         return await self._invoke(_DELETE_LOG_STREAM, locals())
 
-    async def delete_notification_template(self, *, domain_id: str, body: DeleteNotificationTemplateBody | Mapping[str, Any]) -> None:
+    async def delete_notification_template(self, *, body: DeleteNotificationTemplateBody | Mapping[str, Any], domain_id: str | None = None) -> None:
         return await self._invoke(_DELETE_NOTIFICATION_TEMPLATE, locals())
 
     async def delete_search_criterias(self, *, group_id: str, topic_id: str, body: DeleteSearchCriterias | Mapping[str, Any]) -> None:
@@ -313,7 +313,7 @@ class LtsV2(GeneratedService):
     async def list_access_config(self, *, body: GetAccessConfigListRequestBody | Mapping[str, Any] | None = None) -> ListAccessConfigResponse:
         return await self._invoke(_LIST_ACCESS_CONFIG, locals())
 
-    async def list_active_or_history_alarms(self, *, domain_id: str, type: str, body: ListActiveOrHistoryAlarmsRequestBody | Mapping[str, Any], marker: str | None = None, limit: int | None = None) -> ListActiveOrHistoryAlarmsResponse:
+    async def list_active_or_history_alarms(self, *, type: str, body: ListActiveOrHistoryAlarmsRequestBody | Mapping[str, Any], domain_id: str | None = None, marker: str | None = None, limit: int | None = None) -> ListActiveOrHistoryAlarmsResponse:
         return await self._invoke(_LIST_ACTIVE_OR_HISTORY_ALARMS, locals())
 
     async def list_breif_struct_template(self) -> ListBreifStructTemplateResponse:
@@ -364,10 +364,10 @@ class LtsV2(GeneratedService):
     async def list_logs(self, *, log_group_id: str, log_stream_id: str, body: QueryLtsLogParams | Mapping[str, Any]) -> ListLogsResponse:
         return await self._invoke(_LIST_LOGS, locals())
 
-    async def list_notification_template(self, *, domain_id: str, body: PreviewTemplateBody | Mapping[str, Any]) -> ListNotificationTemplateResponse:
+    async def list_notification_template(self, *, body: PreviewTemplateBody | Mapping[str, Any], domain_id: str | None = None) -> ListNotificationTemplateResponse:
         return await self._invoke(_LIST_NOTIFICATION_TEMPLATE, locals())
 
-    async def list_notification_templates(self, *, domain_id: str, offset: int | None = None, limit: int | None = None) -> ListNotificationTemplatesResponse:
+    async def list_notification_templates(self, *, domain_id: str | None = None, offset: int | None = None, limit: int | None = None) -> ListNotificationTemplatesResponse:
         return await self._invoke(_LIST_NOTIFICATION_TEMPLATES, locals())
 
     async def list_notification_topics(self, *, offset: int, limit: int) -> ListNotificationTopicsResponse:
@@ -424,7 +424,7 @@ class LtsV2(GeneratedService):
     async def show_member_group_and_stream(self, *, member_account_id: str) -> ShowMemberGroupAndStreamResponse:
         return await self._invoke(_SHOW_MEMBER_GROUP_AND_STREAM, locals())
 
-    async def show_notification_template(self, *, domain_id: str, template_name: str) -> ShowNotificationTemplateResponse:
+    async def show_notification_template(self, *, template_name: str, domain_id: str | None = None) -> ShowNotificationTemplateResponse:
         return await self._invoke(_SHOW_NOTIFICATION_TEMPLATE, locals())
 
     async def show_struct_template(self, *, log_group_id: str, log_stream_id: str) -> ShowStructTemplateResponse:
@@ -457,7 +457,7 @@ class LtsV2(GeneratedService):
     async def update_log_stream(self, *, log_group_id: str, log_stream_id: str, body: UpdateLogStreamParams | Mapping[str, Any]) -> UpdateLogStreamResponse:
         return await self._invoke(_UPDATE_LOG_STREAM, locals())
 
-    async def update_notification_template(self, *, domain_id: str, body: UpdateNotificationTemplateRequestBody | Mapping[str, Any]) -> UpdateNotificationTemplateResponse:
+    async def update_notification_template(self, *, body: UpdateNotificationTemplateRequestBody | Mapping[str, Any], domain_id: str | None = None) -> UpdateNotificationTemplateResponse:
         return await self._invoke(_UPDATE_NOTIFICATION_TEMPLATE, locals())
 
     async def update_sql_alarm_rule(self, *, body: UpdateSqlAlarmRuleRequestBody | Mapping[str, Any]) -> UpdateSqlAlarmRuleResponse:
