@@ -12,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, HuaweiCloud
+from hwcloud_client.errors import MalformedResponseError
 from hwcloud_client.services.iam import IAM
 from tests.helpers import CREDS, Recorder, assert_validly_signed, facade
 
@@ -277,3 +278,30 @@ def test_the_blocking_facade_makes_the_same_calls() -> None:
     assert token.subject_token.get_secret_value() == SUBJECT_TOKEN
     # Without a project, the token is scoped to the user's account.
     assert json.loads(recorder.requests[-1].content)["auth"]["scope"] == {"domain": {"name": "acme"}}
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "call", "missing"),
+    [
+        (("POST", "/v3/auth/tokens"), {"token": {"methods": ["password"]}},
+         lambda iam: iam.keystone_create_user_token_by_password(domain_name="acme", user_name="ops", password="pw"),
+         "token.expires_at"),
+        (("GET", "/v3/auth/tokens"), {"token": {}}, lambda iam: iam.keystone_validate_token(subject_token="t"),
+         "token.expires_at"),
+        (("POST", "/v3.0/OS-CREDENTIAL/securitytokens"),
+         {"credential": {k: v for k, v in TEMPORARY_KEY["credential"].items() if k != "expires_at"}},
+         lambda iam: iam.create_temporary_access_key_by_token(), "credential.expires_at"),
+    ],
+)
+async def test_a_success_without_a_field_iam_always_sends_is_a_malformed_response(
+    path: tuple[str, str], answer: dict[str, Any], call: Callable[[IAM], Awaitable[object]], missing: str
+) -> None:
+    # A token's and temporary keys' expires_at are datetime, not Optional: a 2xx without it is not IAM's answer.
+    def answer_it(request: httpx.Request) -> httpx.Response:
+        assert (request.method, request.url.path) == path
+        return httpx.Response(201, json=answer, headers={"X-Request-Id": "req-1", "X-Subject-Token": "t"})
+
+    async with facade(Recorder(answer_it)) as cloud:
+        with pytest.raises(MalformedResponseError, match=rf"\b{missing}: Field required") as raised:
+            await call(cloud.iam)
+    assert raised.value.request_id == "req-1"

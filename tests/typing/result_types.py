@@ -72,7 +72,13 @@ async def iam(cloud: hw.AsyncHuaweiCloud) -> None:
         assert_type(project, Project)
         assert_type(project.name, str)
     keys = await cloud.iam.create_temporary_access_key_by_token(token="a token", duration_seconds=900)
+    assert_type(keys.credential.expires_at, datetime)
     assert_type(keys.credential.to_credentials(), hw.Credentials)
+    token = await cloud.iam.keystone_create_user_token_by_password(
+        domain_name="acme", user_name="alice", password="a password", project_name="cn-north-4"
+    )
+    assert_type(token.token.expires_at, datetime)
+    assert_type(token.subject_token, SecretStr)
 
 
 async def obs(cloud: hw.AsyncHuaweiCloud) -> None:

@@ -6,13 +6,14 @@ Tokens, temporary secret keys and security tokens are :class:`~pydantic.SecretSt
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 
 from .._response import Response
 from ..config import Credentials
-from ._base import ApiModel, SentSecret, Timestamp
+from ._base import ApiModel, SentSecret, Timestamp, json_model
 
 __all__ = [
     "AccessKey",
@@ -132,7 +133,7 @@ class TokenUser(NamedRef):
 class TokenInfo(ApiModel):
     """The ``token`` object: who it is for, its scope, roles and lifetime (not the token itself)."""
 
-    expires_at: Timestamp
+    expires_at: datetime
     issued_at: Timestamp = None
     methods: list[str] = Field(default_factory=list)
     user: TokenUser | None = None
@@ -153,7 +154,8 @@ class IssuedToken(ApiModel):
 
 
 def issued_token(response: Response) -> IssuedToken:
-    parsed = IssuedToken.model_validate_json(response.content)
+    # json_model: a body that is not a token is a MalformedResponseError, and the result carries its request id.
+    parsed = json_model(IssuedToken)(response)
     parsed.subject_token = SecretStr(response.headers.get("x-subject-token", ""))
     return parsed
 
@@ -228,12 +230,13 @@ class TemporaryAccessKey(ApiModel):
     access: str
     secret: SecretStr
     securitytoken: SecretStr
-    expires_at: Timestamp
+    expires_at: datetime
 
     def to_credentials(self) -> Credentials:
         """These keys as credentials for ``AsyncHuaweiCloud(credentials=...)``."""
-        expires_at = self.expires_at.timestamp() if self.expires_at else None
-        return Credentials(ak=self.access, sk=self.secret, security_token=self.securitytoken, expires_at=expires_at)
+        return Credentials(
+            ak=self.access, sk=self.secret, security_token=self.securitytoken, expires_at=self.expires_at.timestamp()
+        )
 
 
 class TemporaryAccessKeyResponse(ApiModel):
