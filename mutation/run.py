@@ -51,7 +51,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "flows": (
         "src/hwcloud_client/auth/flows.py",
         ["tests/test_flows.py", "tests/test_send_path.py", "tests/test_core_client.py", "tests/test_token_auth.py",
-         "tests/test_obs_client.py"],
+         "tests/test_obs_client.py", "tests/test_signature_report.py"],
     ),
 }
 
