@@ -98,3 +98,35 @@ def test_the_blocking_pager_iterates_pages_and_resumes() -> None:
         listed = cloud.paginate("ecs", "/v1/{project_id}/cloudservers/detail", items="servers", dialect=PageNumber(),
                                 params={"limit": 4})
         assert [server["id"] for server in listed] == SERVERS
+
+
+async def test_max_pages_below_one_is_refused() -> None:
+    async with facade(Recorder(list_servers)) as cloud:
+        with pytest.raises(ConfigurationError, match="max_pages must be at least 1, not 0"):
+            cloud.paginate("ecs", "/v1/x", items="servers", dialect=PageNumber(), max_pages=0)
+
+
+async def test_a_token_keeps_the_count_so_a_resumed_listing_stops_at_the_total() -> None:
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        first = cloud.ecs.iter_servers_details(limit=3)
+        pages = first.pages()
+        await pages.__anext__()
+        await pages.__anext__()
+        token = first.continuation_token
+        recorder.requests.clear()
+        resumed = [page async for page in cloud.ecs.iter_servers_details(limit=3).by_page(token)]
+    assert [len(page.servers) for page in resumed] == [1]
+    assert len(recorder.requests) == 1, "7 of 7 seen: no empty page is fetched after the last"
+
+
+async def test_closing_a_pager_mid_listing_fetches_nothing_more() -> None:
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        pager = cloud.ecs.iter_servers_details(limit=3)
+        assert (await pager.__anext__()).id == "s0"
+        await pager.aclose()
+        with pytest.raises(StopAsyncIteration):
+            await pager.__anext__()
+        await cloud.ecs.iter_servers_details(limit=3).aclose()  # never started: nothing to close
+    assert len(recorder.requests) == 1
