@@ -12,11 +12,15 @@ names and types only, nested). The format (``"format": 1``)::
 
     {"format": 1, "package": "vpc", "version": "v2", "service": "vpc", "host": "vpc", "scope": "project",
      "ops": [[name, method, path, [[wire, in, required, type], ...], body_kind, [required body wire names],
-              response_kind, response_type], ...],
+              response_kind, response_type, shape], ...],
      "models": {"Vpc": [[wire, type], ...], "SomeEnum": {"enum": [values]}}}
 
 ``in`` is ``path``, ``query`` or ``header`` (body and form parameters are described by the body fields);
 ``response_type`` is the response model, or the bare body's type for array/string/map/object kinds, or "".
+``shape`` is set only where several operations of a version share one method and path (RDS's
+``POST .../instances/{id}/action``, IAM's ``POST /v3.0/OS-ROLE/roles``): the body's required fields, nested, as
+``"role.policy.Statement.Resource:a"`` (``o`` object, ``a`` array, ``s`` anything else), by which the emulator tells
+which of them a request is.
 Only models reachable from responses are kept: request models are the client's business.
 """
 
@@ -58,10 +62,44 @@ def _host_prefix(regions: dict[str, list[str]]) -> str:
     return prefixes.most_common(1)[0][0]
 
 
+def _kind(type_name: str, models: dict[str, Any]) -> str:
+    if type_name.startswith("list["):
+        return "a"
+    if type_name.startswith("dict[") or type_name == "object":
+        return "o"
+    model = models.get(type_name)
+    return "o" if model is not None and model["enum"] is None else "s"
+
+
+def body_shape(type_name: str, models: dict[str, Any], prefix: str = "", depth: int = 0) -> list[str]:
+    """The required fields of a body model, nested (through lists too), with the JSON kind of each."""
+    item = type_name
+    while item.startswith("list["):
+        item = item[5:-1]
+    model = models.get(item)
+    if model is None or model["enum"] is not None or depth > 5:
+        return []
+    shape = []
+    for field in model["fields"]:
+        if field["required"]:
+            path = f"{prefix}{field['wire']}"
+            shape.append(f"{path}:{_kind(field['type'], models)}")
+            shape.extend(body_shape(field["type"], models, path + ".", depth + 1))
+    return shape
+
+
+def _shared_paths(operations: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    seen: Counter[tuple[str, str]] = Counter(
+        (op["method"], re.sub(r"\{[^}]+\}", "{}", op["path"])) for op in operations
+    )
+    return {key for key, count in seen.items() if count > 1}
+
+
 def version_spec(package: str, version: str, facts: dict[str, Any], service_names: dict[str, str]) -> dict[str, Any]:
     models: dict[str, Any] = facts["models"]
     ops = []
     wanted: list[str] = []
+    shared = _shared_paths(facts["operations"])
     for op in facts["operations"]:
         params = [
             [param["wire"], param["in"], bool(param["required"]), param["type"]]
@@ -74,9 +112,12 @@ def version_spec(package: str, version: str, facts: dict[str, Any], service_name
             body_required = [field["wire"] for field in models[body["type"]]["fields"] if field["required"]]
         response_type = op["response"] if op["response_kind"] == "model" else op["response_body_type"] or ""
         wanted.extend(_model_names(response_type) if response_type else [])
+        shape: list[str] = []
+        if body is not None and (op["method"], re.sub(r"\{[^}]+\}", "{}", op["path"])) in shared:
+            shape = body_shape(body["type"], models)
         ops.append(
             [op["name"], op["method"], op["path"], params, op["body_kind"], body_required, op["response_kind"],
-             response_type]
+             response_type, shape]
         )
     kept: dict[str, Any] = {}
     while wanted:

@@ -7,17 +7,23 @@ and a ``Date`` from the emulator's clock, which is what a client needs to learn 
 holds, the answer is the service's own: should the emulator fail on it all the same (a bug), the client gets the
 service's 500 and the failure is kept in :attr:`FakeHuaweiCloud.internal_errors` (the pytest plugin fails the test).
 
-Requests are routed by the Host header when it names a service (``iam.*``, ``ecs.*``, ``obs.*``,
-``<bucket>.obs.*``), as in-process use through :meth:`FakeHuaweiCloud.transport` sends the real
-host names. A served emulator is one ``127.0.0.1`` host, so there the path decides: ``/v3/...`` and
-``/v3.0/...`` go to IAM; ``/v1/...``, ``/v1.1/...``, ``/v2/...`` and ``/v2.1/...`` go to ECS;
-everything else is OBS in path style. Hence, on a served emulator, buckets named ``v1``, ``v1.1``,
-``v2``, ``v2.1``, ``v3`` or ``v3.0`` cannot be used in path style.
+One router serves every service. Requests are routed by the Host header when it names a service (``iam.*``,
+``ecs.*``, ``obs.*``, ``<bucket>.obs.*``, and the host prefix of every generated service: ``vpc.*`` (VPC and EIP),
+``evs.*``, ``ims.*``, ``dns.*``, ``swr-api.*``...), as in-process use through :meth:`FakeHuaweiCloud.transport` sends
+the real host names. A served emulator is one ``127.0.0.1`` host, so there the path decides: the path is matched
+against every operation of every generated service (the most specific template wins; where two services share a
+method and template, the stateful one, then the first alphabetically); an unmatched ``/v3...`` path goes to IAM and
+other version-like paths to ECS (both answer the gateway's 404), everything else is OBS in path style. Hence, on a
+served emulator, buckets named like an API version (``v1``, ``v2.1``, ``v3``...) cannot be used in path style.
+
+Each service's own emulator answers first (IAM, ECS, VPC/EIP, EVS, IMS keep state); what it does not implement,
+and every operation of the other generated services, is answered by the spec-driven tier (``_spec.py``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import threading
 import time
@@ -26,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMappi
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from pydantic import SecretStr
@@ -36,8 +42,12 @@ from ..config import Credentials
 from ._apig import SignatureRejected, verify_signature
 from ._base import EmulatedRequest, EmulatedResponse, ServiceEmulator
 from ._ecs import EcsEmulator
+from ._evs import EvsEmulator
 from ._iam import IamEmulator
+from ._ims import ImsEmulator
+from ._network import NetworkEmulator
 from ._routes import RouteNotFound, json_response, new_hex_id
+from ._spec import catalog
 
 if TYPE_CHECKING:
     from ._obs import ObsEmulator
@@ -59,16 +69,11 @@ __all__ = [
 DEMO_ACCESS_KEY = "HWEMULATORDEMOAK0001"
 DEMO_SECRET_KEY = "hwcloud-emulator-demo-secret-key-0001"  # noqa: S105
 
-Service = Literal["iam", "ecs", "obs"]
-_SERVICE_HOSTS: Mapping[str, Service] = {"iam": "iam", "ecs": "ecs", "obs": "obs"}
-_PATH_VERSIONS: Mapping[str, Service] = {
-    "v3": "iam",
-    "v3.0": "iam",
-    "v1": "ecs",
-    "v1.1": "ecs",
-    "v2": "ecs",
-    "v2.1": "ecs",
-}
+# A service is named by its host prefix: "iam", "ecs", "obs", "vpc" (VPC and EIP), "evs", "ims", "swr-api"...
+Service = str
+# Where the gateway checks the declared required parameters before the service (every stateful one).
+_GATEWAY_CHECKED = frozenset({"iam", "ecs", "vpc", "evs", "ims"})
+_VERSION_SEGMENT = re.compile(r"^[vV]\d+(?:\.\d+)?$")
 ASGIReceive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 ASGISend = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
@@ -235,6 +240,10 @@ class FakeHuaweiCloud:
             job_delay=job_delay,
             clock=self.now,
         )
+        self.network = NetworkEmulator(project_ids=self.ecs.project_ids, region=region, clock=self.now)
+        self.evs = EvsEmulator(project_ids=self.ecs.project_ids, region=region, ecs=self.ecs)
+        self.ims = ImsEmulator()
+        self.ecs.attach_neighbours(network=self.network, volumes=self.evs)
         self._obs: ObsEmulator | None = None
         self.calls: list[RecordedCall] = []
         self.internal_errors: list[InternalError] = []
@@ -289,15 +298,36 @@ class FakeHuaweiCloud:
             self._authenticate(service, request)
         except SignatureRejected as rejected:
             return _apigw_error(401, rejected.error_code, rejected.error_msg, request_id)
-        try:
-            return await self._emulator(service).handle(request)
-        except RouteNotFound:
+        spec = catalog()
+        found = spec.match(request.method, request.raw_path, hosts={service})
+        stateful = self._stateful(service)
+        if found is not None and service in _GATEWAY_CHECKED:
+            # The gateway checks what the API declares required before the backend sees the request.
+            refused = spec.refusal(found[0], request, request_id)
+            if refused is not None:
+                return refused
+        if stateful is not None:
+            try:
+                return await stateful.handle(request)
+            except RouteNotFound:
+                pass
+        # The spec-driven tier: every generated operation on this host that no stateful handler answered.
+        if found is None:
             return _apigw_error(
                 404, "APIGW.0101", "The API does not exist or has not been published in the environment", request_id
             )
+        return spec.answer(found[0], found[1], request, request_id)
+
+    def _stateful(self, service: Service) -> ServiceEmulator | None:
+        emulators: dict[str, ServiceEmulator] = {
+            "iam": self.iam, "ecs": self.ecs, "vpc": self.network, "evs": self.evs, "ims": self.ims,
+        }
+        return emulators.get(service)
 
     def _emulator(self, service: Service) -> ServiceEmulator:
-        return self.obs if service == "obs" else self.iam if service == "iam" else self.ecs
+        if service == "obs":
+            return self.obs
+        return self._stateful(service) or _SPEC_ONLY
 
     def _internal_error(self, service: Service, request: EmulatedRequest, error: Exception) -> EmulatedResponse:
         self.internal_errors.append(InternalError(service, request.method, request.raw_path, error))
@@ -415,14 +445,34 @@ def serve(fake: FakeHuaweiCloud | None = None, *, port: int = 0) -> Iterator[str
 
 
 def _route(request: EmulatedRequest) -> tuple[Service, EmulatedRequest]:
+    """The one router: by host when it names a service, else by path against every service's operations."""
     host = request.host.lower().rsplit(":", 1)[0] if not request.host.startswith("[") else ""
     first_label, _, rest = host.partition(".")
     if rest.startswith("obs."):
         return "obs", replace(request, bucket=first_label)
-    if first_label in _SERVICE_HOSTS and rest:
-        return _SERVICE_HOSTS[first_label], request
+    spec = catalog()
+    if rest and (first_label in ("iam", "ecs", "obs") or first_label in spec.hosts):
+        return first_label, request
+    found = spec.match(request.method, request.raw_path, hosts=None)
+    if found is not None:
+        return found[0].host, request
     version = request.raw_path.split("/", 2)[1] if request.raw_path.startswith("/") else ""
-    return _PATH_VERSIONS.get(version, "obs"), request
+    if _VERSION_SEGMENT.match(version):
+        return ("iam" if version.lower().startswith("v3") else "ecs"), request
+    return "obs", request
+
+
+class _SpecOnly:
+    """The 500 of a service answered from its spec only (raised by the emulator's own bug, never expected)."""
+
+    async def handle(self, request: EmulatedRequest) -> EmulatedResponse:
+        raise RouteNotFound(request.raw_path)
+
+    def internal_error(self, _: EmulatedRequest) -> EmulatedResponse:
+        return json_response(500, {"error_code": "APIGW.0203", "error_msg": "Internal server error"})
+
+
+_SPEC_ONLY = _SpecOnly()
 
 
 def _apigw_error(status: int, code: str, message: str, request_id: str) -> EmulatedResponse:

@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._base import EmulatedRequest, EmulatedResponse
 from ._routes import (
@@ -31,6 +31,10 @@ from ._routes import (
     query_params,
     read_json,
 )
+
+if TYPE_CHECKING:
+    from ._evs import EvsEmulator
+    from ._network import NetworkEmulator
 
 __all__ = ["CLOUDSERVERS_API_NAMES", "FLAVORS", "EcsEmulator"]
 
@@ -149,8 +153,10 @@ class Server:
     def set_status(self, status: ServerStatus, task_state: str | None, now: float) -> None:
         self.status, self.task_state, self.updated = status, task_state, now
 
-    def detail(self) -> JsonObject:
-        """The ``server`` document of ShowServer / ListServersDetails."""
+    def detail(
+        self, floating_ips: Sequence[str] = (), data_volumes: Sequence[tuple[str, str]] = ()
+    ) -> JsonObject:
+        """The ``server`` document of ShowServer / ListServersDetails (with its EIPs and attached data volumes)."""
         flavor = FLAVORS[self.flavor_id]
         vm_state, power_state = _VM_STATES[self.status]
         address = {
@@ -179,7 +185,13 @@ class Server:
             "tenant_id": self.project_id,
             "user_id": self.user_id,
             "key_name": self.key_name,
-            "addresses": {self.vpc_id: [address]},
+            "addresses": {
+                self.vpc_id: [address]
+                + [
+                    {**address, "addr": floating, "OS-EXT-IPS:type": "floating", "primary": False}
+                    for floating in floating_ips
+                ]
+            },
             "security_groups": [{"id": group, "name": group} for group in self.security_group_ids]
             or [{"id": "default", "name": "default"}],
             "accessIPv4": "",
@@ -222,6 +234,10 @@ class Server:
             "OS-EXT-SRV-ATTR:user_data": self.user_data,
             "os-extended-volumes:volumes_attached": [
                 {"id": self.volume_id, "delete_on_termination": "true", "bootIndex": "0", "device": "/dev/vda"}
+            ]
+            + [
+                {"id": volume_id, "delete_on_termination": "false", "bootIndex": "", "device": device}
+                for volume_id, device in data_volumes
             ],
             "os:scheduler_hints": {},
         }
@@ -243,6 +259,9 @@ class Job:
     failure: tuple[str, str] | None = None
     finished: bool = False
     sub_job_ids: list[str] = field(default_factory=list)
+    # A job over another resource than servers (EVS volumes): its own entities, and its effect (failed or not).
+    entities_override: JsonObject | None = None
+    effect: Callable[[bool], None] | None = None
 
     def document(self) -> JsonObject:
         status = ("FAIL" if self.failure else "SUCCESS") if self.finished else "RUNNING"
@@ -262,7 +281,9 @@ class Job:
             for sub_job_id, server_id in zip(self.sub_job_ids, self.server_ids, strict=True)
         ]
         entities: JsonObject = {"sub_jobs_total": len(sub_jobs), "sub_jobs": sub_jobs}
-        if len(self.server_ids) == 1:
+        if self.entities_override is not None:
+            entities = dict(self.entities_override)
+        elif len(self.server_ids) == 1:
             entities["server_id"] = self.server_ids[0]
         return {
             "job_id": self.job_id,
@@ -333,6 +354,9 @@ class EcsEmulator:
             Route("GET", f"/v1{p}/cloudservers/{{server_id}}/os-interface", self._list_interfaces),
             Route("GET", f"/v1{p}/cloudservers/{{server_id}}/tags", self._show_server_tags),
             Route("POST", f"/v1{p}/cloudservers/{{server_id}}/tags/action", self._server_tags_action),
+            Route("POST", f"/v1{p}/cloudservers/{{server_id}}/attachvolume", self._attach_volume),
+            Route("DELETE", f"/v1{p}/cloudservers/{{server_id}}/detachvolume/{{volume_id}}", self._detach_volume),
+            Route("GET", f"/v1{p}/cloudservers/{{server_id}}/os-volume_attachments", self._list_volume_attachments),
             Route("GET", f"/v1{p}/jobs/{{job_id}}", self._show_job),
             Route("GET", f"/v2.1{p}/os-keypairs", self._list_keypairs),
             Route("POST", f"/v2.1{p}/os-keypairs", self._create_keypair),
@@ -340,6 +364,43 @@ class EcsEmulator:
             Route("DELETE", f"/v2.1{p}/os-keypairs/{{keypair_name}}", self._delete_keypair),
         )
         self._router = Router(self.routes, reserved={"server_id": CLOUDSERVERS_API_NAMES})
+        self._network: NetworkEmulator | None = None
+        self._volumes: EvsEmulator | None = None
+
+    def attach_neighbours(self, *, network: NetworkEmulator, volumes: EvsEmulator) -> None:
+        """The VPC and EVS emulators whose state servers share (ports and addresses, EIPs, attached volumes)."""
+        self._network = network
+        self._volumes = volumes
+
+    def now(self) -> float:
+        return self._clock()
+
+    def start_resource_job(
+        self, project_id: str, job_type: str, entities: JsonObject, effect: Callable[[bool], None]
+    ) -> Job:
+        """A job over something else than servers (EVS volumes), in the one job table: ``effect(failed)`` once."""
+        now = self._clock()
+        job = Job(
+            job_id=new_hex_id(), job_type=job_type, sub_job_type=job_type, project_id=project_id, server_ids=[],
+            begin_time=now, finishes_at=now + self.job_delay, finish=lambda _: None, revert=lambda _: None,
+            failure=self._planned_failures.pop(0) if self._planned_failures else None,
+            entities_override=entities, effect=effect,
+        )
+        self.jobs[job.job_id] = job
+        return job
+
+    def show_job(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        self.settle()
+        return self._show_job(request, path)
+
+    def _detail(self, server: Server) -> JsonObject:
+        floating = self._network.floating_ips(server.port_id) if self._network is not None else []
+        volumes = (
+            [(volume.id, device) for volume, _, device in self._volumes.attached_to(server.id)]
+            if self._volumes is not None
+            else []
+        )
+        return server.detail(floating, volumes)
 
     def fail_next_job(self, *, error_code: str = "Ecs.0000", fail_reason: str = "Emulated job failure") -> None:
         """Make the next job end in FAIL (a failed create leaves its servers in ERROR)."""
@@ -361,6 +422,8 @@ class EcsEmulator:
             if job.finished or job.finishes_at > now:
                 continue
             job.finished = True
+            if job.effect is not None:
+                job.effect(job.failure is not None)
             for server_id in job.server_ids:
                 server = self.servers.get(server_id)
                 if server is not None:
@@ -441,8 +504,14 @@ class EcsEmulator:
         servers = []
         for server_name in names:
             sequence = next(self._sequence)
+            server_id = str(uuid.uuid4())
+            port = (
+                self._network.plug(project_id, checked.vpc_id, checked.subnet_id, server_id)
+                if self._network is not None
+                else None
+            )
             server = Server(
-                id=str(uuid.uuid4()),
+                id=server_id,
                 project_id=project_id,
                 name=server_name,
                 flavor_id=checked.flavor_id,
@@ -452,7 +521,7 @@ class EcsEmulator:
                 availability_zone=checked.availability_zone or f"{self.region}a",
                 created=now,
                 sequence=sequence,
-                ip_address=f"192.168.{sequence // 250 % 250}.{sequence % 250 + 2}",
+                ip_address=port.ip_address if port else f"192.168.{sequence // 250 % 250}.{sequence % 250 + 2}",
                 user_id=self.user_id,
                 description=checked.description or "",
                 key_name=checked.key_name,
@@ -461,6 +530,9 @@ class EcsEmulator:
                 tags=dict(checked.tags),
                 security_group_ids=list(checked.security_group_ids),
             )
+            if port is not None:
+                server.port_id, server.mac_address = port.id, port.mac_address
+                port.security_groups = list(checked.security_group_ids)
             self.servers[server.id] = server
             servers.append(server)
 
@@ -488,10 +560,10 @@ class EcsEmulator:
         servers = [server for server in servers if _matches(server, params)]
         servers.sort(key=lambda server: (server.created, server.sequence), reverse=True)
         chosen = servers[(page - 1) * limit : page * limit]
-        return json_response(200, {"count": len(servers), "servers": [server.detail() for server in chosen]})
+        return json_response(200, {"count": len(servers), "servers": [self._detail(server) for server in chosen]})
 
     def _show_server(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
-        return json_response(200, {"server": self._server(self._project(path[0]), path[1]).detail()})
+        return json_response(200, {"server": self._detail(self._server(self._project(path[0]), path[1]))})
 
     def _update_server(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         server = self._server(self._project(path[0]), path[1])
@@ -509,7 +581,7 @@ class EcsEmulator:
         if "user_data" in changes:
             server.user_data = user_data
         server.updated = self._clock()
-        detail = server.detail()
+        detail = self._detail(server)
         keys = (
             "id", "name", "description", "status", "created", "updated", "flavor", "image", "tenant_id", "user_id",
             "metadata", "addresses", "hostId", "OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "progress",
@@ -524,6 +596,10 @@ class EcsEmulator:
 
         def deleted(server: Server) -> None:
             self.servers.pop(server.id, None)
+            if self._network is not None:
+                self._network.unplug(server.port_id)
+            if self._volumes is not None:
+                self._volumes.detach_all(server.id)
 
         job = self._start_job(
             project_id, "deleteServers", "deleteServer", servers,
@@ -622,6 +698,78 @@ class EcsEmulator:
             "pci_address": "0000:00:0c.0",
         }
         return json_response(200, {"interfaceAttachments": [interface], "attachableQuantity": {"free_nic": 11}})
+
+    # --- volumes (EVS disks attached through ECS) -------------------------------------------------
+
+    def _evs(self) -> EvsEmulator:
+        if self._volumes is None:
+            raise _invalid("volumes are not emulated here")
+        return self._volumes
+
+    def _attach_volume(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        server = self._server(project_id, path[1])
+        option = read_json(request, _invalid).get("volumeAttachment")
+        if not isinstance(option, dict):
+            raise _invalid("volumeAttachment is required and must be an object")
+        volume_id = _required_string(option, "volumeId", "volumeAttachment")
+        device = _optional_string(option, "device", "volumeAttachment")
+        evs = self._evs()
+        try:
+            volume = evs.volume(project_id, volume_id)
+        except ServiceError:
+            raise _invalid(f"volumeAttachment.volumeId: the volume {volume_id} does not exist") from None
+        if volume.status != "available":
+            raise _invalid(f"the volume {volume_id} is {volume.status}, not available")
+        taken = {dev for _, _, dev in evs.attached_to(server.id)} | {"/dev/vda"}
+        free = (f"/dev/vd{letter}" for letter in "bcdefghijklmnopqrstuvwxyz")
+        device = device or next(name for name in free if name not in taken)
+        volume.status = "attaching"
+
+        def attached(target: Server) -> None:
+            evs.attach(volume, target.id, device, self._clock())
+
+        def reverted(_: Server) -> None:
+            volume.status = "available"
+
+        job = self._start_job(
+            project_id, "attachVolume", "attachVolume", [server], begin=lambda _: None, finish=attached, revert=reverted
+        )
+        return json_response(200, {"job_id": job.job_id})
+
+    def _detach_volume(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        server = self._server(project_id, path[1])
+        evs = self._evs()
+        attached = {volume.id: volume for volume, _, _ in evs.attached_to(server.id)}
+        volume = attached.get(path[2])
+        if volume is None:
+            raise ecs_error(404, "Ecs.0021", f"Volume[{path[2]}] is not attached to instance[{server.id}].")
+        volume.status = "detaching"
+
+        def detached(target: Server) -> None:
+            evs.detach(volume, target.id)
+
+        def reverted(_: Server) -> None:
+            volume.status = "in-use"
+
+        job = self._start_job(
+            project_id, "detachVolume", "detachVolume", [server], begin=lambda _: None, finish=detached,
+            revert=reverted,
+        )
+        return json_response(200, {"job_id": job.job_id})
+
+    def _list_volume_attachments(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        server = self._server(self._project(path[0]), path[1])
+        attachments = [
+            {"device": "/dev/vda", "id": server.volume_id, "serverId": server.id, "volumeId": server.volume_id}
+        ]
+        if self._volumes is not None:
+            attachments += [
+                {"device": device, "id": volume.id, "serverId": server.id, "volumeId": volume.id}
+                for volume, _, device in self._volumes.attached_to(server.id)
+            ]
+        return json_response(200, {"volumeAttachments": attachments})
 
     # --- tags ------------------------------------------------------------------------------------
 
