@@ -11,7 +11,7 @@ from hwcloud_client import RetryPolicy, _retry
 from hwcloud_client._retry import CallRetries, RetryBudget, retry_after_seconds
 from hwcloud_client.errors import APIError, api_error_from_response
 
-NO_WAIT = RetryPolicy(max_attempts=10, backoff_base=0.0, backoff_cap=0.0)
+NO_WAIT = RetryPolicy(max_attempts=10, backoff_base=0.0, backoff_cap=0.0, deadline=None)
 BUDGET_ERROR = "a retry budget needs capacity >= 0, costs >= 1 and a refund >= 0"
 
 

@@ -555,7 +555,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
         call = _Call(
             method=method, url=url, auth=auth or self.auth, headers=headers, content=content,
             timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
-            retries=CallRetries(retry or self.config.retry, self.retry_budget), stream=stream,
+            retries=CallRetries(retry or self.config.retry, self.retry_budget, body_size=_body_size(content, headers)),
+            stream=stream,
             extensions=extensions or {}, accept_status=accept_status,
         )
         tracing = self._tracing
@@ -652,11 +653,22 @@ class AsyncHuaweiCloud(ServiceAttributes):
                 async with self._in_flight():
                     return await self.http.send(request, stream=stream, follow_redirects=False)
         except builtins.TimeoutError as error:
-            raise httpx.ReadTimeout("the call's deadline ran out", request=request) from error
+            raise httpx.ReadTimeout(
+                "the call's deadline ran out; raise RetryPolicy(deadline=...) for a slow link", request=request
+            ) from error
         except RuntimeError:
             if self._root._closed:  # httpx's "the client has been closed", for a call that was in flight
                 raise ConfigurationError("this AsyncHuaweiCloud was closed while the call was in flight") from None
             raise
+
+
+def _body_size(content: Body | None, headers: Mapping[str, str] | None) -> int | None:
+    if isinstance(content, bytes):
+        return len(content)
+    for name, value in (headers or {}).items():
+        if name.lower() == "content-length" and value.isdigit():
+            return int(value)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -731,6 +743,7 @@ def _transport_error(error: httpx.TransportError, request: httpx.Request) -> Tra
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
         return ConnectError(f"could not connect: {where}: {detail}")
     if isinstance(error, httpx.TimeoutException):
-        return TimeoutError(f"timed out ({type(error).__name__}): {where}")
+        # The detail says when it was the call's deadline rather than one read, write or connect.
+        return TimeoutError(f"timed out ({type(error).__name__}): {where}" + (f": {detail}" if detail else ""))
     return TransportError(f"{type(error).__name__}: {where}: {detail}")
 

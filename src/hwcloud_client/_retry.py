@@ -27,10 +27,15 @@ __all__ = [
     "is_retryable_error",
     "is_retryable_exception",
     "retry_after_seconds",
+    "transfer_allowance",
 ]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 IDEMPOTENCY_HEADER = "x-client-token"
+
+# A body in flight must keep moving: a call's deadline grows by 1 s per 64 KiB it sends or streams, so only a
+# stalled or trickling transfer runs out of time (a 1 GiB object gets about 4.5 hours at that floor).
+MIN_TRANSFER_RATE = 64 * 1024
 
 _ALWAYS_RETRIED_STATUS = frozenset({429, 503})
 _IDEMPOTENT_RETRIED_STATUS = frozenset({500, 502, 504})
@@ -70,6 +75,11 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
         seconds = when - (time.time() if now is None else now)
     # NaN compares false with everything: max() would keep it.
     return seconds if seconds > 0 else 0.0
+
+
+def transfer_allowance(size: int | None) -> float:
+    """Seconds a call's deadline grows by for a body of ``size`` bytes."""
+    return size / MIN_TRANSFER_RATE if size and size > 0 else 0.0
 
 
 def backoff_delay(attempt: int, policy: RetryPolicy, *, retry_after: float | None = None) -> float:
@@ -121,12 +131,14 @@ class RetryBudget:
 class CallRetries:
     """The retry decisions of one call: attempts, backoff, the call's deadline and the client's budget."""
 
-    def __init__(self, policy: RetryPolicy, budget: RetryBudget) -> None:
+    def __init__(self, policy: RetryPolicy, budget: RetryBudget, *, body_size: int | None = None) -> None:
         self.policy = policy
         self.budget = budget
         self.attempt = 1
         self.started = time.monotonic()
-        self.deadline = self.started + policy.deadline if policy.deadline else None
+        self.deadline = (
+            self.started + policy.deadline + transfer_allowance(body_size) if policy.deadline else None
+        )
         self._spent = 0
 
     def remaining(self) -> float | None:

@@ -264,7 +264,11 @@ class RetryPolicy(BaseModel):
     backoff_base: float = Field(default=0.2, ge=0)
     backoff_cap: float = Field(default=20.0, ge=0)
     retry_after_cap: float = Field(default=60.0, ge=0)
-    deadline: float | None = Field(default=None, gt=0, description="Overall seconds for a call, all attempts")
+    deadline: float | None = Field(
+        default=300.0, gt=0,
+        description="Overall seconds for a call, all attempts, plus 1 s per 64 KiB of body sent or streamed; "
+        "None: no deadline",
+    )
 
 
 class ClientConfig(_SecretInputModel):

@@ -9,6 +9,7 @@ esdk-obs-python does (OBS signatures in path style were never checked against th
 from __future__ import annotations
 
 import base64
+import builtins
 import hashlib
 import ipaddress
 import logging
@@ -16,6 +17,7 @@ import math
 import os
 import re
 import secrets
+import time
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -38,6 +40,7 @@ import anyio
 
 from .._blocking import PortalRunner, SyncService, blocking, blocking_iter
 from .._http import httpx
+from .._retry import transfer_allowance
 from .._xml import parse_xml
 from ..auth.flows import OBS_TARGET_EXTENSION, ObsTarget
 from ..auth.obs import Dialect, presign_query, query_string, wire_path
@@ -45,6 +48,7 @@ from ..errors import (
     ConfigurationError,
     HuaweiCloudError,
     MalformedResponseError,
+    TimeoutError,
     TransportError,
     api_error_from_response,
 )
@@ -144,19 +148,37 @@ class ObjectBody:
     ranged GET). Bytes come as stored: a ``Content-Encoding`` such as gzip is not undone.
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx.Response, *, deadline: float | None = None) -> None:
         self._response = response
+        self._deadline = deadline
         self.status_code = response.status_code
         self.content_range: str | None = response.headers.get("content-range")
         self.info: ObjectInfo = object_info(response.headers)
 
     async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        """The body in chunks; the connection is released when the iteration ends."""
+        """The body in chunks; the connection is released when the iteration ends.
+
+        The body must arrive before the call's deadline (``RetryPolicy.deadline`` plus 1 s per 64 KiB):
+        a server that trickles it raises :class:`~hwcloud_client.errors.TimeoutError`.
+        """
         if self._response.is_stream_consumed:
             # Already in memory: a transport (a test double such as MockTransport or respx) answered with bytes.
             yield self._response.content
             return
-        async for chunk in self._response.aiter_raw(chunk_size):
+        chunks = self._response.aiter_raw(chunk_size)
+        while True:
+            # A scope per chunk, never across a yield: the deadline must not cancel the reader's own code.
+            remaining = None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+            try:
+                with anyio.fail_after(remaining):
+                    chunk = await chunks.__anext__()
+            except StopAsyncIteration:
+                return
+            except builtins.TimeoutError:
+                raise TimeoutError(
+                    f"the body of {self._response.request.url.copy_with(query=None)} did not arrive before the "
+                    "call's deadline; raise RetryPolicy(deadline=...) for a slow link"
+                ) from None
             yield chunk
 
     async def read(self) -> bytes:
@@ -264,7 +286,13 @@ class OBS:
         if if_match is not None:
             headers["If-Match"] = if_match
         response = await self._send("GET", bucket, key, headers=headers, stream=True)
-        return ObjectBody(response.http_response)
+        policy = self._cloud.config.retry
+        deadline = None
+        if policy.deadline is not None:
+            length = response.headers.get("content-length", "")
+            size = int(length) if length.isdigit() else None
+            deadline = time.monotonic() + policy.deadline + transfer_allowance(size)
+        return ObjectBody(response.http_response, deadline=deadline)
 
     async def head_object(self, bucket: str, key: str) -> ObjectInfo:
         response = await self._send("HEAD", bucket, key)
