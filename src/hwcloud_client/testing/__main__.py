@@ -1,7 +1,8 @@
 """``python -m hwcloud_client.testing [--port 8900] [--region cn-north-4] [--job-delay 0]``.
 
 Serves a FakeHuaweiCloud on 127.0.0.1 and prints the environment variables that point this SDK (and
-the official SDKs) at it. The printed key pair is the emulator's demo pair, valid nowhere else.
+the official SDKs) at it: one per service, all the same base URL (the emulator routes by path). The printed
+key pair is the emulator's demo pair, valid nowhere else.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def main(argv: list[str] | None = None) -> None:
 
     fake = FakeHuaweiCloud(region=args.region, job_delay=args.job_delay)
     with fake.serve(port=args.port) as base_url:
-        print(f"Huawei Cloud emulator (IAM, ECS, OBS) listening on {base_url}")
+        print(f"Huawei Cloud emulator listening on {base_url}")
+        print("IAM, ECS, OBS, VPC, EIP, EVS and IMS keep state; every other operation of the generated services is")
+        print("answered from its spec. All on this one base URL, which every service's variable below points at.")
         print("Point the SDK at it with:")
         for name, value in fake.environment(base_url).items():
             print(f"export {name}={shlex.quote(value)}")

@@ -424,8 +424,13 @@ class FakeHuaweiCloud:
             listener.close()
 
     def environment(self, base_url: str) -> dict[str, str]:
-        """Environment variables that point this SDK (and the official ones) at a served emulator."""
+        """Environment variables that point this SDK (and the official ones) at a served emulator.
+
+        One ``HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>`` per emulated service (IAM, ECS, OBS and every generated
+        service: VPC, EIP, EVS, IMS, DNS, ...), all the same base URL: the emulator routes them by path.
+        """
         region_suffix = self.region.upper().replace("-", "_")
+        services = sorted({"IAM", "ECS", "OBS"} | {version.service.upper() for version in catalog().versions.values()})
         return {
             "HUAWEICLOUD_SDK_AK": self.ak,
             "HUAWEICLOUD_SDK_SK": self.sk,
@@ -433,7 +438,7 @@ class FakeHuaweiCloud:
             "HUAWEICLOUD_SDK_PROJECT_ID": self.project_id,
             "HUAWEICLOUD_SDK_DOMAIN_ID": self.domain_id,
             "HUAWEICLOUD_SDK_IAM_ENDPOINT": base_url,
-            **{f"HUAWEICLOUD_SDK_REGION_{service}_{region_suffix}": base_url for service in ("IAM", "ECS", "OBS")},
+            **{f"HUAWEICLOUD_SDK_REGION_{service}_{region_suffix}": base_url for service in services},
         }
 
 
