@@ -4,8 +4,9 @@ Valid input is built from the facts snapshot (codegen/facts: every required para
 required field, recursively, each of its declared type); the answer must not be a 5xx nor the gateway's "no such
 API" (APIGW.0101), and a success must parse into the operation's result. Leaving out one required query or header
 parameter, or one required top-level body field, must get a Huawei-shaped 400 that names it: the spec-driven tier
-answers ``{"error_code": "APIGW.0201", "error_msg": ..., "request_id": ...}``; the stateful emulators (VPC, EVS,
-ECS, IAM...) answer in their service's own dialect, which the client parses the same way.
+answers ``{"error_code": "APIGW.0201", "error_msg": ..., "request_id": ...}``, the gateway's "API request error"
+(400, "Invalid request parameters", in the API signing guide's error codes, devg-apisign/api-sign-errorcode), and
+the gateway checks the same before the stateful emulators (VPC, EVS, IMS, ECS, IAM) see a request.
 """
 
 from __future__ import annotations
@@ -214,3 +215,30 @@ async def test_the_spec_tier_answers_in_the_gateway_dialect(cloud: tuple[FakeHua
     # Synthesised from the response skeleton: every field present, lists with one item.
     assert vaults.vaults and vaults.vaults[0].id and vaults.count == 1
     assert fake.calls[-1].service == "cbr" and fake.calls[-1].status == 200
+
+
+async def test_faults_are_injected_per_service_host(cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud]) -> None:
+    fake, client = cloud
+    fake.faults.fail_next(1, status=503, service="vpc")
+    zones = await client.dns_v2.list_public_zones(type="public")  # another host: untouched
+    with pytest.raises(APIError) as failed:
+        await client.eip_v2.list_publicips()  # EIP is served on the VPC host
+    listed = await client.eip_v2.list_publicips()
+    assert zones.zones and failed.value.status_code == 503 and failed.value.error_code == "APIGW.0202"
+    assert listed.publicips == [] and fake.faults.pending == 0
+
+
+async def test_a_bug_in_the_spec_tier_is_the_gateways_500_and_recorded(
+    cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, client = cloud
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("synthesis failed")
+
+    monkeypatch.setattr(catalog(), "synthesise", broken)
+    with pytest.raises(APIError) as caught:
+        await client.cbr_v1.list_external_vault(external_project_id="p", region_id="r")
+    assert caught.value.status_code == 500 and caught.value.error_code == "APIGW.0202"
+    assert [(error.service, type(error.error).__name__) for error in fake.internal_errors] == [("cbr", "RuntimeError")]
+    fake.internal_errors.clear()  # accepted: the plugin would fail the test otherwise

@@ -474,7 +474,8 @@ class _SpecOnly:
         raise RouteNotFound(request.raw_path)
 
     def internal_error(self, _: EmulatedRequest) -> EmulatedResponse:
-        return json_response(500, {"error_code": "APIGW.0203", "error_msg": "Internal server error"})
+        # The answer the gateway gives an injected server error (fail_next), with the status of an internal one.
+        return json_response(500, {"error_code": "APIGW.0202", "error_msg": "Backend unavailable"})
 
 
 _SPEC_ONLY = _SpecOnly()

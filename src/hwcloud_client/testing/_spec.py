@@ -7,9 +7,10 @@ path, or by path alone on a served emulator's single base URL; its required quer
 required top-level body fields are checked (a 400 naming the first one missing), and the answer is synthesised
 from the response skeleton: every field present, with a value of its type.
 
-The 400 is in the API Gateway's dialect, as the emulator's other gateway answers: ``APIGW.0201`` (the gateway's
-"bad request" code) with ``error_code``/``error_msg``/``request_id``. Services answered from the spec only have
-no state: a created resource is not listed afterwards.
+The 400 is in the API Gateway's dialect, as the emulator's other gateway answers: ``APIGW.0201``, "API request
+error", 400, "Invalid request parameters" (the API signing guide's error codes, devg-apisign/api-sign-errorcode),
+with ``error_code``/``error_msg``/``request_id``; the stateful services get the same check first. Services
+answered from the spec only have no state: a created resource is not listed afterwards.
 """
 
 from __future__ import annotations
