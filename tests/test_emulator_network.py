@@ -344,3 +344,19 @@ async def test_the_printed_environment_reaches_every_service_on_one_base_url(ser
     assert listed.vpcs and listed.vpcs[0].id == vpc["vpc"]["id"]
     assert volumes.count == 0 and zones.zones
     assert [call.service for call in fake.calls[-4:]] == ["vpc", "evs", "dns", "vpc"]
+
+
+async def test_a_port_of_its_own_holds_its_subnet(cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud]) -> None:
+    """A port created in a subnet takes an address from it and keeps the subnet from being deleted (409, as above)."""
+    _, client = cloud
+    vpc_id, subnet_id = await network(client)
+    port = (await client.vpc_v2.create_port(body={"port": {"network_id": subnet_id}})).port
+    assert port is not None and port.id and port.fixed_ips
+    with pytest.raises(APIError) as refused:
+        await client.vpc_v2.delete_subnet(vpc_id=vpc_id, subnet_id=subnet_id)
+    await client.vpc_v2.delete_port(port_id=port.id)
+    await client.vpc_v2.delete_subnet(vpc_id=vpc_id, subnet_id=subnet_id)
+
+    assert ipaddress.ip_address(port.fixed_ips[0].ip_address or "") in ipaddress.ip_network("10.10.1.0/24")
+    assert (refused.value.status_code, refused.value.error_code) == (409, "VPC.0211")
+    assert (await client.vpc_v2.list_subnets(vpc_id=vpc_id)).subnets == []

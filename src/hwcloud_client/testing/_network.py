@@ -162,12 +162,16 @@ class NetworkEmulator:
             Route("GET", f"/v1{p}/security-group-rules", self._list_rules),
             Route("GET", f"/v1{p}/security-group-rules/{{security_group_rule_id}}", self._show_rule),
             Route("DELETE", f"/v1{p}/security-group-rules/{{security_group_rule_id}}", self._delete_rule),
+            Route("PUT", f"/v1{p}/vpcs/{{vpc_id}}/subnets/{{subnet_id}}", self._update_subnet),
+            Route("POST", f"/v1{p}/ports", self._create_port),
             Route("GET", f"/v1{p}/ports", self._list_ports),
             Route("GET", f"/v1{p}/ports/{{port_id}}", self._show_port),
+            Route("DELETE", f"/v1{p}/ports/{{port_id}}", self._delete_port),
             # VPC v3
             Route("POST", f"/v3{p}/vpc/vpcs", self._create_vpc_v3),
             Route("GET", f"/v3{p}/vpc/vpcs", self._list_vpcs_v3),
             Route("GET", f"/v3{p}/vpc/vpcs/{{vpc_id}}", self._show_vpc_v3),
+            Route("PUT", f"/v3{p}/vpc/vpcs/{{vpc_id}}", self._update_vpc_v3),
             Route("DELETE", f"/v3{p}/vpc/vpcs/{{vpc_id}}", self._delete_vpc_v3),
             Route("POST", f"/v3{p}/vpc/security-groups", self._create_security_group_v3),
             Route("GET", f"/v3{p}/vpc/security-groups", self._list_security_groups_v3),
@@ -175,6 +179,8 @@ class NetworkEmulator:
             Route("DELETE", f"/v3{p}/vpc/security-groups/{{security_group_id}}", self._delete_security_group_v3),
             Route("POST", f"/v3{p}/vpc/security-group-rules", self._create_rule_v3),
             Route("GET", f"/v3{p}/vpc/security-group-rules", self._list_rules_v3),
+            Route("GET", f"/v3{p}/vpc/security-group-rules/{{security_group_rule_id}}", self._show_rule_v3),
+            Route("DELETE", f"/v3{p}/vpc/security-group-rules/{{security_group_rule_id}}", self._delete_rule),
             # EIP v2
             Route("POST", f"/v1{p}/publicips", self._create_publicip),
             Route("GET", f"/v1{p}/publicips", self._list_publicips),
@@ -432,14 +438,21 @@ class NetworkEmulator:
     def _show_vpc(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         return json_response(200, {"vpc": self._vpc_doc(self._vpc(self._project(path[0]), path[1]))})
 
-    def _update_vpc(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+    def _changed_vpc(self, request: EmulatedRequest, path: Sequence[str]) -> Vpc:
         vpc = self._vpc(self._project(path[0]), path[1])
         option = read_json(request, _invalid).get("vpc")
         if not isinstance(option, dict):
             raise _invalid("vpc is required and must be an object")
         vpc.name = str(option.get("name", vpc.name))
         vpc.description = str(option.get("description", vpc.description))
-        return json_response(200, {"vpc": self._vpc_doc(vpc)})
+        return vpc
+
+    def _update_vpc(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        return json_response(200, {"vpc": self._vpc_doc(self._changed_vpc(request, path))})
+
+    def _update_vpc_v3(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        vpc = self._changed_vpc(request, path)
+        return json_response(200, {"request_id": uuid.uuid4().hex, "vpc": self._vpc_doc_v3(vpc)})
 
     def _refuse_vpc_delete(self, vpc: Vpc) -> None:
         if any(subnet.vpc_id == vpc.id for subnet in self.subnets.values()):
@@ -515,6 +528,16 @@ class NetworkEmulator:
 
     def _show_subnet(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         return json_response(200, {"subnet": self._subnet_doc(self._subnet(self._project(path[0]), path[1]))})
+
+    def _update_subnet(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        project_id = self._project(path[0])
+        self._vpc(project_id, path[1])
+        subnet = self._subnet(project_id, path[2])
+        option = read_json(request, _invalid).get("subnet")
+        if not isinstance(option, dict) or subnet.vpc_id != path[1]:
+            raise _invalid("subnet is required and must be an object")
+        subnet.name = str(option.get("name", subnet.name))
+        return json_response(200, {"subnet": {"id": subnet.id, "status": "ACTIVE"}})
 
     def _delete_subnet(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         project_id = self._project(path[0])
@@ -652,6 +675,10 @@ class NetworkEmulator:
         rule = self._new_rule(self._project(path[0]), read_json(request, _invalid).get("security_group_rule"))
         return json_response(201, {"request_id": uuid.uuid4().hex, "security_group_rule": self._rule_doc_v3(rule)})
 
+    def _show_rule_v3(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        rule = self._rule(self._project(path[0]), path[1])
+        return json_response(200, {"request_id": uuid.uuid4().hex, "security_group_rule": self._rule_doc_v3(rule)})
+
     def _list_rules_v3(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         rules = _page(self._owned_rules(self._project(path[0]), request), request)
         return json_response(200, {
@@ -674,6 +701,26 @@ class NetworkEmulator:
 
     def _show_port(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         return json_response(200, {"port": self._port_doc(self._port(self._project(path[0]), path[1]))})
+
+    def _create_port(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        """A port of its own in a subnet (a virtual IP, a spare NIC): it holds an address until deleted."""
+        project_id = self._project(path[0])
+        option = read_json(request, _invalid).get("port")
+        if not isinstance(option, dict) or not isinstance(option.get("network_id"), str):
+            raise _invalid("port.network_id is required")
+        subnet = self._subnet(project_id, option["network_id"])
+        port = self.plug(project_id, subnet.vpc_id, subnet.id, "")
+        port.device_owner = ""
+        groups = option.get("security_groups")
+        port.security_groups = [str(group) for group in groups] if isinstance(groups, list) else []
+        return json_response(200, {"port": self._port_doc(port)})
+
+    def _delete_port(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        port = self._port(self._project(path[0]), path[1])
+        if port.device_owner.startswith("compute:"):
+            raise vpc_error(409, "VPC.0705", f"The port {port.id} is a server's NIC; delete or detach it via ECS.")
+        self.unplug(port.id)
+        return EmulatedResponse(status=204)
 
     # --- EIPs ----------------------------------------------------------------------------------------------
 
