@@ -32,6 +32,8 @@ AK, SK = "AKBENCHMARK", "SKBENCHMARK"
 PROJECT_ID = "0123456789abcdef0123456789abcdef"
 LIST_PATH = "/v1/{project_id}/cloudservers/detail"
 POOL_SETTINGS = ("max_connections", "max_keepalive_connections", "max_in_flight")
+HTTPX_SHAPES = {"httpx": "shards", "httpx-pool": "pool", "httpx-default": "default", "httpx-aiohttp": "aiohttp"}
+WORKLOAD_CLIENTS = ["ours", "ours-aiohttp", "ours-http-client", "official", "official-async", *HTTPX_SHAPES, "aiohttp"]
 
 
 def peak_rss_mib() -> float:
@@ -99,13 +101,21 @@ async def _drive(call: Callable[[], Awaitable[int]], servers: int, in_flight: in
 
 
 async def run_ours(
-    url: str, servers: int, in_flight: int, window: Window, *, aiohttp: bool, pool: dict[str, int]
+    url: str, servers: int, in_flight: int, window: Window, *, aiohttp: bool, pool: dict[str, int],
+    user_client: bool = False,
 ) -> None:
     from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials
 
     config = ClientConfig(endpoints={"ecs": url}, http_backend="aiohttp" if aiohttp else "httpx", **pool)
+    http_client = None
+    if user_client:
+        import httpx
+
+        # What a user who brings a client writes: a default httpx.AsyncClient (its one pool of up to 100
+        # connections; the facade still lets max_in_flight = 8 calls through at a time).
+        http_client = httpx.AsyncClient()
     cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), project=PROJECT_ID,
-                             config=config)
+                             config=config, http_client=http_client)
     async with cloud:
         if hasattr(cloud.ecs, "list_servers_details"):
             async def call() -> int:
@@ -116,17 +126,78 @@ async def run_ours(
                 return len(response.json()["servers"])
 
         await _drive(call, servers, in_flight, window)
+    if http_client is not None:
+        await http_client.aclose()
 
 
-async def run_httpx(url: str, servers: int, in_flight: int, window: Window) -> None:
+# The bare transports: the same unsigned GET and json.loads, no SDK, gated to the SDK's default in-flight limit.
+BARE_LIMIT = 8
+
+
+async def run_httpx(url: str, servers: int, in_flight: int, window: Window, *, shape: str) -> None:
+    """Plain httpx. ``shape``: ``shards`` = 8 one-connection clients, a call takes a free one (our default
+    transport's shape); ``pool`` = one client whose pool holds 8 connections, behind an 8-slot semaphore;
+    ``default`` = one default client, ungated (its pool allows 100 connections); ``aiohttp`` = httpx-aiohttp's
+    client (httpx's API over aiohttp: what our ``fast`` backend sends through), 8 connections, 8 calls at a time."""
     import httpx
 
     target = f"{url}/v1/{PROJECT_ID}/cloudservers/detail"
-    async with httpx.AsyncClient() as client:
+    query = {"limit": servers}
+
+    def check(response: httpx.Response) -> int:
+        response.raise_for_status()
+        return len(json.loads(response.content)["servers"])
+
+    if shape == "shards":
+        one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        clients = [httpx.AsyncClient(limits=one) for _ in range(BARE_LIMIT)]
+        free: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+        for client in clients:
+            free.put_nowait(client)
+
         async def call() -> int:
-            response = await client.get(target, params={"limit": servers})
-            response.raise_for_status()
-            return len(json.loads(response.content)["servers"])
+            client = await free.get()
+            try:
+                return check(await client.get(target, params=query))
+            finally:
+                free.put_nowait(client)
+
+        await _drive(call, servers, in_flight, window)
+        for client in clients:
+            await client.aclose()
+        return
+    limits = httpx.Limits(max_connections=BARE_LIMIT, max_keepalive_connections=BARE_LIMIT)
+    if shape == "aiohttp":
+        from httpx_aiohttp import HttpxAiohttpClient
+
+        bare: httpx.AsyncClient = HttpxAiohttpClient(limits=limits)
+    else:
+        bare = httpx.AsyncClient(**({"limits": limits} if shape == "pool" else {}))
+    async with bare as client:
+        if shape == "default":
+            async def call() -> int:
+                return check(await client.get(target, params=query))
+        else:
+            gate = asyncio.Semaphore(BARE_LIMIT)
+
+            async def call() -> int:
+                async with gate:
+                    return check(await client.get(target, params=query))
+
+        await _drive(call, servers, in_flight, window)
+
+
+async def run_aiohttp(url: str, servers: int, in_flight: int, window: Window) -> None:
+    """Plain aiohttp (what the ``fast`` backend sends through): one session, 8 connections, 8 calls at a time."""
+    import aiohttp
+
+    target = f"{url}/v1/{PROJECT_ID}/cloudservers/detail"
+    gate = asyncio.Semaphore(BARE_LIMIT)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=BARE_LIMIT)) as session:
+        async def call() -> int:
+            async with gate, session.get(target, params={"limit": str(servers)}) as response:
+                response.raise_for_status()
+                return len(json.loads(await response.read())["servers"])
 
         await _drive(call, servers, in_flight, window)
 
@@ -183,27 +254,51 @@ def workload(args: argparse.Namespace) -> dict[str, Any]:
         run_official(args.url, args.servers, window)
     elif args.client == "official-async":
         run_official_async(args.url, args.servers, args.in_flight, window)
-    elif args.client == "httpx":
-        asyncio.run(run_httpx(args.url, args.servers, args.in_flight, window))
+    elif args.client in HTTPX_SHAPES:
+        asyncio.run(run_httpx(args.url, args.servers, args.in_flight, window, shape=HTTPX_SHAPES[args.client]))
+    elif args.client == "aiohttp":
+        asyncio.run(run_aiohttp(args.url, args.servers, args.in_flight, window))
     else:
         pool = {name: getattr(args, name) for name in POOL_SETTINGS if getattr(args, name) is not None}
         asyncio.run(run_ours(args.url, args.servers, args.in_flight, window, aiohttp=args.client == "ours-aiohttp",
-                             pool=pool))
+                             pool=pool, user_client=args.client == "ours-http-client"))
     return window.summary()
 
 
-def import_cost(client: str) -> dict[str, float]:
+DEV_ONLY_MODULES = ("trio", "click", "rich", "pygments")
+
+
+def import_cost(client: str, url: str | None = None, *, hide_dev_modules: bool = False) -> dict[str, float]:
     """Seconds and MiB to import the SDK and build a client, in this fresh process.
 
     ``pydantic`` is the floor under ours: importing pydantic and validating one model (its first schema
     build scans installed distributions for plugins), which our config models cannot avoid.
+    ``ours-vpc`` goes on to the first call of a generated service (``cloud.vpc_v2.list_vpcs()`` against the
+    fake server at ``url``): ``import_seconds``, ``facade_seconds`` and ``service_seconds`` are its stages;
+    ``official-vpc-call`` does the same with the official VpcClient.
     """
+    if hide_dev_modules:
+        # Installed here for the tests, not by `pip install hwcloud-client`: httpcore imports trio when it is
+        # installed, and httpx imports its command line's click, rich and pygments (~30 ms of a first call).
+        for name in DEV_ONLY_MODULES:
+            sys.modules[name] = None  # type: ignore[assignment]  # `import trio` now raises ImportError
     rss_before = current_rss_mib()
     started = time.perf_counter()
+    stages: dict[str, float] = {}
     if client == "official":
         import huaweicloudsdkecs.v2  # noqa: F401
 
         imported = time.perf_counter()
+    elif client in ("official-vpc", "official-vpc-call"):
+        import huaweicloudsdkvpc.v2
+
+        imported = time.perf_counter()
+        if client == "official-vpc-call":
+            from huaweicloudsdkcore.auth.credentials import BasicCredentials
+
+            vpc = huaweicloudsdkvpc.v2.VpcClient.new_builder().with_credentials(
+                BasicCredentials(AK, SK, PROJECT_ID)).with_endpoints([url]).build()
+            assert len(vpc.list_vpcs(huaweicloudsdkvpc.v2.ListVpcsRequest(limit=1)).vpcs) == 1
     elif client == "pydantic":
         from pydantic import BaseModel
 
@@ -218,13 +313,24 @@ def import_cost(client: str) -> dict[str, float]:
 
         imported = time.perf_counter()
         credentials = hwcloud_client.Credentials(ak=AK, sk=SK)
-        config = hwcloud_client.ClientConfig(endpoints={"ecs": "http://127.0.0.1:1"})
+        config = hwcloud_client.ClientConfig(endpoints={"ecs": "http://127.0.0.1:1", "vpc": url or "http://127.0.0.1:1"})
         # Neither facade opens anything before its first call (the blocking one starts its portal then).
         facade = hwcloud_client.HuaweiCloud if client == "ours-blocking" else hwcloud_client.AsyncHuaweiCloud
-        facade(region="cn-north-4", credentials=credentials, project=PROJECT_ID, config=config)
+        cloud = facade(region="cn-north-4", credentials=credentials, project=PROJECT_ID, config=config)
+        if client == "ours-vpc":
+            assert isinstance(cloud, hwcloud_client.AsyncHuaweiCloud)
+            stages["facade_seconds"] = time.perf_counter() - started
+            service = cloud.vpc_v2
+            stages["service_seconds"] = time.perf_counter() - started
+
+            async def first_call() -> int:
+                async with cloud:
+                    return len((await service.list_vpcs(limit=1)).vpcs or [])
+
+            assert asyncio.run(first_call()) == 1
     finished = time.perf_counter()
     return {"seconds": finished - started, "import_seconds": imported - started,
-            "rss_mib": current_rss_mib() - rss_before}
+            "rss_mib": current_rss_mib() - rss_before, **stages}
 
 
 def signing(seconds: float) -> dict[str, float]:
@@ -260,8 +366,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     modes = parser.add_subparsers(dest="mode", required=True)
     cell = modes.add_parser("workload")
-    cell.add_argument("--client", choices=["ours", "ours-aiohttp", "official", "official-async", "httpx"],
-                      required=True)
+    cell.add_argument("--client", choices=WORKLOAD_CLIENTS, required=True)
     cell.add_argument("--url", required=True, help="the fake server, e.g. http://127.0.0.1:8080")
     cell.add_argument("--servers", type=int, default=1, help="servers per response (1 ≈ 3 KB, 100 ≈ 300 KB)")
     cell.add_argument("--in-flight", type=int, default=1, help="calls kept outstanding")
@@ -270,15 +375,18 @@ def main() -> None:
     for name in POOL_SETTINGS:
         cell.add_argument(f"--{name.replace('_', '-')}", type=int, help=f"ours: ClientConfig.{name} if not its default")
     cell.add_argument("--profile", type=int, default=0, metavar="N", help="add cProfile's top N functions")
-    modes.add_parser("import").add_argument(
-        "--client", choices=["ours", "ours-blocking", "official", "pydantic"], required=True
-    )
+    imports = modes.add_parser("import")
+    imports.add_argument("--client", choices=["ours", "ours-blocking", "ours-vpc", "official", "official-vpc",
+                                              "official-vpc-call", "pydantic"], required=True)
+    imports.add_argument("--url", help="ours-vpc: the fake server")
+    imports.add_argument("--user-install", action="store_true",
+                         help=f"hide {', '.join(DEV_ONLY_MODULES)}: installed for the tests, not with the SDK")
     modes.add_parser("signing").add_argument("--seconds", type=float, default=1.0)
     args = parser.parse_args()
 
     result: dict[str, Any]
     if args.mode == "import":
-        result = import_cost(args.client)
+        result = import_cost(args.client, args.url, hide_dev_modules=args.user_install)
     elif args.mode == "signing":
         result = signing(args.seconds)
     elif args.profile:

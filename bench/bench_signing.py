@@ -25,6 +25,7 @@ AK, SK = "AKBENCHMARK", "SKBENCHMARK"
 DATE = "20240101T000000Z"
 BODY = json.dumps({"servers": [{"name": f"server-{i}", "flavor": "s6.small.1"} for i in range(216)]}).encode()
 assert 9_000 < len(BODY) < 12_000
+ROUNDS = 5
 
 
 class _OfficialCredentials:
@@ -78,9 +79,16 @@ def _measure_case(
 
     signer = RequestSigner(creds, clock=lambda: 1704067200.0)
     prepared = _httpx_request(method, query, body)
-    official_rate = _rate(lambda: official.sign(_official_request(method, query, body)), seconds)
-    pure_rate = _rate(ours_pure, seconds)
-    hook_rate = _rate(lambda: signer.sign_sync(prepared), seconds)
+    cases: list[Callable[[], object]] = [
+        lambda: official.sign(_official_request(method, query, body)), ours_pure, lambda: signer.sign_sync(prepared),
+    ]
+    # Interleaved short rounds, best of each: a slow spell of a shared machine weighs on every case alike,
+    # and the best round is the one least disturbed by other processes.
+    best = [0.0, 0.0, 0.0]
+    for _ in range(ROUNDS):
+        for index, case in enumerate(cases):
+            best[index] = max(best[index], _rate(case, seconds / ROUNDS))
+    official_rate, pure_rate, hook_rate = best
     return official_rate, pure_rate, hook_rate
 
 

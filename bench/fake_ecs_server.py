@@ -4,7 +4,8 @@ It answers without checking signatures, so that what is measured is the client:
 
 * ``GET /v1/{project_id}/cloudservers/detail?limit=N`` → ``{"count": N, "servers": [...]}`` with N
   realistic server records of about 3 KB each (bodies are built once per N and cached);
-* ``GET /v3/projects`` → one project; anything else → 404 with a Huawei-style error body.
+* ``GET /v3/projects`` → one project; ``GET /v1/{project_id}/vpcs`` → one VPC;
+  anything else → 404 with a Huawei-style error body.
 
     python bench/fake_ecs_server.py [--port 0]
 
@@ -119,6 +120,11 @@ def servers_response(count: int) -> bytes:
 PROJECTS_RESPONSE = _http_response(
     "200 OK", json.dumps({"projects": [{"id": PROJECT_ID, "name": "cn-north-4", "enabled": True}]}).encode()
 )
+VPCS_RESPONSE = _http_response(
+    "200 OK", json.dumps({"vpcs": [{"id": "5b7d4c1e-8a2f-4b3c-9d0e-1f2a3b4c5d6e", "name": "bench-vpc",
+                                    "cidr": "192.168.0.0/16", "status": "OK", "routes": [],
+                                    "enterprise_project_id": "0"}]}).encode()
+)
 NOT_FOUND_RESPONSE = _http_response(
     "404 Not Found", b'{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published"}'
 )
@@ -131,6 +137,8 @@ def route(target: str) -> bytes:
         return servers_response(max(0, min(MAX_SERVERS, int(params.get("limit") or 25))))
     if path == "/v3/projects":
         return PROJECTS_RESPONSE
+    if path.endswith("/vpcs"):
+        return VPCS_RESPONSE
     return NOT_FOUND_RESPONSE
 
 

@@ -8,12 +8,13 @@ sent), the final headers, and the body bytes.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .._http import decode_header_value, httpx
+from .._http import httpx
 from ..config import Account, Credentials, Project, SigningAlgorithm, Stage
 from ..errors import ConfigurationError, UnsafeRedirectError
 from . import apig
@@ -39,13 +40,7 @@ def refuse_cross_host_redirect(request: httpx.Request) -> None:
 
     A client with ``follow_redirects=True`` would otherwise re-sign a 302's target, or forward a token.
     """
-    host = request.url.netloc.decode("ascii")
-    first = request.extensions.setdefault(_SIGNED_HOST_EXTENSION, host)
-    if first != host:
-        raise UnsafeRedirectError(
-            f"refusing to sign a request redirected from {first} to {host}: credentials go only to the host "
-            "you called; call the new location yourself if you trust it"
-        )
+    _check_signed_host(request, request.url.netloc.decode("ascii"))
 
 
 def _format_sdk_date(epoch_seconds: float) -> str:
@@ -96,6 +91,11 @@ class RequestSigner:
         self._stage = stage.name if stage else None
         self._scope = (region, service)
         self._clock: Clock = clock or time.time
+        self._empty_hash: str | None = None
+
+    def _hash_of_empty(self) -> str:
+        self._empty_hash = self.spec.empty_hash
+        return self._empty_hash
 
     async def get_credentials(self) -> Credentials:
         if isinstance(self._credentials, Credentials):
@@ -112,86 +112,241 @@ class RequestSigner:
 
     def body_to_hash(self, request: httpx.Request) -> tuple[bytes | None, bool]:
         """Prepare the headers that decide the payload; return (body if known, whether it must be read)."""
-        headers = request.headers
-        if apig.needs_unsigned_payload(headers.get("content-type")):
-            headers[self.spec.content_header] = apig.UNSIGNED_PAYLOAD
+        current = _current_headers(request.headers)
+        body, must_read, unsigned = self._body_to_hash(request, current)
+        if unsigned:
+            request.headers[self.spec.content_header] = apig.UNSIGNED_PAYLOAD
+        return body, must_read
+
+    def _body_to_hash(self, request: httpx.Request, current: dict[str, str]) -> tuple[bytes | None, bool, bool]:
+        """``body_to_hash`` on headers already read: (body if known, must it be read, is the payload unsigned).
+
+        An unsigned payload's content header is recorded in ``current`` for :meth:`_sign` to write.
+        """
+        if apig.needs_unsigned_payload(current.get("content-type")):
+            current[self.spec.content_header] = apig.UNSIGNED_PAYLOAD
             body = _known_body(request)
-            if body is None and headers.get("content-length") == "0":
+            if body is None and current.get("content-length") == "0":
                 body = b""
-            return body, False
+            return body, False, True
         body = _known_body(request)
-        return body, body is None and not headers.get(self.spec.content_header)
+        return body, body is None and not current.get(self.spec.content_header), False
 
     def sign(
         self, request: httpx.Request, credentials: Credentials, body: bytes | None, *, now: float | None = None
     ) -> None:
-        refuse_cross_host_redirect(request)
-        headers = request.headers
-        # One pass over the raw headers, and one write per header that changes: httpx's Headers
-        # methods rescan the whole list on every call, which dominated signing time.
-        current: dict[str, str] = {}
-        for raw_name, raw_value in headers.raw:
-            name = raw_name.decode("latin-1").lower()
-            value = decode_header_value(raw_value)
-            current[name] = f"{current[name]}, {value}" if name in current else value
-        updates = {name: value.strip() for name, value in current.items() if value != value.strip()}
+        self._sign(request, credentials, body, _current_headers(request.headers), (), now)
+
+    def _sign(
+        self,
+        request: httpx.Request,
+        credentials: Credentials,
+        body: bytes | None,
+        current: dict[str, str],
+        written: tuple[str, ...],
+        now: float | None,
+    ) -> None:
+        """Sign ``request`` whose headers, read once, are ``current`` (lower-case names, duplicates joined).
+
+        ``written`` names headers already changed in ``current`` that must be written to the request too.
+        """
+        url = request.url
+        host = url.netloc.decode("ascii")
+        first = request.extensions.setdefault(_SIGNED_HOST_EXTENSION, host)
+        if first != host:
+            _check_signed_host(request, host)
+        # httpx's Headers methods rescan the whole list on every call, which dominated signing time: the
+        # headers are read once (``current``) and every change is written in one pass at the end.
+        updates = {name: current[name] for name in written} if written else {}
+        for name, value in current.items():
+            stripped = value.strip()
+            if stripped is not value and stripped != value:  # strip() returns the very string when it is clean
+                updates[name] = stripped
 
         sdk_date = _format_sdk_date(self._clock() if now is None else now)
-        updates["X-Sdk-Date"] = sdk_date
+        updates["x-sdk-date"] = sdk_date
         if "host" not in current:
-            updates["Host"] = request.url.netloc.decode("ascii")
+            updates["host"] = host
         if credentials.security_token is not None:
-            updates["X-Security-Token"] = credentials.security_token.get_secret_value()
+            updates["x-security-token"] = credentials.security_token.get_secret_value()
         elif "x-security-token" in current:
-            del headers["x-security-token"]
+            del request.headers["x-security-token"]
             del current["x-security-token"]
         if self._project_id and "x-project-id" not in current:
-            updates["X-Project-Id"] = self._project_id
+            updates["x-project-id"] = self._project_id
         if self._domain_id and "x-domain-id" not in current:
-            updates["X-Domain-Id"] = self._domain_id
+            updates["x-domain-id"] = self._domain_id
         if self._stage and "x-stage" not in current:
             updates["x-stage"] = self._stage
-        for name, value in updates.items():
-            current[name.lower()] = value
+        current.update(updates)
 
-        raw_path, _, raw_query = request.url.raw_path.decode("ascii").partition("?")
+        raw_path, _, raw_query = url.raw_path.decode("ascii").partition("?")
         if raw_query:
             canonical_query = apig.canonical_wire_query(raw_query)
             if canonical_query != raw_query:
                 target = f"{raw_path}?{canonical_query}" if canonical_query else raw_path
-                request.url = request.url.copy_with(raw_path=target.encode("ascii"))
+                request.url = url.copy_with(raw_path=target.encode("ascii"))
             raw_query = canonical_query
 
-        region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
-        body_hash = apig.payload_hash(self.spec, body, content_header_value=current.get(self.spec.content_header))
-        updates["Authorization"] = apig.sign_request(
-            method=request.method,
-            raw_path=raw_path,
-            raw_query=raw_query,
-            headers=current,
-            body_hash=body_hash,
-            credentials=credentials,
-            sdk_date=sdk_date,
-            algorithm=self.spec.name,
-            region=region,
-            service=service,
-        )
-        for name, value in updates.items():
-            headers[name] = value
+        spec = self.spec
+        if body is not None and not body:
+            body_hash = self._empty_hash or self._hash_of_empty()
+        else:
+            body_hash = apig.payload_hash(spec, body, content_header_value=current.get(spec.content_header))
+        if spec.name == "SDK-HMAC-SHA256":
+            authorization = _hmac_sha256_authorization(
+                request.method, raw_path, raw_query, current, body_hash, credentials, sdk_date
+            )
+        else:
+            region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
+            authorization = apig.sign_request(
+                method=request.method,
+                raw_path=raw_path,
+                raw_query=raw_query,
+                headers=current,
+                body_hash=body_hash,
+                credentials=credentials,
+                sdk_date=sdk_date,
+                algorithm=spec.name,
+                region=region,
+                service=service,
+            )
+        updates["authorization"] = authorization
+        _write_headers(request.headers, updates)
 
     async def sign_async(self, request: httpx.Request, *, now: float | None = None) -> None:
         credentials = await self.get_credentials()
-        body, must_read = self.body_to_hash(request)
+        current = _current_headers(request.headers)
+        body, must_read, unsigned = self._body_to_hash(request, current)
         if must_read:
             body = await request.aread()
-        self.sign(request, credentials, body, now=now)
+        self._sign(request, credentials, body, current, _UNSIGNED_WRITES[self.spec.content_header] if unsigned else (),
+                   now)
 
     def sign_sync(self, request: httpx.Request) -> None:
         credentials = self.static_credentials()
-        body, must_read = self.body_to_hash(request)
+        current = _current_headers(request.headers)
+        body, must_read, unsigned = self._body_to_hash(request, current)
         if must_read:
             body = request.read()
-        self.sign(request, credentials, body)
+        self._sign(request, credentials, body, current, _UNSIGNED_WRITES[self.spec.content_header] if unsigned else (),
+                   None)
+
+
+_UNSIGNED_WRITES = {"x-sdk-content-sha256": ("x-sdk-content-sha256",), "x-sdk-content-sm3": ("x-sdk-content-sm3",)}
+
+
+def _check_signed_host(request: httpx.Request, host: str) -> None:
+    first = request.extensions.setdefault(_SIGNED_HOST_EXTENSION, host)
+    if first != host:
+        raise UnsafeRedirectError(
+            f"refusing to sign a request redirected from {first} to {host}: credentials go only to the host "
+            "you called; call the new location yourself if you trust it"
+        )
+
+
+def _current_headers(headers: httpx.Headers) -> dict[str, str]:
+    """Lower-case name -> value as sent (UTF-8, else Latin-1), repeated headers joined with ", ".
+
+    ``Authorization`` is left out: it is never signed, and signing replaces it.
+    """
+    entries = getattr(headers, "_list", None)
+    if type(entries) is not list:
+        entries = [(raw_name, raw_name.lower(), raw_value) for raw_name, raw_value in headers.raw]
+    current: dict[str, str] = {}
+    for _, raw_name, raw_value in entries:
+        if raw_name == b"authorization":
+            continue
+        name = raw_name.decode("latin-1").lower()
+        try:
+            value = raw_value.decode("utf-8")
+        except UnicodeDecodeError:
+            value = raw_value.decode("latin-1")
+        if name in current:
+            current[name] = f"{current[name]}, {value}"
+        else:
+            current[name] = value
+    return current
+
+
+# Header names as the hook writes them (a caller's own spelling of a header it replaces is not kept).
+_SPELLING = {
+    "x-sdk-date": "X-Sdk-Date", "host": "Host", "x-security-token": "X-Security-Token",
+    "x-project-id": "X-Project-Id", "x-domain-id": "X-Domain-Id", "authorization": "Authorization",
+}
+
+
+_ASCII_COMPATIBLE = frozenset({"utf-8", "ascii", "iso-8859-1"})
+# (lower-case name, spelling) as bytes, for the names the hook writes: the same in every ASCII-compatible encoding.
+_ENCODED_NAMES: dict[str, tuple[bytes, bytes]] = {}
+
+
+def _write_headers(headers: httpx.Headers, updates: dict[str, str]) -> None:
+    """``headers[name] = value`` for each update, in one pass over the list instead of one per update.
+
+    Same result as httpx's ``__setitem__``: the first entry of a name is replaced in place, its repeats
+    are dropped, and a new name is appended.
+    """
+    entries: list[tuple[bytes, bytes, bytes]] | None = getattr(headers, "_list", None)
+    if type(entries) is not list:
+        for name, value in updates.items():
+            headers[_SPELLING.get(name, name)] = value
+        return
+    encoding = getattr(headers, "_encoding", None) or "utf-8"
+    pending: dict[bytes, tuple[bytes, bytes]] = {}
+    for name, value in updates.items():
+        spelled = _ENCODED_NAMES.get(name) if encoding in _ASCII_COMPATIBLE else None
+        if spelled is None:
+            spelled = (name.encode(encoding), _SPELLING.get(name, name).encode(encoding))
+            if encoding in _ASCII_COMPATIBLE and name in _SPELLING:
+                _ENCODED_NAMES[name] = spelled
+        pending[spelled[0]] = (spelled[1], value.encode(encoding))
+    rewritten: list[tuple[bytes, bytes, bytes]] = []
+    done: set[bytes] = set()
+    for entry in entries:
+        lower = entry[1]
+        change = pending.get(lower)
+        if change is None:
+            rewritten.append(entry)
+        elif lower not in done:
+            done.add(lower)
+            rewritten.append((change[0], lower, change[1]))
+    for lower, (raw_name, raw_value) in pending.items():
+        if lower not in done:
+            rewritten.append((raw_name, lower, raw_value))
+    entries[:] = rewritten
+
+
+# Sorted signed header names and their ";"-joined form, per set of header names (in the order they came).
+_SIGNED_HEADERS: dict[tuple[str, ...], tuple[list[str], str]] = {}
+
+
+def _hmac_sha256_authorization(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: dict[str, str],
+    body_hash: str,
+    credentials: Credentials,
+    sdk_date: str,
+) -> str:
+    """``apig.sign_request`` for SDK-HMAC-SHA256, with the signed header list cached per set of names."""
+    names = tuple(headers)
+    signed = _SIGNED_HEADERS.get(names)
+    if signed is None:
+        order = sorted([name for name in names if apig.is_signed_header(name)])
+        signed = (order, ";".join(order))
+        if len(_SIGNED_HEADERS) < 512:
+            _SIGNED_HEADERS[names] = signed
+    order, joined = signed
+    canonical_headers = "".join([f"{name}:{headers[name]}\n" for name in order])
+    canonical = (
+        f"{method.upper()}\n{apig.canonical_uri(raw_path)}\n{apig.canonical_wire_query(raw_query)}\n"
+        f"{canonical_headers}\n{joined}\n{body_hash}"
+    )
+    to_sign = f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    signature = _hmac_sha256(credentials.sk.get_secret_value(), to_sign.encode())
+    return f"SDK-HMAC-SHA256 Access={credentials.ak}, SignedHeaders={joined}, Signature={signature}"
 
 
 def signing_hook(
@@ -233,3 +388,26 @@ def sync_signing_hook(
         region=region, service=service, clock=clock,
     )
     return signer.sign_sync
+
+
+@lru_cache(maxsize=8)
+def _hmac_pads(key: str) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104): copied per signature, not rehashed."""
+    block = key.encode()
+    if len(block) > 64:
+        block = hashlib.sha256(block).digest()
+    block = block.ljust(64, b"\0")
+    return (
+        hashlib.sha256(bytes(byte ^ 0x36 for byte in block)),
+        hashlib.sha256(bytes(byte ^ 0x5C for byte in block)),
+    )
+
+
+def _hmac_sha256(key: str, message: bytes) -> str:
+    """``hmac.digest(key.encode(), message, "sha256").hex()``, from the key's cached pad states."""
+    inner_pad, outer_pad = _hmac_pads(key)
+    inner = inner_pad.copy()
+    inner.update(message)
+    outer = outer_pad.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
