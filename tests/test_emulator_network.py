@@ -162,11 +162,13 @@ async def test_deleting_a_server_releases_its_port_volume_and_eip(cloud: tuple[F
 async def test_refusals_of_deleting_what_is_in_use(cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud]) -> None:
     """Deleting a VPC that has subnets, a subnet that has ports, or an attached volume is refused.
 
-    VPC answers in its documented error body ``{"code": "VPC.xxxx", "message": ...}`` (VPC API reference, "Error
-    Codes", vpc_api_0003); a delete of what is still in use is a conflict, 409, as OpenStack Neutron answers a subnet
-    delete while addresses are allocated ("Delete subnet ... conflict (409)"). EVS's "Deleting an EVS Disk"
-    (evs_04_2008) documents a 400 with ``{"error": {"code", "message"}}``. The codes VPC.0113, VPC.0211 and
-    EVS.2024 follow those tables' numbering but could not be confirmed row by row.
+    VPC answers in its documented error body ``{"code": "VPC.xxxx", "message": ...}`` with the codes of its "Error
+    Codes" table (VPC API reference, vpc_api_0003): 409 VPC.0108 "Router is used not allow deleted." for a VPC that
+    still holds resources, VPC.0209 "subnet is still used ,such as computer,LB." for a subnet that servers use
+    (its status was not in the excerpt read; 409 like VPC.0108's, and as OpenStack Neutron answers a subnet delete
+    while addresses are allocated). EVS's "Deleting an EVS Disk" (evs_04_2008) documents a 400 with
+    ``{"error": {"code", "message"}}``, and ECS's "Deleting a Disk" that only an available (or failed) disk that is
+    not attached can be deleted; the code EVS.2024 could not be confirmed.
     """
     _, client = cloud
     vpc_id, subnet_id = await network(client)
@@ -186,9 +188,9 @@ async def test_refusals_of_deleting_what_is_in_use(cloud: tuple[FakeHuaweiCloud,
     with pytest.raises(APIError) as volume_refused:
         await client.evs_v2.delete_volume(volume_id=volume_id)
 
-    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0113")
-    assert (vpc_v3_refused.value.status_code, vpc_v3_refused.value.error_code) == (409, "VPC.0113")
-    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (409, "VPC.0211")
+    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0108")
+    assert (vpc_v3_refused.value.status_code, vpc_v3_refused.value.error_code) == (409, "VPC.0108")
+    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (409, "VPC.0209")
     assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.2024")
     assert "in-use" in (volume_refused.value.error_msg or "")
     # Still there, all of it.
@@ -323,7 +325,7 @@ def test_the_official_clients_see_the_refusals(served: tuple[FakeHuaweiCloud, st
     ))))
     with pytest.raises(ClientRequestException) as refused:
         vpcs.delete_vpc(vpc.DeleteVpcRequest(vpc_id=made_vpc.id))
-    assert refused.value.status_code == 409 and refused.value.error_code == "VPC.0113"
+    assert refused.value.status_code == 409 and refused.value.error_code == "VPC.0108"
     assert refused.value.request_id
 
 
@@ -347,7 +349,7 @@ async def test_the_printed_environment_reaches_every_service_on_one_base_url(ser
 
 
 async def test_a_port_of_its_own_holds_its_subnet(cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud]) -> None:
-    """A port created in a subnet takes an address from it and keeps the subnet from being deleted (409, as above)."""
+    """A port created in a subnet takes an address from it and keeps the subnet from being deleted (VPC.0209)."""
     _, client = cloud
     vpc_id, subnet_id = await network(client)
     port = (await client.vpc_v2.create_port(body={"port": {"network_id": subnet_id}})).port
@@ -358,5 +360,5 @@ async def test_a_port_of_its_own_holds_its_subnet(cloud: tuple[FakeHuaweiCloud, 
     await client.vpc_v2.delete_subnet(vpc_id=vpc_id, subnet_id=subnet_id)
 
     assert ipaddress.ip_address(port.fixed_ips[0].ip_address or "") in ipaddress.ip_network("10.10.1.0/24")
-    assert (refused.value.status_code, refused.value.error_code) == (409, "VPC.0211")
+    assert (refused.value.status_code, refused.value.error_code) == (409, "VPC.0209")
     assert (await client.vpc_v2.list_subnets(vpc_id=vpc_id)).subnets == []

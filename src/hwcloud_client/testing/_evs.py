@@ -26,6 +26,9 @@ VOLUME_TYPES = frozenset({"SATA", "SAS", "GPSSD", "SSD", "ESSD", "GPSSD2", "ESSD
 # Deleting a disk that is attached: EVS answers 400 with an error object (evs_04_2008 documents the 400 and its
 # {"error": {"code", "message"}} body); the code is from EVS's EVS.2xxx range and is not confirmed row by row.
 VOLUME_IN_USE = "EVS.2024"
+# "Only a volume in the available, error, error_restoring, or error_extending state can be deleted" (ECS API
+# reference, "Deleting a Disk"), and never one still attached.
+DELETABLE = frozenset({"available", "error", "error_restoring", "error_extending", "error_rollbacking"})
 
 
 def evs_error(status: int, code: str, message: str) -> ServiceError:
@@ -203,10 +206,11 @@ class EvsEmulator:
     def _delete(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         project_id = self._project(path[0])
         volume = self.volume(project_id, path[1])
-        if volume.attachments or volume.status != "available":
+        if volume.attachments or volume.status not in DELETABLE:
             raise evs_error(
                 400, VOLUME_IN_USE,
-                f"The volume {volume.id} is {volume.status}; only an available (detached) volume can be deleted.",
+                f"The volume {volume.id} is {volume.status}; only a detached volume that is available (or in error) "
+                "can be deleted.",
             )
         volume.status = "deleting"
 

@@ -24,12 +24,13 @@ from ._spec import catalog
 
 __all__ = ["NetworkEmulator", "Port"]
 
-# Documented codes (VPC API reference, "Error Codes"): VPC.0101 "Param is invalid." (400, creating a VPC),
-# VPC.0003 "VPC does not exist." (404). The refusals of a delete that something still uses are conflicts (409, as
-# OpenStack Neutron answers a subnet delete with allocated addresses); their codes are chosen in the same table's
-# numbering (VPC.01xx for VPCs, VPC.02xx for subnets) and are not confirmed row by row.
-VPC_HAS_SUBNETS = "VPC.0113"
-SUBNET_HAS_PORTS = "VPC.0211"
+# Documented codes (VPC API reference, "Error Codes", vpc_api_0003): VPC.0101 "Param is invalid." (400, creating a
+# VPC), VPC.0003 "VPC does not exist." (404); for a delete of what is still in use, the same table's 409 VPC.0108
+# "Router is used not allow deleted." (a VPC that still holds resources) and VPC.0209 "subnet is still used ,such as
+# computer,LB." (a subnet that ECSs or load balancers still use; its status is not in the excerpt we could read,
+# 409 is assumed like VPC.0108's).
+VPC_HAS_SUBNETS = "VPC.0108"
+SUBNET_HAS_PORTS = "VPC.0209"
 PUBLIC_RANGE = ipaddress.ip_network("203.0.113.0/24")  # TEST-NET-3: never a real address
 
 
@@ -456,7 +457,7 @@ class NetworkEmulator:
 
     def _refuse_vpc_delete(self, vpc: Vpc) -> None:
         if any(subnet.vpc_id == vpc.id for subnet in self.subnets.values()):
-            raise vpc_error(409, VPC_HAS_SUBNETS, f"The VPC {vpc.id} still has subnets; delete them first.")
+            raise vpc_error(409, VPC_HAS_SUBNETS, f"Router is used not allow deleted: the VPC {vpc.id} has subnets.")
 
     def _delete_vpc(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         vpc = self._vpc(self._project(path[0]), path[1])
@@ -546,7 +547,7 @@ class NetworkEmulator:
         if subnet.vpc_id != path[1]:
             raise vpc_error(404, "VPC.0202", "Subnet does not exist.")
         if any(port.network_id == subnet.id for port in self.ports.values()):
-            raise vpc_error(409, SUBNET_HAS_PORTS, f"The subnet {subnet.id} still has ports in use; delete them first.")
+            raise vpc_error(409, SUBNET_HAS_PORTS, f"subnet is still used ,such as computer,LB: {subnet.id} has ports.")
         del self.subnets[subnet.id]
         return EmulatedResponse(status=204)
 
