@@ -14,7 +14,9 @@ the real host names. A served emulator is one ``127.0.0.1`` host, so there the p
 against every operation of every generated service (the most specific template wins; where two services share a
 method and template, the stateful one, then the first alphabetically); an unmatched ``/v3...`` path goes to IAM and
 other version-like paths to ECS (both answer the gateway's 404), everything else is OBS in path style. Hence, on a
-served emulator, buckets named like an API version (``v1``, ``v2.1``, ``v3``...) cannot be used in path style.
+served emulator, buckets named like an API version (``v1``, ``v2.1``, ``v3``...) cannot be used in path style, nor
+buckets named like the first segment of an API path (``api``, ``cce``, ``rds``...) with keys that make the path
+one of that API's.
 
 Each service's own emulator answers first (IAM, ECS, VPC/EIP, EVS, IMS keep state); what it does not implement,
 and every operation of the other generated services, is answered by the spec-driven tier (``_spec.py``).
