@@ -313,20 +313,47 @@ def test_the_story_through_the_official_clients(served: tuple[FakeHuaweiCloud, s
 def test_the_official_clients_see_the_refusals(served: tuple[FakeHuaweiCloud, str]) -> None:
     """The same refusals as in test_refusals_of_deleting_what_is_in_use, parsed by the official core."""
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+    from huaweicloudsdkecs import v2 as ecs
+    from huaweicloudsdkevs import v2 as evs
     from huaweicloudsdkvpc import v2 as vpc
 
     fake, base_url = served
-    vpcs = official(vpc.VpcClient, fake, base_url)
+    vpcs, ecses = official(vpc.VpcClient, fake, base_url), official(ecs.EcsClient, fake, base_url)
+    evses = official(evs.EvsClient, fake, base_url)
     made_vpc = vpcs.create_vpc(
         vpc.CreateVpcRequest(body=vpc.CreateVpcRequestBody(vpc=vpc.CreateVpcOption(name="p", cidr="10.0.0.0/16")))
     ).vpc
-    vpcs.create_subnet(vpc.CreateSubnetRequest(body=vpc.CreateSubnetRequestBody(subnet=vpc.CreateSubnetOption(
+    subnet = vpcs.create_subnet(vpc.CreateSubnetRequest(body=vpc.CreateSubnetRequestBody(subnet=vpc.CreateSubnetOption(
         name="s", cidr="10.0.0.0/24", gateway_ip="10.0.0.1", vpc_id=made_vpc.id
-    ))))
-    with pytest.raises(ClientRequestException) as refused:
+    )))).subnet
+    server = ecs.PostPaidServer(
+        name="db", flavor_ref="s6.medium.2", image_ref="67f433d8-ed0e-4321-a8a2-a71838539e09", vpcid=made_vpc.id,
+        nics=[ecs.PostPaidServerNic(subnet_id=subnet.id)],
+        root_volume=ecs.PostPaidServerRootVolume(volumetype="SSD", size=40),
+    )
+    server_id = ecses.create_post_paid_servers(
+        ecs.CreatePostPaidServersRequest(body=ecs.CreatePostPaidServersRequestBody(server=server))
+    ).server_ids[0]
+    volume_id = evses.create_volume(evs.CreateVolumeRequest(body=evs.CreateVolumeRequestBody(
+        volume=evs.CreateVolumeOption(availability_zone="cn-north-4a", volume_type="SAS", size=10)
+    ))).volume_ids[0]
+    ecses.attach_server_volume(ecs.AttachServerVolumeRequest(
+        server_id=server_id,
+        body=ecs.AttachServerVolumeRequestBody(volume_attachment=ecs.AttachServerVolumeOption(volume_id=volume_id)),
+    ))
+
+    with pytest.raises(ClientRequestException) as vpc_refused:
         vpcs.delete_vpc(vpc.DeleteVpcRequest(vpc_id=made_vpc.id))
-    assert refused.value.status_code == 409 and refused.value.error_code == "VPC.0108"
-    assert refused.value.request_id
+    with pytest.raises(ClientRequestException) as subnet_refused:
+        vpcs.delete_subnet(vpc.DeleteSubnetRequest(vpc_id=made_vpc.id, subnet_id=subnet.id))
+    with pytest.raises(ClientRequestException) as volume_refused:
+        evses.delete_volume(evs.DeleteVolumeRequest(volume_id=volume_id))
+
+    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0108")
+    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (409, "VPC.0209")
+    assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.2024")
+    assert vpc_refused.value.request_id and volume_refused.value.request_id
+    assert fake.internal_errors == []
 
 
 async def test_the_printed_environment_reaches_every_service_on_one_base_url(served: tuple[FakeHuaweiCloud, str]) -> (
