@@ -41,8 +41,8 @@ _RESERVED_FIELDS = frozenset(
 _RESERVED_MODULES = frozenset({"_client"})
 # Names a models module or _client.py imports; a model of that name would shadow them.
 _RESERVED_MODELS = frozenset(
-    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "SentSecret", "Moment", "Day", "FilePart", "Mapping",
-     "Sequence", "Op", "Param", "GeneratedService", "SyncService", "TYPE_CHECKING", "BODY", "RESULT"}
+    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "SecretInput", "SentSecret", "Moment", "Day", "FilePart",
+     "Mapping", "Sequence", "Op", "Param", "GeneratedService", "SyncService", "TYPE_CHECKING", "BODY", "RESULT"}
 )
 
 
@@ -185,15 +185,20 @@ class Version:
 
     # --- types -----------------------------------------------------------------------------------
 
-    def render(self, type_: str, used: set[str], *, secret: bool = False) -> str:
-        """The Python annotation of a facts type; model names it mentions are added to ``used``."""
+    def render(self, type_: str, used: set[str], *, secret: bool = False, takes_str: bool = False) -> str:
+        """The Python annotation of a facts type; model names it mentions are added to ``used``.
+
+        ``takes_str``: a secret of a model only ever sent is typed to take a plain ``str`` too, so that users'
+        code type-checks with and without pydantic's mypy plugin (it is a ``SecretStr`` at run time).
+        """
         if type_.startswith("list[") and type_.endswith("]"):
             return f"list[{self.render(type_[5:-1], used)}]"
         if type_.startswith("dict[str, ") and type_.endswith("]"):
             return f"dict[str, {self.render(type_[10:-1], used)}]"
         if type_ == "str" and secret:
-            used.add("SentSecret")
-            return "SentSecret"
+            name = "SecretInput" if takes_str else "SentSecret"
+            used.add(name)
+            return name
         if type_ in _PRIMITIVES:
             if type_ == "object":
                 used.add("Any")
@@ -244,9 +249,10 @@ class Version:
         lines = [f"class {name}({'RequestModel' if request else 'ApiModel'}):"]
         used.add("RequestModel" if request else "ApiModel")
         for fact in model["fields"]:
-            annotation = self.render(fact["type"], used, secret=self.is_secret(fact))
+            sent_only = request and name not in self.response_side
+            annotation = self.render(fact["type"], used, secret=self.is_secret(fact), takes_str=sent_only)
             # A model that responses carry too must parse a response that leaves fields out.
-            required = bool(fact["required"]) if request and name not in self.response_side else fact["name"] in always
+            required = bool(fact["required"]) if sent_only else fact["name"] in always
             attribute = python_name(fact["name"])
             alias = ""
             if fact["wire"] != attribute:
@@ -256,7 +262,8 @@ class Version:
                 default = f" = Field({alias})" if alias else ""
                 lines.append(f"    {attribute}: {annotation}{default}")
             else:
-                default = f" = Field(None, {alias})" if alias else " = None"
+                # default= by keyword: without pydantic's mypy plugin, type checkers see only that as a default.
+                default = f" = Field(default=None, {alias})" if alias else " = None"
                 lines.append(f"    {attribute}: {annotation} | None{default}")
         secret_headers = {header.lower() for header in self.overrides["secret_headers"]}
         for header in self._response_headers_of(name):
@@ -265,7 +272,7 @@ class Version:
             if secret:
                 used.add("SentSecret")
             annotation = "SentSecret" if secret else "str"
-            lines.append(f'    {header["name"]}: {annotation} | None = Field(None, alias="{header["wire"]}")')
+            lines.append(f'    {header["name"]}: {annotation} | None = Field(default=None, alias="{header["wire"]}")')
         return "\n".join(lines) + "\n"
 
     def _response_headers_of(self, name: str) -> list[Facts]:
@@ -329,7 +336,7 @@ def _model_imports(used: set[str], *, version: Version, module: str) -> list[str
         lines += [import_from("typing", typing_names), ""]
     if "Field" in used:
         lines += ["from pydantic import Field", ""]
-    base = sorted(used & {"ApiModel", "RequestModel", "SentSecret"})
+    base = sorted(used & {"ApiModel", "RequestModel", "SecretInput", "SentSecret"})
     if base:
         lines.append(import_from(".._base", base))
     generated = sorted(used & {"Moment", "Day", "FilePart"})

@@ -110,3 +110,14 @@ def test_the_blocking_facade_takes_hooks_and_tracing() -> None:
         cloud.ecs.list_flavors()
     assert [event.status_code for event in events] == [503, 200]
     assert len(exporter.get_finished_spans()) == 1
+
+
+async def test_generated_operations_name_themselves_and_carry_their_response() -> None:
+    import hwcloud_client as hw
+
+    events: list[CallEvent] = []
+    recorder = Recorder(lambda request: httpx.Response(200, json={"vpcs": []}, headers={"X-Request-Id": "r-vpc"}))
+    async with cloud_with(recorder, event_hooks={"response": [events.append]}) as cloud:
+        listed = await cloud.vpc.list_vpcs(limit=10)
+    assert [(event.service, event.operation) for event in events] == [("vpc", "list_vpcs")]
+    assert listed._request_id == "r-vpc" and hw.response_info(listed).status_code == 200

@@ -65,3 +65,14 @@ def test_a_result_built_by_hand_has_no_raw_view() -> None:
 
     with pytest.raises(ConfigurationError, match="not returned by a call"):
         hw.response_info(ListFlavorsResponse(flavors=[]))
+
+
+async def test_a_generated_secret_given_as_str_is_masked_and_sent() -> None:
+    from hwcloud_client.services.ecs_v2 import BatchResetServersPasswordRequestBody, ServerId
+
+    body = BatchResetServersPasswordRequestBody(new_password="Passw0rd!", servers=[ServerId(id="s-1")])
+    assert "Passw0rd!" not in repr(body) and "Passw0rd!" not in str(body.model_dump())
+    recorder = Recorder(lambda request: httpx.Response(200, json={}))
+    async with facade(recorder) as cloud:
+        await cloud.ecs_v2.batch_reset_servers_password(body=body)
+    assert b'"new_password":"Passw0rd!"' in recorder.requests[0].content

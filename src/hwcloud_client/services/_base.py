@@ -42,6 +42,7 @@ __all__ = [
     "DefaultPageSize",
     "Operation",
     "RequestModel",
+    "SecretInput",
     "SentSecret",
     "Service",
     "Timestamp",
@@ -167,6 +168,12 @@ def _reveal(secret: SecretStr) -> str:
 
 SentSecret = Annotated[SecretStr, PlainSerializer(_reveal, return_type=str, when_used="json")]
 """A secret in a request body: masked in ``repr`` and ``model_dump()``, the real value in the JSON sent."""
+
+if TYPE_CHECKING:
+    SecretInput = SecretStr | str
+else:
+    SecretInput = SentSecret
+"""A :data:`SentSecret` that type checkers let users pass as a plain ``str`` (validated into a ``SecretStr``)."""
 
 
 @dataclass(frozen=True, slots=True)

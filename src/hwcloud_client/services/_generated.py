@@ -217,7 +217,8 @@ class GeneratedService(Service):
         content, content_type = self._encode_body(op, arguments.get("body"))
         headers["Content-Type"] = content_type
         response = await self._cloud.request(
-            self.service_name, op.method, op.path, params=query, headers=headers, content=content, path_params=path
+            self.service_name, op.method, op.path, params=query, headers=headers, content=content, path_params=path,
+            operation=op.name,
         )
         return self._parse(op, response)
 
@@ -252,7 +253,7 @@ class GeneratedService(Service):
                 body=content,
             ) from None
         if isinstance(result, ApiModel):
-            result._request_id = response.request_id
+            result._answered_by(response)
         for field, header in op.headers:
             found = response.headers.get(header)
             if found is not None:

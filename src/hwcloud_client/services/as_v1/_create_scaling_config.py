@@ -44,8 +44,8 @@ class EipInfo(RequestModel):
 
 class InstanceConfig(RequestModel):
     instance_id: str | None = None
-    flavor_ref: str | None = Field(None, serialization_alias="flavorRef")
-    image_ref: str | None = Field(None, serialization_alias="imageRef")
+    flavor_ref: str | None = Field(default=None, serialization_alias="flavorRef")
+    image_ref: str | None = Field(default=None, serialization_alias="imageRef")
     disk: list[DiskInfo] | None = None
     key_name: str | None = None
     personality: list[PersonalityInfo] | None = None

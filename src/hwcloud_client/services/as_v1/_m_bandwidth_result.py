@@ -34,14 +34,14 @@ class EipResult(ApiModel):
 
 
 class InstanceConfigResult(ApiModel):
-    flavor_ref: str | None = Field(None, alias="flavorRef")
-    image_ref: str | None = Field(None, alias="imageRef")
+    flavor_ref: str | None = Field(default=None, alias="flavorRef")
+    image_ref: str | None = Field(default=None, alias="imageRef")
     disk: list[DiskResult] | None = None
     key_name: str | None = None
     key_fingerprint: str | None = None
     instance_name: str | None = None
     instance_id: str | None = None
-    admin_pass: SentSecret | None = Field(None, alias="adminPass")
+    admin_pass: SentSecret | None = Field(default=None, alias="adminPass")
     personality: list[PersonalityResult] | None = None
     public_ip: PublicipResult | None = None
     user_data: str | None = None

@@ -22,6 +22,6 @@ class CbcProductInfoOrderChange(RequestModel):
 
 
 class ChangeOrderResponse(ApiModel):
-    order_id: str | None = Field(None, alias="orderId")
-    ret_code: float | None = Field(None, alias="retCode")
-    ret_msg: str | None = Field(None, alias="retMsg")
+    order_id: str | None = Field(default=None, alias="orderId")
+    ret_code: float | None = Field(default=None, alias="retCode")
+    ret_msg: str | None = Field(default=None, alias="retMsg")

@@ -18,8 +18,8 @@ class CombinedOrder(RequestModel):
 
 class CreatePostPaidVaultResponse(ApiModel):
     orders: list[CbcOrderResult] | None = None
-    ret_code: int | None = Field(None, alias="retCode")
-    err_text: str | None = Field(None, alias="errText")
+    ret_code: int | None = Field(default=None, alias="retCode")
+    err_text: str | None = Field(default=None, alias="errText")
     error_code: str | None = None
 
 

@@ -23,4 +23,4 @@ class ProjectsListInfo(ApiModel):
 
 
 class SelfLinksInfo(ApiModel):
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")

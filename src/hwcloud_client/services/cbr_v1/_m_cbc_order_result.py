@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class CbcOrderResult(ApiModel):
-    cloud_service_id: str | None = Field(None, alias="cloudServiceId")
-    order_id: str | None = Field(None, alias="orderId")
-    subscribe_result: int | None = Field(None, alias="subscribeResult")
-    resource_id: str | None = Field(None, alias="resourceId")
+    cloud_service_id: str | None = Field(default=None, alias="cloudServiceId")
+    order_id: str | None = Field(default=None, alias="orderId")
+    subscribe_result: int | None = Field(default=None, alias="subscribeResult")
+    resource_id: str | None = Field(default=None, alias="resourceId")

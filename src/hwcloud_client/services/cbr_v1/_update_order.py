@@ -9,18 +9,18 @@ from .._base import ApiModel, RequestModel
 class CbcProductInfoUpdate(RequestModel):
     product_id: str = Field(serialization_alias="productId")
     resource_size: int = Field(serialization_alias="resourceSize")
-    resource_size_measure_id: int | None = Field(None, serialization_alias="resourceSizeMeasureId")
+    resource_size_measure_id: int | None = Field(default=None, serialization_alias="resourceSizeMeasureId")
     resource_spec_code: str = Field(serialization_alias="resourceSpecCode")
 
 
 class CbcUpdate(RequestModel):
-    cloud_service_console_url: str | None = Field(None, serialization_alias="cloudServiceConsoleURL")
+    cloud_service_console_url: str | None = Field(default=None, serialization_alias="cloudServiceConsoleURL")
     product_info: CbcProductInfoUpdate = Field(serialization_alias="productInfo")
     resource_id: str = Field(serialization_alias="resourceId")
     promotion_info: str | None = None
 
 
 class UpdateOrderResponse(ApiModel):
-    order_id: str | None = Field(None, alias="orderId")
-    ret_code: str | None = Field(None, alias="retCode")
-    ret_msg: str | None = Field(None, alias="retMsg")
+    order_id: str | None = Field(default=None, alias="orderId")
+    ret_code: str | None = Field(default=None, alias="retCode")
+    ret_msg: str | None = Field(default=None, alias="retMsg")

@@ -11,10 +11,10 @@ class AssumeAgencyForPodIdentityRequestBody(RequestModel):
 
 
 class AssumeAgencyForPodIdentityResponse(ApiModel):
-    assumed_agency: AssumedAgency | None = Field(None, alias="assumedAgency")
+    assumed_agency: AssumedAgency | None = Field(default=None, alias="assumedAgency")
     audience: str | None = None
     credentials: Credentials | None = None
-    pod_identity_association_id: str | None = Field(None, alias="podIdentityAssociationId")
+    pod_identity_association_id: str | None = Field(default=None, alias="podIdentityAssociationId")
     subject: PodIdentitySubject | None = None
 
 
@@ -24,12 +24,12 @@ class AssumedAgency(ApiModel):
 
 
 class Credentials(ApiModel):
-    access_key_id: str | None = Field(None, alias="accessKeyId")
-    secret_access_key: SentSecret | None = Field(None, alias="secretAccessKey")
-    security_token: SentSecret | None = Field(None, alias="securityToken")
+    access_key_id: str | None = Field(default=None, alias="accessKeyId")
+    secret_access_key: SentSecret | None = Field(default=None, alias="secretAccessKey")
+    security_token: SentSecret | None = Field(default=None, alias="securityToken")
     expiration: str | None = None
 
 
 class PodIdentitySubject(ApiModel):
     namespace: str | None = None
-    service_account: str | None = Field(None, alias="serviceAccount")
+    service_account: str | None = Field(default=None, alias="serviceAccount")

@@ -8,18 +8,18 @@ from .._base import ApiModel, RequestModel
 
 class BatchChangeNodeToPeriodReqBody(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     node_list: list[str] = Field(serialization_alias="nodeList")
     period_order_param: PeriodOrderParam = Field(serialization_alias="periodOrderParam")
-    include_resources: list[str] | None = Field(None, serialization_alias="includeResources")
+    include_resources: list[str] | None = Field(default=None, serialization_alias="includeResources")
 
 
 class BatchChangeNodeToPeriodResponse(ApiModel):
-    order_id: str | None = Field(None, alias="orderId")
+    order_id: str | None = Field(default=None, alias="orderId")
 
 
 class PeriodOrderParam(RequestModel):
-    is_auto_pay: bool | None = Field(None, serialization_alias="isAutoPay")
-    is_auto_renew: bool | None = Field(None, serialization_alias="isAutoRenew")
+    is_auto_pay: bool | None = Field(default=None, serialization_alias="isAutoPay")
+    is_auto_renew: bool | None = Field(default=None, serialization_alias="isAutoRenew")
     period_num: int = Field(serialization_alias="periodNum")
     period_type: str = Field(serialization_alias="periodType")

@@ -16,20 +16,20 @@ class AddonCheckRequest(RequestModel):
 
 
 class AddonCheckSpec(RequestModel):
-    cluster_id: str | None = Field(None, serialization_alias="clusterID")
-    addon_list: list[AddonInfo] | None = Field(None, serialization_alias="addonList")
+    cluster_id: str | None = Field(default=None, serialization_alias="clusterID")
+    addon_list: list[AddonInfo] | None = Field(default=None, serialization_alias="addonList")
 
 
 class AddonInfo(RequestModel):
-    addon_template_name: str | None = Field(None, serialization_alias="addonTemplateName")
-    addon_instance_id: str | None = Field(None, serialization_alias="addonInstanceID")
-    target_version: str | None = Field(None, serialization_alias="targetVersion")
+    addon_template_name: str | None = Field(default=None, serialization_alias="addonTemplateName")
+    addon_instance_id: str | None = Field(default=None, serialization_alias="addonInstanceID")
+    target_version: str | None = Field(default=None, serialization_alias="targetVersion")
     type: str | None = None
     values: dict[str, Any] | None = None
 
 
 class BatchCreateAddonPrecheckResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     spec: AddonCheckSpec | None = None
     status: AddonCheckStatus | None = None

@@ -10,12 +10,12 @@ from ._m_access_scope import AccessScope, Principal
 
 class CreateAccessPolicyResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     name: str | None = None
-    policy_id: str | None = Field(None, alias="policyId")
+    policy_id: str | None = Field(default=None, alias="policyId")
     clusters: list[str] | None = None
-    access_scope: AccessScope | None = Field(None, alias="accessScope")
-    policy_type: str | None = Field(None, alias="policyType")
+    access_scope: AccessScope | None = Field(default=None, alias="accessScope")
+    policy_type: str | None = Field(default=None, alias="policyType")
     principal: Principal | None = None
-    create_time: Moment | None = Field(None, alias="createTime")
-    update_time: Moment | None = Field(None, alias="updateTime")
+    create_time: Moment | None = Field(default=None, alias="createTime")
+    update_time: Moment | None = Field(default=None, alias="updateTime")

@@ -9,7 +9,7 @@ from ._m_autopilot_authentication import AutopilotClusterMetadata, AutopilotClus
 
 class CreateAutopilotClusterResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AutopilotClusterMetadata | None = None
     spec: AutopilotClusterSpec | None = None
     status: AutopilotClusterStatus | None = None

@@ -9,7 +9,7 @@ from ._m_precheck_cluser_response_metadata import PrecheckCluserResponseMetadata
 
 
 class CreateAutopilotPreCheckResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PrecheckCluserResponseMetadata | None = None
     spec: PrecheckSpec | None = None

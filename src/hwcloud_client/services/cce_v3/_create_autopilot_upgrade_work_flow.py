@@ -10,7 +10,7 @@ from ._m_metadata import Metadata
 
 class CreateAutopilotUpgradeWorkFlowResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None
     spec: WorkFlowSpec | None = None
     status: WorkFlowStatus | None = None

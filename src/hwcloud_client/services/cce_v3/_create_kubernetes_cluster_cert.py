@@ -16,10 +16,10 @@ class ClusterCertDuration(RequestModel):
 
 class CreateKubernetesClusterCertResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     preferences: Any | None = None
     clusters: list[Clusters] | None = None
     users: list[Users] | None = None
     contexts: list[Contexts] | None = None
-    current_context: str | None = Field(None, alias="current-context")
-    port_id: str | None = Field(None, alias="Port-ID")
+    current_context: str | None = Field(default=None, alias="current-context")
+    port_id: str | None = Field(default=None, alias="Port-ID")

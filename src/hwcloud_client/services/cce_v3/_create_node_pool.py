@@ -11,21 +11,21 @@ from ._m_node_pool_status import NodePoolStatus
 
 class CreateNodePoolResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolSpec | None = None
     status: CreateNodePoolStatus | None = None
 
 
 class CreateNodePoolStatus(ApiModel):
-    current_node: int | None = Field(None, alias="currentNode")
-    creating_node: int | None = Field(None, alias="creatingNode")
-    deleting_node: int | None = Field(None, alias="deletingNode")
-    active_node: int | None = Field(None, alias="activeNode")
-    configuration_synced_node_count: int | None = Field(None, alias="configurationSyncedNodeCount")
+    current_node: int | None = Field(default=None, alias="currentNode")
+    creating_node: int | None = Field(default=None, alias="creatingNode")
+    deleting_node: int | None = Field(default=None, alias="deletingNode")
+    active_node: int | None = Field(default=None, alias="activeNode")
+    configuration_synced_node_count: int | None = Field(default=None, alias="configurationSyncedNodeCount")
     phase: str | None = None
     conditions: list[NodePoolCondition] | None = None
-    scale_group_statuses: list[ScaleGroupStatus] | None = Field(None, alias="scaleGroupStatuses")
+    scale_group_statuses: list[ScaleGroupStatus] | None = Field(default=None, alias="scaleGroupStatuses")
 
 
 class NodePool(RequestModel):

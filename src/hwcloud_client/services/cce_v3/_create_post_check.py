@@ -12,7 +12,7 @@ from ._m_postcheck_cluser_response_metadata import (
 
 
 class CreatePostCheckResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PostcheckCluserResponseMetadata | None = None
     spec: PostcheckSpec | None = None

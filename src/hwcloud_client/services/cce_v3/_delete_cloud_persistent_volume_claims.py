@@ -12,7 +12,7 @@ from ._m_persistent_volume_claim_metadata import (
 
 
 class DeleteCloudPersistentVolumeClaimsResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PersistentVolumeClaimMetadata | None = None
     spec: PersistentVolumeClaimSpec | None = None

@@ -9,7 +9,7 @@ from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus
 
 class DeleteClusterResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: ClusterMetadata | None = None
     spec: ClusterSpec | None = None
     status: ClusterStatus | None = None

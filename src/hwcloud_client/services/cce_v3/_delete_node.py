@@ -9,7 +9,7 @@ from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 class DeleteNodeResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodeMetadata | None = None
     spec: NodeSpec | None = None
     status: NodeStatus | None = None

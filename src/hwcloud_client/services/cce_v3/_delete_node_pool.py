@@ -10,19 +10,19 @@ from ._m_node_pool_metadata import NodePoolMetadata
 
 class DeleteNodePoolResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolSpec | None = None
     status: DeleteNodePoolStatus | None = None
 
 
 class DeleteNodePoolStatus(ApiModel):
-    current_node: int | None = Field(None, alias="currentNode")
-    creating_node: int | None = Field(None, alias="creatingNode")
-    deleting_node: int | None = Field(None, alias="deletingNode")
-    active_node: int | None = Field(None, alias="activeNode")
-    configuration_synced_node_count: int | None = Field(None, alias="configurationSyncedNodeCount")
+    current_node: int | None = Field(default=None, alias="currentNode")
+    creating_node: int | None = Field(default=None, alias="creatingNode")
+    deleting_node: int | None = Field(default=None, alias="deletingNode")
+    active_node: int | None = Field(default=None, alias="activeNode")
+    configuration_synced_node_count: int | None = Field(default=None, alias="configurationSyncedNodeCount")
     phase: str | None = None
-    job_id: str | None = Field(None, alias="jobId")
+    job_id: str | None = Field(default=None, alias="jobId")
     conditions: list[NodePoolCondition] | None = None
-    scale_group_statuses: list[ScaleGroupStatus] | None = Field(None, alias="scaleGroupStatuses")
+    scale_group_statuses: list[ScaleGroupStatus] | None = Field(default=None, alias="scaleGroupStatuses")

@@ -9,7 +9,7 @@ from ._m_v2_job import V2JobSpec, V2JobStatus, V2JobTypeObject
 
 class GetAutopilotOneJobResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: V2JobTypeObject | None = None
     spec: V2JobSpec | None = None
     status: V2JobStatus | None = None

@@ -9,9 +9,9 @@ from .._base import ApiModel
 class GetAvailableZoneResponseBody(ApiModel):
     id: str | None = None
     name: str | None = None
-    display_name: str | None = Field(None, alias="displayName")
-    az_group_ids: list[str] | None = Field(None, alias="azGroupIds")
-    public_border_group: str | None = Field(None, alias="publicBorderGroup")
+    display_name: str | None = Field(default=None, alias="displayName")
+    az_group_ids: list[str] | None = Field(default=None, alias="azGroupIds")
+    public_border_group: str | None = Field(default=None, alias="publicBorderGroup")
     category: str | None = None
     alias: str | None = None
 

@@ -8,17 +8,17 @@ from .._base import ApiModel
 
 class ClusterFlavorSpecification(ApiModel):
     name: str | None = None
-    node_capacity: int | None = Field(None, alias="nodeCapacity")
-    available_master_flavors: list[MasterFlavorSpec] | None = Field(None, alias="availableMasterFlavors")
-    is_sold_out: bool | None = Field(None, alias="isSoldOut")
-    is_support_multi_az: bool | None = Field(None, alias="isSupportMultiAZ")
+    node_capacity: int | None = Field(default=None, alias="nodeCapacity")
+    available_master_flavors: list[MasterFlavorSpec] | None = Field(default=None, alias="availableMasterFlavors")
+    is_sold_out: bool | None = Field(default=None, alias="isSoldOut")
+    is_support_multi_az: bool | None = Field(default=None, alias="isSupportMultiAZ")
 
 
 class GetClusterFlavorSpecsResponse(ApiModel):
-    cluster_flavor_specs: list[ClusterFlavorSpecification] | None = Field(None, alias="clusterFlavorSpecs")
+    cluster_flavor_specs: list[ClusterFlavorSpecification] | None = Field(default=None, alias="clusterFlavorSpecs")
 
 
 class MasterFlavorSpec(ApiModel):
     name: str | None = None
     azs: list[str] | None = None
-    az_fault_domains: dict[str, list[str]] | None = Field(None, alias="azFaultDomains")
+    az_fault_domains: dict[str, list[str]] | None = Field(default=None, alias="azFaultDomains")

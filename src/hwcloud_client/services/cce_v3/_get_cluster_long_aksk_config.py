@@ -7,5 +7,5 @@ from .._base import ApiModel
 
 
 class GetClusterLongAkskConfigResponse(ApiModel):
-    has_uploaded_long_aksk: bool | None = Field(None, alias="hasUploadedLongAKSK")
-    enable_long_aksk: bool | None = Field(None, alias="enableLongAKSK")
+    has_uploaded_long_aksk: bool | None = Field(default=None, alias="hasUploadedLongAKSK")
+    enable_long_aksk: bool | None = Field(default=None, alias="enableLongAKSK")

@@ -8,5 +8,5 @@ from .._base import ApiModel
 
 class GetLabelsResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     spec: dict[str, dict[str, list[str]]] | None = None

@@ -7,5 +7,5 @@ from .._base import ApiModel
 
 
 class GetLongAkskConfigResponse(ApiModel):
-    has_uploaded_long_aksk: bool | None = Field(None, alias="hasUploadedLongAKSK")
-    enable_long_aksk_in_new_cluster: bool | None = Field(None, alias="enableLongAKSKInNewCluster")
+    has_uploaded_long_aksk: bool | None = Field(default=None, alias="hasUploadedLongAKSK")
+    enable_long_aksk_in_new_cluster: bool | None = Field(default=None, alias="enableLongAKSKInNewCluster")

@@ -9,26 +9,26 @@ from ._m_task_status import TaskStatus
 
 class DataDiskCleanUpOption(RequestModel):
     enable: bool | None = None
-    on_failure: str | None = Field(None, serialization_alias="onFailure")
+    on_failure: str | None = Field(default=None, serialization_alias="onFailure")
 
 
 class InPlaceMigrate(RequestModel):
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     kind: str | None = None
     spec: InPlaceMigratetoNodesSpec
     status: TaskStatus | None = None
 
 
 class InPlaceMigrateNodeExtendParam(RequestModel):
-    alpha_cce_pre_install: str | None = Field(None, serialization_alias="alpha.cce/preInstall")
-    alpha_cce_post_install: str | None = Field(None, serialization_alias="alpha.cce/postInstall")
-    wait_post_install_finish: bool | None = Field(None, serialization_alias="waitPostInstallFinish")
+    alpha_cce_pre_install: str | None = Field(default=None, serialization_alias="alpha.cce/preInstall")
+    alpha_cce_post_install: str | None = Field(default=None, serialization_alias="alpha.cce/postInstall")
+    wait_post_install_finish: bool | None = Field(default=None, serialization_alias="waitPostInstallFinish")
 
 
 class InPlaceMigratetoNodesSpec(RequestModel):
     nodes: list[InplaceMigrateNodeItem] | None = None
-    data_disk_clean_up_option: DataDiskCleanUpOption | None = Field(None, serialization_alias="dataDiskCleanUpOption")
-    extend_param: InPlaceMigrateNodeExtendParam | None = Field(None, serialization_alias="extendParam")
+    data_disk_clean_up_option: DataDiskCleanUpOption | None = Field(default=None, serialization_alias="dataDiskCleanUpOption")
+    extend_param: InPlaceMigrateNodeExtendParam | None = Field(default=None, serialization_alias="extendParam")
 
 
 class InplaceMigrateNodeItem(RequestModel):
@@ -36,7 +36,7 @@ class InplaceMigrateNodeItem(RequestModel):
 
 
 class InplaceMigrateNodeResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: InPlaceMigratetoNodesSpec | None = None
     status: TaskStatus | None = None

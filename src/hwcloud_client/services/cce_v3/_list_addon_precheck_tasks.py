@@ -14,37 +14,37 @@ class AddonCheckTask(ApiModel):
 
 class CheckTaskMetadata(ApiModel):
     type: str | None = None
-    task_id: str | None = Field(None, alias="taskID")
-    addon_template_name: str | None = Field(None, alias="addonTemplateName")
-    addon_instance_name: str | None = Field(None, alias="addonInstanceName")
-    addon_instance_id: str | None = Field(None, alias="addonInstanceID")
-    create_time_stamp: str | None = Field(None, alias="createTimeStamp")
-    expire_time_stamp: str | None = Field(None, alias="expireTimeStamp")
+    task_id: str | None = Field(default=None, alias="taskID")
+    addon_template_name: str | None = Field(default=None, alias="addonTemplateName")
+    addon_instance_name: str | None = Field(default=None, alias="addonInstanceName")
+    addon_instance_id: str | None = Field(default=None, alias="addonInstanceID")
+    create_time_stamp: str | None = Field(default=None, alias="createTimeStamp")
+    expire_time_stamp: str | None = Field(default=None, alias="expireTimeStamp")
 
 
 class CheckTaskRisk(ApiModel):
-    risk_name: str | None = Field(None, alias="riskName")
+    risk_name: str | None = Field(default=None, alias="riskName")
     level: str | None = None
     status: str | None = None
     message: str | None = None
 
 
 class CheckTaskSpec(ApiModel):
-    addon_target_version: str | None = Field(None, alias="addonTargetVersion")
+    addon_target_version: str | None = Field(default=None, alias="addonTargetVersion")
 
 
 class CheckTaskStatus(ApiModel):
     status: str | None = None
     message: str | None = None
-    risk_list: list[CheckTaskRisk] | None = Field(None, alias="riskList")
+    risk_list: list[CheckTaskRisk] | None = Field(default=None, alias="riskList")
 
 
 class ListAddonPrecheckTasksResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
-    page_info: PageInfo | None = Field(None, alias="pageInfo")
+    api_version: str | None = Field(default=None, alias="apiVersion")
+    page_info: PageInfo | None = Field(default=None, alias="pageInfo")
     items: list[AddonCheckTask] | None = None
 
 
 class PageInfo(ApiModel):
-    current_count: int | None = Field(None, alias="currentCount")
+    current_count: int | None = Field(default=None, alias="currentCount")

@@ -9,5 +9,5 @@ from ._m_addon_template import AddonTemplate
 
 class ListAutopilotAddonTemplatesResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[AddonTemplate] | None = None

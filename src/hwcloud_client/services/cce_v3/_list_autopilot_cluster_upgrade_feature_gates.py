@@ -8,7 +8,7 @@ from ._m_metadata import Metadata
 
 
 class ListAutopilotClusterUpgradeFeatureGatesResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: Metadata | None = None
-    upgrade_feature_gates: dict[str, str] | None = Field(None, alias="upgradeFeatureGates")
+    upgrade_feature_gates: dict[str, str] | None = Field(default=None, alias="upgradeFeatureGates")

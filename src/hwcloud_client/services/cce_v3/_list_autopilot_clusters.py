@@ -9,5 +9,5 @@ from ._m_autopilot_cluster import AutopilotCluster
 
 class ListAutopilotClustersResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[AutopilotCluster] | None = None

@@ -10,13 +10,13 @@ from ._m_upgrade_plan_spec import UpgradePlanSpec, UpgradePlanStatus
 
 class ListAutopilotUpgradePlansResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: UpgradePlan | None = None
 
 
 class UpgradePlan(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None
     spec: UpgradePlanSpec | None = None
     status: UpgradePlanStatus | None = None

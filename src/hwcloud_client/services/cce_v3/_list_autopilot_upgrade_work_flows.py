@@ -9,5 +9,5 @@ from ._m_upgrade_work_flow import UpgradeWorkFlow
 
 class ListAutopilotUpgradeWorkFlowsResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[UpgradeWorkFlow] | None = None

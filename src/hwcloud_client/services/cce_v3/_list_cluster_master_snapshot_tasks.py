@@ -8,7 +8,7 @@ from ._m_snapshot_spec import SnapshotTask, SnapshotTaskMetadata, SnapshotTaskSt
 
 
 class ListClusterMasterSnapshotTasksResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: SnapshotTaskMetadata | None = None
     items: list[SnapshotTask] | None = None

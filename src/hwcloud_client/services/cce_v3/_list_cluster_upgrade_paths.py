@@ -9,7 +9,7 @@ from ._m_upgrade_path import UpgradePath
 
 
 class ListClusterUpgradePathsResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: Metadata | None = None
-    upgrade_paths: list[UpgradePath] | None = Field(None, alias="upgradePaths")
+    upgrade_paths: list[UpgradePath] | None = Field(default=None, alias="upgradePaths")

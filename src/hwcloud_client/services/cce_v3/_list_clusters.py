@@ -9,5 +9,5 @@ from ._m_cluster import Cluster
 
 class ListClustersResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[Cluster] | None = None

@@ -11,7 +11,7 @@ from ._m_runtime import Runtime
 
 
 class HyperNode(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: HyperNodeMetadata | None = None
     spec: HyperNodeSpec | None = None
@@ -21,43 +21,43 @@ class HyperNode(ApiModel):
 class HyperNodeMetadata(ApiModel):
     name: str | None = None
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
-    owner_reference: HyperNodeMetadataOwnerReference | None = Field(None, alias="ownerReference")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")
+    owner_reference: HyperNodeMetadataOwnerReference | None = Field(default=None, alias="ownerReference")
 
 
 class HyperNodeMetadataOwnerReference(ApiModel):
-    nodepool_name: str | None = Field(None, alias="nodepoolName")
-    nodepool_id: str | None = Field(None, alias="nodepoolID")
+    nodepool_name: str | None = Field(default=None, alias="nodepoolName")
+    nodepool_id: str | None = Field(default=None, alias="nodepoolID")
 
 
 class HyperNodeSpec(ApiModel):
     flavor: str | None = None
-    nodepool_id: str | None = Field(None, alias="nodepoolID")
-    node_template: NodeTemplateInHyperNode | None = Field(None, alias="nodeTemplate")
-    charge_mode: str | None = Field(None, alias="chargeMode")
+    nodepool_id: str | None = Field(default=None, alias="nodepoolID")
+    node_template: NodeTemplateInHyperNode | None = Field(default=None, alias="nodeTemplate")
+    charge_mode: str | None = Field(default=None, alias="chargeMode")
 
 
 class HyperNodeStatus(ApiModel):
     phase: str | None = None
-    instance_id: str | None = Field(None, alias="instanceID")
-    current_node: int | None = Field(None, alias="currentNode")
-    deleting_node: int | None = Field(None, alias="deletingNode")
-    creating_node: int | None = Field(None, alias="creatingNode")
-    active_node: int | None = Field(None, alias="activeNode")
-    is_static: bool | None = Field(None, alias="isStatic")
+    instance_id: str | None = Field(default=None, alias="instanceID")
+    current_node: int | None = Field(default=None, alias="currentNode")
+    deleting_node: int | None = Field(default=None, alias="deletingNode")
+    creating_node: int | None = Field(default=None, alias="creatingNode")
+    active_node: int | None = Field(default=None, alias="activeNode")
+    is_static: bool | None = Field(default=None, alias="isStatic")
 
 
 class NodeTemplateInHyperNode(ApiModel):
     az: str | None = None
     os: str | None = None
     login: Login | None = None
-    root_volume: Volume | None = Field(None, alias="rootVolume")
-    data_volumes: list[Volume] | None = Field(None, alias="dataVolumes")
+    root_volume: Volume | None = Field(default=None, alias="rootVolume")
+    data_volumes: list[Volume] | None = Field(default=None, alias="dataVolumes")
     storage: Storage | None = None
-    k8s_tags: dict[str, str] | None = Field(None, alias="k8sTags")
+    k8s_tags: dict[str, str] | None = Field(default=None, alias="k8sTags")
     runtime: Runtime | None = None
-    extend_param: NodeExtendParam | None = Field(None, alias="extendParam")
-    hostname_config: HostnameConfig | None = Field(None, alias="hostnameConfig")
+    extend_param: NodeExtendParam | None = Field(default=None, alias="extendParam")
+    hostname_config: HostnameConfig | None = Field(default=None, alias="hostnameConfig")
 
 RESULT = list[HyperNode]

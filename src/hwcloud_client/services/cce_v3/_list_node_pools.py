@@ -11,13 +11,13 @@ from ._m_node_pool_status import NodePoolStatus
 
 class ListNodePoolsResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[NodePoolResp] | None = None
 
 
 class NodePoolResp(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolSpec | None = None
     status: NodePoolStatus | None = None

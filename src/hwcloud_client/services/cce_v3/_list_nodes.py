@@ -9,19 +9,19 @@ from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 class ListNodesResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[Node] | None = None
-    page_info: NodePageInfo | None = Field(None, alias="pageInfo")
+    page_info: NodePageInfo | None = Field(default=None, alias="pageInfo")
 
 
 class Node(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodeMetadata | None = None
     spec: NodeSpec | None = None
     status: NodeStatus | None = None
 
 
 class NodePageInfo(ApiModel):
-    current_count: int | None = Field(None, alias="currentCount")
-    next_marker: str | None = Field(None, alias="nextMarker")
+    current_count: int | None = Field(default=None, alias="currentCount")
+    next_marker: str | None = Field(default=None, alias="nextMarker")

@@ -9,12 +9,12 @@ from ._m_partition_metadata import PartitionMetadata, PartitionSpec
 
 class ListPartitionsResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[Partition] | None = None
 
 
 class Partition(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: PartitionMetadata | None = None
     spec: PartitionSpec | None = None

@@ -9,7 +9,7 @@ from ._m_precheck_cluster_task import PrecheckClusterTask
 
 
 class ListPreCheckTasksResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: Metadata | None = None
     items: list[PrecheckClusterTask] | None = None

@@ -9,7 +9,7 @@ from ._m_upgrade_task_response_body import UpgradeTaskResponseBody
 
 
 class ListUpgradeClusterTasksResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: UpgradeTaskMetadata | None = None
     items: list[UpgradeTaskResponseBody] | None = None

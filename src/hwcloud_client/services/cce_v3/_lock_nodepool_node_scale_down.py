@@ -9,4 +9,4 @@ from .._base import RequestModel
 class LockNodeScaledownRequestBody(RequestModel):
     api_version: str = Field(serialization_alias="apiVersion")
     kind: str
-    node_list: list[str] | None = Field(None, serialization_alias="nodeList")
+    node_list: list[str] | None = Field(default=None, serialization_alias="nodeList")

@@ -9,7 +9,7 @@ from ._m_access_scope import AccessScope, Principal
 
 class AccessPolicy(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     name: str | None = None
     clusters: list[str]
     access_scope: AccessScope = Field(serialization_alias="accessScope")

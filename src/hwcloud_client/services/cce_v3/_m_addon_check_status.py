@@ -8,31 +8,31 @@ from .._base import ApiModel
 
 class AddonCheckStatus(ApiModel):
     phase: str | None = None
-    items_status: list[PreCheckItemStatus] | None = Field(None, alias="itemsStatus")
+    items_status: list[PreCheckItemStatus] | None = Field(default=None, alias="itemsStatus")
 
 
 class AddonRisks(ApiModel):
-    addon_template_name: str | None = Field(None, alias="addonTemplateName")
+    addon_template_name: str | None = Field(default=None, alias="addonTemplateName")
     alias: str | None = None
 
 
 class ConfigurationRisks(ApiModel):
     package: str | None = None
-    source_file: str | None = Field(None, alias="sourceFile")
-    node_msg: str | None = Field(None, alias="nodeMsg")
+    source_file: str | None = Field(default=None, alias="sourceFile")
+    node_msg: str | None = Field(default=None, alias="nodeMsg")
     field: str | None = None
     operation: str | None = None
-    original_value: str | None = Field(None, alias="originalValue")
+    original_value: str | None = Field(default=None, alias="originalValue")
     value: str | None = None
 
 
 class DeprecatedAPIRisks(ApiModel):
     url: str | None = None
-    user_agent: str | None = Field(None, alias="userAgent")
+    user_agent: str | None = Field(default=None, alias="userAgent")
 
 
 class NodeRisks(ApiModel):
-    node_id: str | None = Field(None, alias="NodeID")
+    node_id: str | None = Field(default=None, alias="NodeID")
 
 
 class PreCheckItemStatus(ApiModel):
@@ -42,12 +42,12 @@ class PreCheckItemStatus(ApiModel):
     level: str | None = None
     phase: str | None = None
     message: str | None = None
-    risk_source: RiskSource | None = Field(None, alias="riskSource")
-    error_codes: list[str] | None = Field(None, alias="errorCodes")
+    risk_source: RiskSource | None = Field(default=None, alias="riskSource")
+    error_codes: list[str] | None = Field(default=None, alias="errorCodes")
 
 
 class RiskSource(ApiModel):
-    configuration_risks: list[ConfigurationRisks] | None = Field(None, alias="configurationRisks")
-    deprecated_api_risks: list[DeprecatedAPIRisks] | None = Field(None, alias="deprecatedAPIRisks")
-    node_risks: list[NodeRisks] | None = Field(None, alias="nodeRisks")
-    addon_risks: list[AddonRisks] | None = Field(None, alias="addonRisks")
+    configuration_risks: list[ConfigurationRisks] | None = Field(default=None, alias="configurationRisks")
+    deprecated_api_risks: list[DeprecatedAPIRisks] | None = Field(default=None, alias="deprecatedAPIRisks")
+    node_risks: list[NodeRisks] | None = Field(default=None, alias="nodeRisks")
+    addon_risks: list[AddonRisks] | None = Field(default=None, alias="addonRisks")

@@ -11,20 +11,20 @@ from ._m_addon_metadata import Versions
 
 class AddonInstanceStatus(ApiModel):
     status: str | None = None
-    reason: str | None = Field(None, alias="Reason")
+    reason: str | None = Field(default=None, alias="Reason")
     message: str | None = None
-    target_versions: list[str] | None = Field(None, alias="targetVersions")
-    current_version: Versions | None = Field(None, alias="currentVersion")
-    is_rollbackable: bool | None = Field(None, alias="isRollbackable")
-    previous_version: str | None = Field(None, alias="previousVersion")
+    target_versions: list[str] | None = Field(default=None, alias="targetVersions")
+    current_version: Versions | None = Field(default=None, alias="currentVersion")
+    is_rollbackable: bool | None = Field(default=None, alias="isRollbackable")
+    previous_version: str | None = Field(default=None, alias="previousVersion")
 
 
 class InstanceSpec(ApiModel):
-    cluster_id: str | None = Field(None, alias="clusterID")
+    cluster_id: str | None = Field(default=None, alias="clusterID")
     version: str | None = None
-    addon_template_name: str | None = Field(None, alias="addonTemplateName")
-    addon_template_type: str | None = Field(None, alias="addonTemplateType")
-    addon_template_logo: str | None = Field(None, alias="addonTemplateLogo")
-    addon_template_labels: list[str] | None = Field(None, alias="addonTemplateLabels")
+    addon_template_name: str | None = Field(default=None, alias="addonTemplateName")
+    addon_template_type: str | None = Field(default=None, alias="addonTemplateType")
+    addon_template_logo: str | None = Field(default=None, alias="addonTemplateLogo")
+    addon_template_labels: list[str] | None = Field(default=None, alias="addonTemplateLabels")
     description: str | None = None
     values: dict[str, Any] | None = None

@@ -15,13 +15,13 @@ class AddonMetadata(RequestModel):
     alias: str | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
-    update_timestamp: Day | None = Field(None, serialization_alias="updateTimestamp")
-    creation_timestamp: Day | None = Field(None, serialization_alias="creationTimestamp")
+    update_timestamp: Day | None = Field(default=None, serialization_alias="updateTimestamp")
+    creation_timestamp: Day | None = Field(default=None, serialization_alias="creationTimestamp")
 
 
 class SupportVersions(ApiModel):
-    cluster_type: str | None = Field(None, alias="clusterType")
-    cluster_version: list[str] | None = Field(None, alias="clusterVersion")
+    cluster_type: str | None = Field(default=None, alias="clusterType")
+    cluster_version: list[str] | None = Field(default=None, alias="clusterVersion")
     category: list[str] | None = None
 
 
@@ -30,6 +30,6 @@ class Versions(ApiModel):
     input: Any | None = None
     stable: bool | None = None
     translate: Any | None = None
-    support_versions: list[SupportVersions] | None = Field(None, alias="supportVersions")
-    creation_timestamp: Day | None = Field(None, alias="creationTimestamp")
-    update_timestamp: Day | None = Field(None, alias="updateTimestamp")
+    support_versions: list[SupportVersions] | None = Field(default=None, alias="supportVersions")
+    creation_timestamp: Day | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: Day | None = Field(default=None, alias="updateTimestamp")

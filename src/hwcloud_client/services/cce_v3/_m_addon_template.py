@@ -9,7 +9,7 @@ from ._m_addon_metadata import AddonMetadata, Versions
 
 class AddonTemplate(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AddonMetadata | None = None
     spec: Templatespec | None = None
 
@@ -18,7 +18,7 @@ class Templatespec(ApiModel):
     type: str | None = None
     require: bool | None = None
     labels: list[str] | None = None
-    logo_url: str | None = Field(None, alias="logoURL")
-    readme_url: str | None = Field(None, alias="readmeURL")
+    logo_url: str | None = Field(default=None, alias="logoURL")
+    readme_url: str | None = Field(default=None, alias="readmeURL")
     description: str | None = None
     versions: list[Versions] | None = None

@@ -13,18 +13,18 @@ from ._m_resource_tag import ResourceTag
 
 class AlarmInfo(RequestModel):
     topics: list[str] | None = None
-    alarm_rule_template_id: str | None = Field(None, serialization_alias="alarmRuleTemplateId")
-    prom_instance_id: str | None = Field(None, serialization_alias="promInstanceID")
-    prom_enterprise_project_id: str | None = Field(None, serialization_alias="promEnterpriseProjectID")
+    alarm_rule_template_id: str | None = Field(default=None, serialization_alias="alarmRuleTemplateId")
+    prom_instance_id: str | None = Field(default=None, serialization_alias="promInstanceID")
+    prom_enterprise_project_id: str | None = Field(default=None, serialization_alias="promEnterpriseProjectID")
 
 
 class Authentication(RequestModel):
     mode: str | None = None
-    authenticating_proxy: AuthenticatingProxy | None = Field(None, serialization_alias="authenticatingProxy")
+    authenticating_proxy: AuthenticatingProxy | None = Field(default=None, serialization_alias="authenticatingProxy")
 
 
 class AutoGenerateSecurityGroupHardeningConfigSpec(RequestModel):
-    ports_to_disable: list[str] | None = Field(None, serialization_alias="portsToDisable")
+    ports_to_disable: list[str] | None = Field(default=None, serialization_alias="portsToDisable")
 
 
 class CertificateAuthority(RequestModel):
@@ -34,8 +34,8 @@ class CertificateAuthority(RequestModel):
 class ClusterCondition(RequestModel):
     type: str | None = None
     status: str | None = None
-    last_probe_time: str | None = Field(None, serialization_alias="lastProbeTime")
-    last_transit_time: str | None = Field(None, serialization_alias="lastTransitTime")
+    last_probe_time: str | None = Field(default=None, serialization_alias="lastProbeTime")
+    last_transit_time: str | None = Field(default=None, serialization_alias="lastTransitTime")
     reason: str | None = None
     message: str | None = None
 
@@ -46,20 +46,20 @@ class ClusterEndpoints(RequestModel):
 
 
 class ClusterExtendParam(RequestModel):
-    cluster_az: str | None = Field(None, serialization_alias="clusterAZ")
-    dss_master_volumes: str | None = Field(None, serialization_alias="dssMasterVolumes")
-    enterprise_project_id: str | None = Field(None, serialization_alias="enterpriseProjectId")
-    kube_proxy_mode: str | None = Field(None, serialization_alias="kubeProxyMode")
-    cluster_external_ip: str | None = Field(None, serialization_alias="clusterExternalIP")
-    alpha_cce_fix_pool_mask: str | None = Field(None, serialization_alias="alpha.cce/fixPoolMask")
-    dec_master_flavor: str | None = Field(None, serialization_alias="decMasterFlavor")
-    docker_umask_mode: str | None = Field(None, serialization_alias="dockerUmaskMode")
-    kubernetes_io_cpu_manager_policy: str | None = Field(None, serialization_alias="kubernetes.io/cpuManagerPolicy")
-    order_id: str | None = Field(None, serialization_alias="orderID")
-    period_type: str | None = Field(None, serialization_alias="periodType")
-    period_num: int | None = Field(None, serialization_alias="periodNum")
-    is_auto_renew: str | None = Field(None, serialization_alias="isAutoRenew")
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    cluster_az: str | None = Field(default=None, serialization_alias="clusterAZ")
+    dss_master_volumes: str | None = Field(default=None, serialization_alias="dssMasterVolumes")
+    enterprise_project_id: str | None = Field(default=None, serialization_alias="enterpriseProjectId")
+    kube_proxy_mode: str | None = Field(default=None, serialization_alias="kubeProxyMode")
+    cluster_external_ip: str | None = Field(default=None, serialization_alias="clusterExternalIP")
+    alpha_cce_fix_pool_mask: str | None = Field(default=None, serialization_alias="alpha.cce/fixPoolMask")
+    dec_master_flavor: str | None = Field(default=None, serialization_alias="decMasterFlavor")
+    docker_umask_mode: str | None = Field(default=None, serialization_alias="dockerUmaskMode")
+    kubernetes_io_cpu_manager_policy: str | None = Field(default=None, serialization_alias="kubernetes.io/cpuManagerPolicy")
+    order_id: str | None = Field(default=None, serialization_alias="orderID")
+    period_type: str | None = Field(default=None, serialization_alias="periodType")
+    period_num: int | None = Field(default=None, serialization_alias="periodNum")
+    is_auto_renew: str | None = Field(default=None, serialization_alias="isAutoRenew")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
     upgradefrom: str | None = None
 
 
@@ -69,8 +69,8 @@ class ClusterMetadata(RequestModel):
     alias: str | None = None
     annotations: dict[str, str] | None = None
     labels: dict[str, str] | None = None
-    creation_timestamp: str | None = Field(None, serialization_alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, serialization_alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, serialization_alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, serialization_alias="updateTimestamp")
     timezone: str | None = None
 
 
@@ -80,51 +80,51 @@ class ClusterOps(RequestModel):
 
 class ClusterSpec(RequestModel):
     category: str | None = None
-    agency_name: str | None = Field(None, serialization_alias="agencyName")
+    agency_name: str | None = Field(default=None, serialization_alias="agencyName")
     type: str | None = None
     flavor: str | None = None
     version: str | None = None
-    platform_version: str | None = Field(None, serialization_alias="platformVersion")
-    legacy_version: str | None = Field(None, serialization_alias="legacyVersion")
+    platform_version: str | None = Field(default=None, serialization_alias="platformVersion")
+    legacy_version: str | None = Field(default=None, serialization_alias="legacyVersion")
     description: str | None = None
-    custom_san: list[str] | None = Field(None, serialization_alias="customSan")
+    custom_san: list[str] | None = Field(default=None, serialization_alias="customSan")
     ipv6enable: bool | None = None
-    host_network: HostNetwork | None = Field(None, serialization_alias="hostNetwork")
-    container_network: ContainerNetwork | None = Field(None, serialization_alias="containerNetwork")
-    eni_network: EniNetwork | None = Field(None, serialization_alias="eniNetwork")
-    service_network: ServiceNetwork | None = Field(None, serialization_alias="serviceNetwork")
+    host_network: HostNetwork | None = Field(default=None, serialization_alias="hostNetwork")
+    container_network: ContainerNetwork | None = Field(default=None, serialization_alias="containerNetwork")
+    eni_network: EniNetwork | None = Field(default=None, serialization_alias="eniNetwork")
+    service_network: ServiceNetwork | None = Field(default=None, serialization_alias="serviceNetwork")
     authentication: Authentication | None = None
-    public_access: PublicAccess | None = Field(None, serialization_alias="publicAccess")
-    billing_mode: int | None = Field(None, serialization_alias="billingMode")
+    public_access: PublicAccess | None = Field(default=None, serialization_alias="publicAccess")
+    billing_mode: int | None = Field(default=None, serialization_alias="billingMode")
     masters: list[MasterSpec] | None = None
-    kubernetes_svc_ip_range: str | None = Field(None, serialization_alias="kubernetesSvcIpRange")
-    cluster_tags: list[ResourceTag] | None = Field(None, serialization_alias="clusterTags")
-    kube_proxy_mode: str | None = Field(None, serialization_alias="kubeProxyMode")
+    kubernetes_svc_ip_range: str | None = Field(default=None, serialization_alias="kubernetesSvcIpRange")
+    cluster_tags: list[ResourceTag] | None = Field(default=None, serialization_alias="clusterTags")
+    kube_proxy_mode: str | None = Field(default=None, serialization_alias="kubeProxyMode")
     az: str | None = None
-    extend_param: ClusterExtendParam | None = Field(None, serialization_alias="extendParam")
-    support_istio: bool | None = Field(None, serialization_alias="supportIstio")
-    enable_master_volume_encryption: bool | None = Field(None, serialization_alias="enableMasterVolumeEncryption")
-    enable_dist_mgt: bool | None = Field(None, serialization_alias="enableDistMgt")
-    deletion_protection: bool | None = Field(None, serialization_alias="deletionProtection")
-    configurations_override: list[PackageConfiguration] | None = Field(None, serialization_alias="configurationsOverride")
-    cluster_ops: ClusterOps | None = Field(None, serialization_alias="clusterOps")
-    encryption_config: EncryptionConfig | None = Field(None, serialization_alias="encryptionConfig")
-    certificate_authority: CertificateAuthority | None = Field(None, serialization_alias="certificateAuthority")
-    secret_config: SecretConfig | None = Field(None, serialization_alias="secretConfig")
+    extend_param: ClusterExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    support_istio: bool | None = Field(default=None, serialization_alias="supportIstio")
+    enable_master_volume_encryption: bool | None = Field(default=None, serialization_alias="enableMasterVolumeEncryption")
+    enable_dist_mgt: bool | None = Field(default=None, serialization_alias="enableDistMgt")
+    deletion_protection: bool | None = Field(default=None, serialization_alias="deletionProtection")
+    configurations_override: list[PackageConfiguration] | None = Field(default=None, serialization_alias="configurationsOverride")
+    cluster_ops: ClusterOps | None = Field(default=None, serialization_alias="clusterOps")
+    encryption_config: EncryptionConfig | None = Field(default=None, serialization_alias="encryptionConfig")
+    certificate_authority: CertificateAuthority | None = Field(default=None, serialization_alias="certificateAuthority")
+    secret_config: SecretConfig | None = Field(default=None, serialization_alias="secretConfig")
 
 
 class ClusterStatus(RequestModel):
     phase: str | None = None
-    job_id: str | None = Field(None, serialization_alias="jobID")
+    job_id: str | None = Field(default=None, serialization_alias="jobID")
     reason: str | None = None
     message: str | None = None
     endpoints: list[ClusterEndpoints] | None = None
-    is_locked: bool | None = Field(None, serialization_alias="isLocked")
-    lock_scene: str | None = Field(None, serialization_alias="lockScene")
-    lock_source: str | None = Field(None, serialization_alias="lockSource")
-    lock_source_id: str | None = Field(None, serialization_alias="lockSourceId")
-    delete_option: Any | None = Field(None, serialization_alias="deleteOption")
-    delete_status: Any | None = Field(None, serialization_alias="deleteStatus")
+    is_locked: bool | None = Field(default=None, serialization_alias="isLocked")
+    lock_scene: str | None = Field(default=None, serialization_alias="lockScene")
+    lock_source: str | None = Field(default=None, serialization_alias="lockSource")
+    lock_source_id: str | None = Field(default=None, serialization_alias="lockSourceId")
+    delete_option: Any | None = Field(default=None, serialization_alias="deleteOption")
+    delete_status: Any | None = Field(default=None, serialization_alias="deleteStatus")
     conditions: list[ClusterCondition] | None = None
 
 
@@ -136,34 +136,34 @@ class ContainerNetwork(RequestModel):
     mode: str | None = None
     cidr: str | None = None
     cidrs: list[ContainerCIDR] | None = None
-    enable_container_cid_rs_reservation: bool | None = Field(None, serialization_alias="enableContainerCIDRsReservation")
+    enable_container_cid_rs_reservation: bool | None = Field(default=None, serialization_alias="enableContainerCIDRsReservation")
 
 
 class EncryptionConfig(RequestModel):
     mode: str | None = None
-    kms_key_id: str | None = Field(None, serialization_alias="kmsKeyID")
+    kms_key_id: str | None = Field(default=None, serialization_alias="kmsKeyID")
 
 
 class EniNetwork(RequestModel):
-    eni_subnet_id: str | None = Field(None, serialization_alias="eniSubnetId")
-    eni_subnet_cidr: str | None = Field(None, serialization_alias="eniSubnetCIDR")
+    eni_subnet_id: str | None = Field(default=None, serialization_alias="eniSubnetId")
+    eni_subnet_cidr: str | None = Field(default=None, serialization_alias="eniSubnetCIDR")
     subnets: list[NetworkSubnet] | None = None
 
 
 class HostNetwork(RequestModel):
     vpc: str | None = None
     subnet: str | None = None
-    security_group: str | None = Field(None, serialization_alias="SecurityGroup")
-    control_plane_security_group: str | None = Field(None, serialization_alias="controlPlaneSecurityGroup")
-    auto_generate_security_group_hardening_config: AutoGenerateSecurityGroupHardeningConfigSpec | None = Field(None, serialization_alias="autoGenerateSecurityGroupHardeningConfig")
+    security_group: str | None = Field(default=None, serialization_alias="SecurityGroup")
+    control_plane_security_group: str | None = Field(default=None, serialization_alias="controlPlaneSecurityGroup")
+    auto_generate_security_group_hardening_config: AutoGenerateSecurityGroupHardeningConfigSpec | None = Field(default=None, serialization_alias="autoGenerateSecurityGroupHardeningConfig")
 
 
 class MasterSpec(RequestModel):
-    availability_zone: str | None = Field(None, serialization_alias="availabilityZone")
+    availability_zone: str | None = Field(default=None, serialization_alias="availabilityZone")
 
 
 class NetworkSubnet(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetID")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetID")
 
 
 class PublicAccess(RequestModel):
@@ -171,11 +171,11 @@ class PublicAccess(RequestModel):
 
 
 class SecretConfig(RequestModel):
-    disable_default_addon_cred_secret: bool | None = Field(None, serialization_alias="disableDefaultAddonCredSecret")
-    disable_node_agency_cred_secret: bool | None = Field(None, serialization_alias="disableNodeAgencyCredSecret")
-    disable_default_image_pull_secret: bool | None = Field(None, serialization_alias="disableDefaultImagePullSecret")
+    disable_default_addon_cred_secret: bool | None = Field(default=None, serialization_alias="disableDefaultAddonCredSecret")
+    disable_node_agency_cred_secret: bool | None = Field(default=None, serialization_alias="disableNodeAgencyCredSecret")
+    disable_default_image_pull_secret: bool | None = Field(default=None, serialization_alias="disableDefaultImagePullSecret")
 
 
 class ServiceNetwork(RequestModel):
-    i_pv4_cidr: str | None = Field(None, serialization_alias="IPv4CIDR")
-    i_pv6_cidr: str | None = Field(None, serialization_alias="IPv6CIDR")
+    i_pv4_cidr: str | None = Field(default=None, serialization_alias="IPv4CIDR")
+    i_pv6_cidr: str | None = Field(default=None, serialization_alias="IPv6CIDR")

@@ -9,4 +9,4 @@ from .._base import RequestModel, SentSecret
 class AuthenticatingProxy(RequestModel):
     ca: str | None = None
     cert: str | None = None
-    private_key: SentSecret | None = Field(None, serialization_alias="privateKey")
+    private_key: SentSecret | None = Field(default=None, serialization_alias="privateKey")

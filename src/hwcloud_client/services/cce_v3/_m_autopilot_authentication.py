@@ -18,7 +18,7 @@ class AutopilotClusterEndpoints(RequestModel):
 
 
 class AutopilotClusterExtendParam(RequestModel):
-    enterprise_project_id: str | None = Field(None, serialization_alias="enterpriseProjectId")
+    enterprise_project_id: str | None = Field(default=None, serialization_alias="enterpriseProjectId")
     upgradefrom: str | None = None
 
 
@@ -28,8 +28,8 @@ class AutopilotClusterMetadata(RequestModel):
     alias: str | None = None
     annotations: dict[str, str] | None = None
     labels: dict[str, str] | None = None
-    creation_timestamp: str | None = Field(None, serialization_alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, serialization_alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, serialization_alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, serialization_alias="updateTimestamp")
 
 
 class AutopilotClusterSpec(RequestModel):
@@ -37,38 +37,38 @@ class AutopilotClusterSpec(RequestModel):
     type: str | None = None
     flavor: str | None = None
     version: str | None = None
-    platform_version: str | None = Field(None, serialization_alias="platformVersion")
+    platform_version: str | None = Field(default=None, serialization_alias="platformVersion")
     description: str | None = None
-    custom_san: list[str] | None = Field(None, serialization_alias="customSan")
-    enable_snat: bool | None = Field(None, serialization_alias="enableSnat")
-    enable_swr_image_access: bool | None = Field(None, serialization_alias="enableSWRImageAccess")
+    custom_san: list[str] | None = Field(default=None, serialization_alias="customSan")
+    enable_snat: bool | None = Field(default=None, serialization_alias="enableSnat")
+    enable_swr_image_access: bool | None = Field(default=None, serialization_alias="enableSWRImageAccess")
     ipv6enable: bool | None = None
-    host_network: AutopilotHostNetwork | None = Field(None, serialization_alias="hostNetwork")
-    container_network: AutopilotContainerNetwork | None = Field(None, serialization_alias="containerNetwork")
-    eni_network: AutopilotEniNetwork | None = Field(None, serialization_alias="eniNetwork")
-    service_network: AutopilotServiceNetwork | None = Field(None, serialization_alias="serviceNetwork")
+    host_network: AutopilotHostNetwork | None = Field(default=None, serialization_alias="hostNetwork")
+    container_network: AutopilotContainerNetwork | None = Field(default=None, serialization_alias="containerNetwork")
+    eni_network: AutopilotEniNetwork | None = Field(default=None, serialization_alias="eniNetwork")
+    service_network: AutopilotServiceNetwork | None = Field(default=None, serialization_alias="serviceNetwork")
     authentication: AutopilotAuthentication | None = None
-    billing_mode: int | None = Field(None, serialization_alias="billingMode")
-    kubernetes_svc_ip_range: str | None = Field(None, serialization_alias="kubernetesSvcIpRange")
-    cluster_tags: list[AutopilotResourceTag] | None = Field(None, serialization_alias="clusterTags")
-    kube_proxy_mode: str | None = Field(None, serialization_alias="kubeProxyMode")
+    billing_mode: int | None = Field(default=None, serialization_alias="billingMode")
+    kubernetes_svc_ip_range: str | None = Field(default=None, serialization_alias="kubernetesSvcIpRange")
+    cluster_tags: list[AutopilotResourceTag] | None = Field(default=None, serialization_alias="clusterTags")
+    kube_proxy_mode: str | None = Field(default=None, serialization_alias="kubeProxyMode")
     az: str | None = None
-    extend_param: AutopilotClusterExtendParam | None = Field(None, serialization_alias="extendParam")
-    configurations_override: list[AutopilotPackageConfiguration] | None = Field(None, serialization_alias="configurationsOverride")
+    extend_param: AutopilotClusterExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    configurations_override: list[AutopilotPackageConfiguration] | None = Field(default=None, serialization_alias="configurationsOverride")
 
 
 class AutopilotClusterStatus(RequestModel):
     phase: str | None = None
-    job_id: str | None = Field(None, serialization_alias="jobID")
+    job_id: str | None = Field(default=None, serialization_alias="jobID")
     reason: str | None = None
     message: str | None = None
     endpoints: list[AutopilotClusterEndpoints] | None = None
-    is_locked: bool | None = Field(None, serialization_alias="isLocked")
-    lock_scene: str | None = Field(None, serialization_alias="lockScene")
-    lock_source: str | None = Field(None, serialization_alias="lockSource")
-    lock_source_id: str | None = Field(None, serialization_alias="lockSourceId")
-    delete_option: Any | None = Field(None, serialization_alias="deleteOption")
-    delete_status: Any | None = Field(None, serialization_alias="deleteStatus")
+    is_locked: bool | None = Field(default=None, serialization_alias="isLocked")
+    lock_scene: str | None = Field(default=None, serialization_alias="lockScene")
+    lock_source: str | None = Field(default=None, serialization_alias="lockSource")
+    lock_source_id: str | None = Field(default=None, serialization_alias="lockSourceId")
+    delete_option: Any | None = Field(default=None, serialization_alias="deleteOption")
+    delete_status: Any | None = Field(default=None, serialization_alias="deleteStatus")
 
 
 class AutopilotConfigurationItem(RequestModel):
@@ -90,7 +90,7 @@ class AutopilotHostNetwork(RequestModel):
 
 
 class AutopilotNetworkSubnet(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetID")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetID")
 
 
 class AutopilotPackageConfiguration(RequestModel):
@@ -104,4 +104,4 @@ class AutopilotResourceTag(RequestModel):
 
 
 class AutopilotServiceNetwork(RequestModel):
-    i_pv4_cidr: str | None = Field(None, serialization_alias="IPv4CIDR")
+    i_pv4_cidr: str | None = Field(default=None, serialization_alias="IPv4CIDR")

@@ -9,7 +9,7 @@ from ._m_autopilot_authentication import AutopilotClusterMetadata, AutopilotClus
 
 class AutopilotCluster(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     metadata: AutopilotClusterMetadata | None = None
     spec: AutopilotClusterSpec | None = None
     status: AutopilotClusterStatus | None = None

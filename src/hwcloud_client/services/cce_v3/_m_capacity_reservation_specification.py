@@ -32,31 +32,31 @@ class ExtensionScaleGroupMetadata(RequestModel):
 class ExtensionScaleGroupSpec(RequestModel):
     flavor: str | None = None
     az: str | None = None
-    capacity_reservation_specification: CapacityReservationSpecification | None = Field(None, serialization_alias="capacityReservationSpecification")
+    capacity_reservation_specification: CapacityReservationSpecification | None = Field(default=None, serialization_alias="capacityReservationSpecification")
     autoscaling: ScaleGroupAutoscaling | None = None
 
 
 class NodeManagement(RequestModel):
-    server_group_reference: str | None = Field(None, serialization_alias="serverGroupReference")
+    server_group_reference: str | None = Field(default=None, serialization_alias="serverGroupReference")
 
 
 class NodePoolCondition(RequestModel):
     type: str | None = None
     status: str | None = None
-    last_probe_time: str | None = Field(None, serialization_alias="lastProbeTime")
-    last_transit_time: str | None = Field(None, serialization_alias="lastTransitTime")
+    last_probe_time: str | None = Field(default=None, serialization_alias="lastProbeTime")
+    last_transit_time: str | None = Field(default=None, serialization_alias="lastTransitTime")
     reason: str | None = None
     message: str | None = None
 
 
 class NodePoolNodeAutoscaling(RequestModel):
     enable: bool | None = None
-    min_node_count: int | None = Field(None, serialization_alias="minNodeCount")
-    max_node_count: int | None = Field(None, serialization_alias="maxNodeCount")
-    scale_down_cooldown_time: int | None = Field(None, serialization_alias="scaleDownCooldownTime")
+    min_node_count: int | None = Field(default=None, serialization_alias="minNodeCount")
+    max_node_count: int | None = Field(default=None, serialization_alias="maxNodeCount")
+    scale_down_cooldown_time: int | None = Field(default=None, serialization_alias="scaleDownCooldownTime")
     priority: int | None = None
-    scale_down_unneeded_time: int | None = Field(None, serialization_alias="scaleDownUnneededTime")
-    scale_down_utilization_threshold: float | None = Field(None, serialization_alias="scaleDownUtilizationThreshold")
+    scale_down_unneeded_time: int | None = Field(default=None, serialization_alias="scaleDownUnneededTime")
+    scale_down_utilization_threshold: float | None = Field(default=None, serialization_alias="scaleDownUtilizationThreshold")
 
 
 class NodePoolRepairPolicy(RequestModel):
@@ -66,17 +66,17 @@ class NodePoolRepairPolicy(RequestModel):
 
 class NodePoolSpec(RequestModel):
     type: str | None = None
-    node_template: NodeTemplate | None = Field(None, serialization_alias="nodeTemplate")
-    initial_node_count: int | None = Field(None, serialization_alias="initialNodeCount")
+    node_template: NodeTemplate | None = Field(default=None, serialization_alias="nodeTemplate")
+    initial_node_count: int | None = Field(default=None, serialization_alias="initialNodeCount")
     autoscaling: NodePoolNodeAutoscaling | None = None
-    repair_policy: NodePoolRepairPolicy | None = Field(None, serialization_alias="repairPolicy")
-    node_management: NodeManagement | None = Field(None, serialization_alias="nodeManagement")
-    pod_security_groups: list[SecurityID] | None = Field(None, serialization_alias="podSecurityGroups")
-    extension_scale_groups: list[ExtensionScaleGroup] | None = Field(None, serialization_alias="extensionScaleGroups")
-    custom_security_groups: list[str] | None = Field(None, serialization_alias="customSecurityGroups")
-    taint_policy_on_existing_nodes: str | None = Field(None, serialization_alias="taintPolicyOnExistingNodes")
-    label_policy_on_existing_nodes: str | None = Field(None, serialization_alias="labelPolicyOnExistingNodes")
-    user_tags_policy_on_existing_nodes: str | None = Field(None, serialization_alias="userTagsPolicyOnExistingNodes")
+    repair_policy: NodePoolRepairPolicy | None = Field(default=None, serialization_alias="repairPolicy")
+    node_management: NodeManagement | None = Field(default=None, serialization_alias="nodeManagement")
+    pod_security_groups: list[SecurityID] | None = Field(default=None, serialization_alias="podSecurityGroups")
+    extension_scale_groups: list[ExtensionScaleGroup] | None = Field(default=None, serialization_alias="extensionScaleGroups")
+    custom_security_groups: list[str] | None = Field(default=None, serialization_alias="customSecurityGroups")
+    taint_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="taintPolicyOnExistingNodes")
+    label_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="labelPolicyOnExistingNodes")
+    user_tags_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="userTagsPolicyOnExistingNodes")
 
 
 class NodeTemplate(RequestModel):
@@ -84,61 +84,61 @@ class NodeTemplate(RequestModel):
     az: str | None = None
     os: str | None = None
     login: Login | None = None
-    volume_config: VolumeConfig | None = Field(None, serialization_alias="volumeConfig")
-    root_volume: Volume | None = Field(None, serialization_alias="rootVolume")
-    data_volumes: list[Volume] | None = Field(None, serialization_alias="dataVolumes")
+    volume_config: VolumeConfig | None = Field(default=None, serialization_alias="volumeConfig")
+    root_volume: Volume | None = Field(default=None, serialization_alias="rootVolume")
+    data_volumes: list[Volume] | None = Field(default=None, serialization_alias="dataVolumes")
     storage: Storage | None = None
-    public_ip: NodeEIPSpec | None = Field(None, serialization_alias="publicIP")
-    node_nic_spec: NodeNicSpec | None = Field(None, serialization_alias="nodeNicSpec")
+    public_ip: NodeEIPSpec | None = Field(default=None, serialization_alias="publicIP")
+    node_nic_spec: NodeNicSpec | None = Field(default=None, serialization_alias="nodeNicSpec")
     count: int | None = None
-    billing_mode: int | None = Field(None, serialization_alias="billingMode")
+    billing_mode: int | None = Field(default=None, serialization_alias="billingMode")
     taints: list[Taint] | None = None
-    wait_post_install_finish: bool | None = Field(None, serialization_alias="waitPostInstallFinish")
-    k8s_tags: dict[str, str] | None = Field(None, serialization_alias="k8sTags")
-    ecs_group_id: str | None = Field(None, serialization_alias="ecsGroupId")
-    dedicated_host_id: str | None = Field(None, serialization_alias="dedicatedHostId")
-    user_tags: list[UserTag] | None = Field(None, serialization_alias="userTags")
+    wait_post_install_finish: bool | None = Field(default=None, serialization_alias="waitPostInstallFinish")
+    k8s_tags: dict[str, str] | None = Field(default=None, serialization_alias="k8sTags")
+    ecs_group_id: str | None = Field(default=None, serialization_alias="ecsGroupId")
+    dedicated_host_id: str | None = Field(default=None, serialization_alias="dedicatedHostId")
+    user_tags: list[UserTag] | None = Field(default=None, serialization_alias="userTags")
     runtime: Runtime | None = None
-    initialized_conditions: list[str] | None = Field(None, serialization_alias="initializedConditions")
-    extend_param: NodeExtendParam | None = Field(None, serialization_alias="extendParam")
-    hostname_config: HostnameConfig | None = Field(None, serialization_alias="hostnameConfig")
-    server_enterprise_project_id: str | None = Field(None, serialization_alias="serverEnterpriseProjectID")
+    initialized_conditions: list[str] | None = Field(default=None, serialization_alias="initializedConditions")
+    extend_param: NodeExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    hostname_config: HostnameConfig | None = Field(default=None, serialization_alias="hostnameConfig")
+    server_enterprise_project_id: str | None = Field(default=None, serialization_alias="serverEnterpriseProjectID")
     partition: str | None = None
-    configurations_override: list[PackageConfiguration] | None = Field(None, serialization_alias="configurationsOverride")
-    node_name_template: NodeSpecNodeNameTemplate | None = Field(None, serialization_alias="nodeNameTemplate")
+    configurations_override: list[PackageConfiguration] | None = Field(default=None, serialization_alias="configurationsOverride")
+    node_name_template: NodeSpecNodeNameTemplate | None = Field(default=None, serialization_alias="nodeNameTemplate")
 
 
 class ScaleGroupAutoscaling(RequestModel):
     enable: bool | None = None
-    extension_priority: int | None = Field(None, serialization_alias="extensionPriority")
-    min_node_count: int | None = Field(None, serialization_alias="minNodeCount")
-    max_node_count: int | None = Field(None, serialization_alias="maxNodeCount")
+    extension_priority: int | None = Field(default=None, serialization_alias="extensionPriority")
+    min_node_count: int | None = Field(default=None, serialization_alias="minNodeCount")
+    max_node_count: int | None = Field(default=None, serialization_alias="maxNodeCount")
 
 
 class ScaleGroupStatus(RequestModel):
     name: str | None = None
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, serialization_alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, serialization_alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, serialization_alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, serialization_alias="updateTimestamp")
     phase: str | None = None
-    desired_node_count: int | None = Field(None, serialization_alias="desiredNodeCount")
-    unpaid_scale_node_count: int | None = Field(None, serialization_alias="unpaidScaleNodeCount")
-    active_node_count: int | None = Field(None, serialization_alias="activeNodeCount")
-    existing_node_count: ScaleGroupStatusExistingNodeCount | None = Field(None, serialization_alias="existingNodeCount")
-    upcoming_node_count: ScaleGroupStatusUpcomingNodeCount | None = Field(None, serialization_alias="upcomingNodeCount")
-    scale_down_disabled_node_count: int | None = Field(None, serialization_alias="scaleDownDisabledNodeCount")
+    desired_node_count: int | None = Field(default=None, serialization_alias="desiredNodeCount")
+    unpaid_scale_node_count: int | None = Field(default=None, serialization_alias="unpaidScaleNodeCount")
+    active_node_count: int | None = Field(default=None, serialization_alias="activeNodeCount")
+    existing_node_count: ScaleGroupStatusExistingNodeCount | None = Field(default=None, serialization_alias="existingNodeCount")
+    upcoming_node_count: ScaleGroupStatusUpcomingNodeCount | None = Field(default=None, serialization_alias="upcomingNodeCount")
+    scale_down_disabled_node_count: int | None = Field(default=None, serialization_alias="scaleDownDisabledNodeCount")
     conditions: list[NodePoolCondition] | None = None
 
 
 class ScaleGroupStatusExistingNodeCount(RequestModel):
-    post_paid: int | None = Field(None, serialization_alias="postPaid")
-    pre_paid: int | None = Field(None, serialization_alias="prePaid")
+    post_paid: int | None = Field(default=None, serialization_alias="postPaid")
+    pre_paid: int | None = Field(default=None, serialization_alias="prePaid")
     total: int | None = None
 
 
 class ScaleGroupStatusUpcomingNodeCount(RequestModel):
-    post_paid: int | None = Field(None, serialization_alias="postPaid")
-    pre_paid: int | None = Field(None, serialization_alias="prePaid")
+    post_paid: int | None = Field(default=None, serialization_alias="postPaid")
+    pre_paid: int | None = Field(default=None, serialization_alias="prePaid")
     total: int | None = None
 
 

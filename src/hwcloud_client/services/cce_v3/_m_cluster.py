@@ -9,7 +9,7 @@ from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus
 
 class Cluster(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     metadata: ClusterMetadata | None = None
     spec: ClusterSpec | None = None
     status: ClusterStatus | None = None

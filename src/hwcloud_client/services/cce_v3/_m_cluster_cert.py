@@ -8,8 +8,8 @@ from .._base import ApiModel
 
 class ClusterCert(ApiModel):
     server: str | None = None
-    certificate_authority_data: str | None = Field(None, alias="certificate-authority-data")
-    insecure_skip_tls_verify: bool | None = Field(None, alias="insecure-skip-tls-verify")
+    certificate_authority_data: str | None = Field(default=None, alias="certificate-authority-data")
+    insecure_skip_tls_verify: bool | None = Field(default=None, alias="insecure-skip-tls-verify")
 
 
 class Clusters(ApiModel):
@@ -28,8 +28,8 @@ class Contexts(ApiModel):
 
 
 class User(ApiModel):
-    client_certificate_data: str | None = Field(None, alias="client-certificate-data")
-    client_key_data: str | None = Field(None, alias="client-key-data")
+    client_certificate_data: str | None = Field(default=None, alias="client-certificate-data")
+    client_key_data: str | None = Field(default=None, alias="client-key-data")
 
 
 class Users(ApiModel):

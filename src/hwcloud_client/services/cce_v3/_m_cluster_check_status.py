@@ -9,40 +9,40 @@ from ._m_addon_check_status import AddonCheckStatus, PreCheckItemStatus
 
 class ClusterCheckStatus(ApiModel):
     phase: str | None = None
-    items_status: list[PreCheckItemStatus] | None = Field(None, alias="itemsStatus")
+    items_status: list[PreCheckItemStatus] | None = Field(default=None, alias="itemsStatus")
 
 
 class NodeCheckStatus(ApiModel):
     phase: str | None = None
-    node_stage_status: list[NodeStageStatus] | None = Field(None, alias="nodeStageStatus")
+    node_stage_status: list[NodeStageStatus] | None = Field(default=None, alias="nodeStageStatus")
 
 
 class NodeInfo(ApiModel):
     uid: str | None = None
     name: str | None = None
     status: str | None = None
-    node_type: str | None = Field(None, alias="nodeType")
+    node_type: str | None = Field(default=None, alias="nodeType")
 
 
 class NodeStageStatus(ApiModel):
-    node_info: NodeInfo | None = Field(None, alias="nodeInfo")
-    items_status: list[PreCheckItemStatus] | None = Field(None, alias="itemsStatus")
+    node_info: NodeInfo | None = Field(default=None, alias="nodeInfo")
+    items_status: list[PreCheckItemStatus] | None = Field(default=None, alias="itemsStatus")
 
 
 class PrecheckSpec(RequestModel):
-    cluster_id: str | None = Field(None, serialization_alias="clusterID")
-    cluster_version: str | None = Field(None, serialization_alias="clusterVersion")
-    target_version: str | None = Field(None, serialization_alias="targetVersion")
-    skipped_check_item_list: list[SkippedCheckItemList] | None = Field(None, serialization_alias="skippedCheckItemList")
+    cluster_id: str | None = Field(default=None, serialization_alias="clusterID")
+    cluster_version: str | None = Field(default=None, serialization_alias="clusterVersion")
+    target_version: str | None = Field(default=None, serialization_alias="targetVersion")
+    skipped_check_item_list: list[SkippedCheckItemList] | None = Field(default=None, serialization_alias="skippedCheckItemList")
 
 
 class PrecheckStatus(ApiModel):
     phase: str | None = None
-    expire_time_stamp: str | None = Field(None, alias="expireTimeStamp")
+    expire_time_stamp: str | None = Field(default=None, alias="expireTimeStamp")
     message: str | None = None
-    cluster_check_status: ClusterCheckStatus | None = Field(None, alias="clusterCheckStatus")
-    addon_check_status: AddonCheckStatus | None = Field(None, alias="addonCheckStatus")
-    node_check_status: NodeCheckStatus | None = Field(None, alias="nodeCheckStatus")
+    cluster_check_status: ClusterCheckStatus | None = Field(default=None, alias="clusterCheckStatus")
+    addon_check_status: AddonCheckStatus | None = Field(default=None, alias="addonCheckStatus")
+    node_check_status: NodeCheckStatus | None = Field(default=None, alias="nodeCheckStatus")
 
 
 class ResourceSelector(RequestModel):
@@ -53,4 +53,4 @@ class ResourceSelector(RequestModel):
 
 class SkippedCheckItemList(RequestModel):
     name: str | None = None
-    resource_selector: ResourceSelector | None = Field(None, serialization_alias="resourceSelector")
+    resource_selector: ResourceSelector | None = Field(default=None, serialization_alias="resourceSelector")

@@ -10,24 +10,24 @@ from .._base import ApiModel, RequestModel
 
 class ClusterUpgradeAction(RequestModel):
     addons: list[UpgradeAddonConfig] | None = None
-    node_order: dict[str, list[NodePriority]] | None = Field(None, serialization_alias="nodeOrder")
-    node_pool_order: dict[str, int] | None = Field(None, serialization_alias="nodePoolOrder")
+    node_order: dict[str, list[NodePriority]] | None = Field(default=None, serialization_alias="nodeOrder")
+    node_pool_order: dict[str, int] | None = Field(default=None, serialization_alias="nodePoolOrder")
     strategy: UpgradeStrategy
     target_version: str = Field(serialization_alias="targetVersion")
-    is_only_upgrade: bool | None = Field(None, serialization_alias="isOnlyUpgrade")
-    agency_name: str | None = Field(None, serialization_alias="agencyName")
+    is_only_upgrade: bool | None = Field(default=None, serialization_alias="isOnlyUpgrade")
+    agency_name: str | None = Field(default=None, serialization_alias="agencyName")
 
 
 class ClusterUpgradeResponseAction(ApiModel):
     version: str | None = None
-    target_version: str | None = Field(None, alias="targetVersion")
-    target_platform_version: str | None = Field(None, alias="targetPlatformVersion")
+    target_version: str | None = Field(default=None, alias="targetVersion")
+    target_platform_version: str | None = Field(default=None, alias="targetPlatformVersion")
     strategy: UpgradeStrategy | None = None
     config: Any | None = None
 
 
 class InPlaceRollingUpdate(RequestModel):
-    user_defined_step: int | None = Field(None, serialization_alias="userDefinedStep")
+    user_defined_step: int | None = Field(default=None, serialization_alias="userDefinedStep")
     scope: str | None = None
 
 
@@ -64,13 +64,13 @@ class UpgradeClusterRequestMetadata(RequestModel):
 
 
 class UpgradeResponseSpec(ApiModel):
-    cluster_upgrade_action: ClusterUpgradeResponseAction | None = Field(None, alias="clusterUpgradeAction")
+    cluster_upgrade_action: ClusterUpgradeResponseAction | None = Field(default=None, alias="clusterUpgradeAction")
 
 
 class UpgradeSpec(RequestModel):
-    cluster_upgrade_action: ClusterUpgradeAction | None = Field(None, serialization_alias="clusterUpgradeAction")
+    cluster_upgrade_action: ClusterUpgradeAction | None = Field(default=None, serialization_alias="clusterUpgradeAction")
 
 
 class UpgradeStrategy(RequestModel):
     type: str | None = None
-    in_place_rolling_update: InPlaceRollingUpdate | None = Field(None, serialization_alias="inPlaceRollingUpdate")
+    in_place_rolling_update: InPlaceRollingUpdate | None = Field(default=None, serialization_alias="inPlaceRollingUpdate")

@@ -7,8 +7,8 @@ from .._base import RequestModel
 
 
 class CreateReleaseReqBodyValues(RequestModel):
-    image_pull_policy: str | None = Field(None, serialization_alias="imagePullPolicy")
-    image_tag: str | None = Field(None, serialization_alias="imageTag")
+    image_pull_policy: str | None = Field(default=None, serialization_alias="imagePullPolicy")
+    image_tag: str | None = Field(default=None, serialization_alias="imageTag")
 
 
 class ReleaseReqBodyParams(RequestModel):

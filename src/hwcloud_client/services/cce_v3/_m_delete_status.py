@@ -24,16 +24,16 @@ class NodeMetadata(RequestModel):
     name: str | None = None
     uid: str | None = None
     annotations: dict[str, str] | None = None
-    creation_timestamp: str | None = Field(None, serialization_alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, serialization_alias="updateTimestamp")
-    owner_references: NodeMetadataOwnerReferences | None = Field(None, serialization_alias="ownerReferences")
+    creation_timestamp: str | None = Field(default=None, serialization_alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, serialization_alias="updateTimestamp")
+    owner_references: NodeMetadataOwnerReferences | None = Field(default=None, serialization_alias="ownerReferences")
 
 
 class NodeMetadataOwnerReferences(RequestModel):
-    nodepool_name: str | None = Field(None, serialization_alias="nodepoolName")
-    nodepool_id: str | None = Field(None, serialization_alias="nodepoolID")
-    hyper_node_name: str | None = Field(None, serialization_alias="hyperNodeName")
-    hyper_node_id: str | None = Field(None, serialization_alias="hyperNodeID")
+    nodepool_name: str | None = Field(default=None, serialization_alias="nodepoolName")
+    nodepool_id: str | None = Field(default=None, serialization_alias="nodepoolID")
+    hyper_node_name: str | None = Field(default=None, serialization_alias="hyperNodeName")
+    hyper_node_id: str | None = Field(default=None, serialization_alias="hyperNodeID")
 
 
 class NodePublicIP(RequestModel):
@@ -49,35 +49,35 @@ class NodeSpec(RequestModel):
     az: str | None = None
     os: str | None = None
     login: Login | None = None
-    root_volume: Volume | None = Field(None, serialization_alias="rootVolume")
-    data_volumes: list[Volume] | None = Field(None, serialization_alias="dataVolumes")
+    root_volume: Volume | None = Field(default=None, serialization_alias="rootVolume")
+    data_volumes: list[Volume] | None = Field(default=None, serialization_alias="dataVolumes")
     storage: Storage | None = None
-    public_ip: NodePublicIP | None = Field(None, serialization_alias="publicIP")
-    node_nic_spec: NodeNicSpec | None = Field(None, serialization_alias="nodeNicSpec")
+    public_ip: NodePublicIP | None = Field(default=None, serialization_alias="publicIP")
+    node_nic_spec: NodeNicSpec | None = Field(default=None, serialization_alias="nodeNicSpec")
     count: int | None = None
-    billing_mode: int | None = Field(None, serialization_alias="billingMode")
+    billing_mode: int | None = Field(default=None, serialization_alias="billingMode")
     taints: list[Taint] | None = None
-    wait_post_install_finish: bool | None = Field(None, serialization_alias="waitPostInstallFinish")
-    k8s_tags: dict[str, str] | None = Field(None, serialization_alias="k8sTags")
-    ecs_group_id: str | None = Field(None, serialization_alias="ecsGroupId")
-    dedicated_host_id: str | None = Field(None, serialization_alias="dedicatedHostId")
-    user_tags: list[UserTag] | None = Field(None, serialization_alias="userTags")
+    wait_post_install_finish: bool | None = Field(default=None, serialization_alias="waitPostInstallFinish")
+    k8s_tags: dict[str, str] | None = Field(default=None, serialization_alias="k8sTags")
+    ecs_group_id: str | None = Field(default=None, serialization_alias="ecsGroupId")
+    dedicated_host_id: str | None = Field(default=None, serialization_alias="dedicatedHostId")
+    user_tags: list[UserTag] | None = Field(default=None, serialization_alias="userTags")
     runtime: Runtime | None = None
-    initialized_conditions: list[str] | None = Field(None, serialization_alias="initializedConditions")
-    extend_param: NodeExtendParam | None = Field(None, serialization_alias="extendParam")
-    hostname_config: HostnameConfig | None = Field(None, serialization_alias="hostnameConfig")
-    server_enterprise_project_id: str | None = Field(None, serialization_alias="serverEnterpriseProjectID")
+    initialized_conditions: list[str] | None = Field(default=None, serialization_alias="initializedConditions")
+    extend_param: NodeExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    hostname_config: HostnameConfig | None = Field(default=None, serialization_alias="hostnameConfig")
+    server_enterprise_project_id: str | None = Field(default=None, serialization_alias="serverEnterpriseProjectID")
     partition: str | None = None
-    node_name_template: NodeSpecNodeNameTemplate | None = Field(None, serialization_alias="nodeNameTemplate")
+    node_name_template: NodeSpecNodeNameTemplate | None = Field(default=None, serialization_alias="nodeNameTemplate")
 
 
 class NodeStatus(ApiModel):
     phase: str | None = None
-    last_probe_time: str | None = Field(None, alias="lastProbeTime")
-    job_id: str | None = Field(None, alias="jobID")
-    server_id: str | None = Field(None, alias="serverId")
-    private_ip: str | None = Field(None, alias="privateIP")
-    private_i_pv6_ip: str | None = Field(None, alias="privateIPv6IP")
-    public_ip: str | None = Field(None, alias="publicIP")
-    delete_status: DeleteStatus | None = Field(None, alias="deleteStatus")
-    configuration_up_to_date: bool | None = Field(None, alias="configurationUpToDate")
+    last_probe_time: str | None = Field(default=None, alias="lastProbeTime")
+    job_id: str | None = Field(default=None, alias="jobID")
+    server_id: str | None = Field(default=None, alias="serverId")
+    private_ip: str | None = Field(default=None, alias="privateIP")
+    private_i_pv6_ip: str | None = Field(default=None, alias="privateIPv6IP")
+    public_ip: str | None = Field(default=None, alias="publicIP")
+    delete_status: DeleteStatus | None = Field(default=None, alias="deleteStatus")
+    configuration_up_to_date: bool | None = Field(default=None, alias="configurationUpToDate")

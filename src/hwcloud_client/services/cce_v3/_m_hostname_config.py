@@ -11,44 +11,44 @@ class HostnameConfig(RequestModel):
 
 
 class LVMConfig(RequestModel):
-    lv_type: str | None = Field(None, serialization_alias="lvType")
+    lv_type: str | None = Field(default=None, serialization_alias="lvType")
     path: str | None = None
 
 
 class RuntimeConfig(RequestModel):
-    lv_type: str | None = Field(None, serialization_alias="lvType")
+    lv_type: str | None = Field(default=None, serialization_alias="lvType")
 
 
 class Storage(RequestModel):
-    storage_selectors: list[StorageSelectors] | None = Field(None, serialization_alias="storageSelectors")
-    storage_groups: list[StorageGroups] | None = Field(None, serialization_alias="storageGroups")
+    storage_selectors: list[StorageSelectors] | None = Field(default=None, serialization_alias="storageSelectors")
+    storage_groups: list[StorageGroups] | None = Field(default=None, serialization_alias="storageGroups")
 
 
 class StorageGroups(RequestModel):
     name: str | None = None
-    cce_managed: bool | None = Field(None, serialization_alias="cceManaged")
-    selector_names: list[str] | None = Field(None, serialization_alias="selectorNames")
-    virtual_spaces: list[VirtualSpace] | None = Field(None, serialization_alias="virtualSpaces")
+    cce_managed: bool | None = Field(default=None, serialization_alias="cceManaged")
+    selector_names: list[str] | None = Field(default=None, serialization_alias="selectorNames")
+    virtual_spaces: list[VirtualSpace] | None = Field(default=None, serialization_alias="virtualSpaces")
 
 
 class StorageSelectors(RequestModel):
     name: str | None = None
-    storage_type: str | None = Field(None, serialization_alias="storageType")
-    match_labels: StorageSelectorsMatchLabels | None = Field(None, serialization_alias="matchLabels")
+    storage_type: str | None = Field(default=None, serialization_alias="storageType")
+    match_labels: StorageSelectorsMatchLabels | None = Field(default=None, serialization_alias="matchLabels")
 
 
 class StorageSelectorsMatchLabels(RequestModel):
     size: str | None = None
-    volume_type: str | None = Field(None, serialization_alias="volumeType")
+    volume_type: str | None = Field(default=None, serialization_alias="volumeType")
     iops: str | None = None
     throughput: str | None = None
-    metadata_encrypted: str | None = Field(None, serialization_alias="metadataEncrypted")
-    metadata_cmkid: str | None = Field(None, serialization_alias="metadataCmkid")
+    metadata_encrypted: str | None = Field(default=None, serialization_alias="metadataEncrypted")
+    metadata_cmkid: str | None = Field(default=None, serialization_alias="metadataCmkid")
     count: str | None = None
 
 
 class VirtualSpace(RequestModel):
     name: str | None = None
     size: str | None = None
-    lvm_config: LVMConfig | None = Field(None, serialization_alias="lvmConfig")
-    runtime_config: RuntimeConfig | None = Field(None, serialization_alias="runtimeConfig")
+    lvm_config: LVMConfig | None = Field(default=None, serialization_alias="lvmConfig")
+    runtime_config: RuntimeConfig | None = Field(default=None, serialization_alias="runtimeConfig")

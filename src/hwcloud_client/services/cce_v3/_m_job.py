@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class Job(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: JobMetadata | None = None
     spec: JobSpec | None = None
     status: JobStatus | None = None
@@ -16,17 +16,17 @@ class Job(ApiModel):
 
 class JobMetadata(ApiModel):
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")
 
 
 class JobSpec(ApiModel):
     type: str | None = None
-    cluster_uid: str | None = Field(None, alias="clusterUID")
-    resource_id: str | None = Field(None, alias="resourceID")
-    resource_name: str | None = Field(None, alias="resourceName")
-    extend_param: dict[str, str] | None = Field(None, alias="extendParam")
-    sub_jobs: list[Job] | None = Field(None, alias="subJobs")
+    cluster_uid: str | None = Field(default=None, alias="clusterUID")
+    resource_id: str | None = Field(default=None, alias="resourceID")
+    resource_name: str | None = Field(default=None, alias="resourceName")
+    extend_param: dict[str, str] | None = Field(default=None, alias="extendParam")
+    sub_jobs: list[Job] | None = Field(default=None, alias="subJobs")
 
 
 class JobStatus(ApiModel):

@@ -9,22 +9,22 @@ from .._base import ApiModel, RequestModel
 
 
 class LineStatus(ApiModel):
-    start_point: Point | None = Field(None, alias="startPoint")
-    end_point: Point | None = Field(None, alias="endPoint")
+    start_point: Point | None = Field(default=None, alias="startPoint")
+    end_point: Point | None = Field(default=None, alias="endPoint")
     critical: bool | None = None
 
 
 class Point(ApiModel):
-    task_type: TaskType | None = Field(None, alias="taskType")
+    task_type: TaskType | None = Field(default=None, alias="taskType")
 
 
 class PointStatus(ApiModel):
-    task_type: TaskType | None = Field(None, alias="taskType")
-    task_id: str | None = Field(None, alias="taskID")
+    task_type: TaskType | None = Field(default=None, alias="taskType")
+    task_id: str | None = Field(default=None, alias="taskID")
     status: UpgradeWorkflowTaskStatus | None = None
-    start_time_stamp: str | None = Field(None, alias="startTimeStamp")
-    end_time_stamp: str | None = Field(None, alias="endTimeStamp")
-    expire_time_stamp: str | None = Field(None, alias="expireTimeStamp")
+    start_time_stamp: str | None = Field(default=None, alias="startTimeStamp")
+    end_time_stamp: str | None = Field(default=None, alias="endTimeStamp")
+    expire_time_stamp: str | None = Field(default=None, alias="expireTimeStamp")
 
 TaskType = Literal["Cluster", "PreCheck", "Rollback", "Snapshot", "PostCheck"] | str
 
@@ -34,12 +34,12 @@ WorkFlowPhase = Literal["Init", "Running", "Pending", "Success", "Cancel"] | str
 
 
 class WorkFlowSpec(RequestModel):
-    cluster_id: str | None = Field(None, serialization_alias="clusterID")
-    cluster_version: str | None = Field(None, serialization_alias="clusterVersion")
-    target_version: str | None = Field(None, serialization_alias="targetVersion")
+    cluster_id: str | None = Field(default=None, serialization_alias="clusterID")
+    cluster_version: str | None = Field(default=None, serialization_alias="clusterVersion")
+    target_version: str | None = Field(default=None, serialization_alias="targetVersion")
 
 
 class WorkFlowStatus(ApiModel):
     phase: WorkFlowPhase | None = None
-    point_statuses: list[PointStatus] | None = Field(None, alias="pointStatuses")
-    line_statuses: list[LineStatus] | None = Field(None, alias="lineStatuses")
+    point_statuses: list[PointStatus] | None = Field(default=None, alias="pointStatuses")
+    line_statuses: list[LineStatus] | None = Field(default=None, alias="lineStatuses")

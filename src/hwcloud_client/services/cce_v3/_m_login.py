@@ -7,10 +7,10 @@ from .._base import RequestModel, SentSecret
 
 
 class Login(RequestModel):
-    ssh_key: str | None = Field(None, serialization_alias="sshKey")
-    user_password: UserPassword | None = Field(None, serialization_alias="userPassword")
-    remove_user_password: bool | None = Field(None, serialization_alias="removeUserPassword")
-    remove_ssh_key: bool | None = Field(None, serialization_alias="removeSSHKey")
+    ssh_key: str | None = Field(default=None, serialization_alias="sshKey")
+    user_password: UserPassword | None = Field(default=None, serialization_alias="userPassword")
+    remove_user_password: bool | None = Field(default=None, serialization_alias="removeUserPassword")
+    remove_ssh_key: bool | None = Field(default=None, serialization_alias="removeSSHKey")
 
 
 class UserPassword(RequestModel):

@@ -15,7 +15,7 @@ class MasterEIPRequestSpec(RequestModel):
     action: str | None = None
     spec: MasterEIPRequestSpecSpec | None = None
     bandwidth: str | None = None
-    elastic_ip: str | None = Field(None, serialization_alias="elasticIp")
+    elastic_ip: str | None = Field(default=None, serialization_alias="elasticIp")
 
 
 class MasterEIPRequestSpecSpec(RequestModel):
@@ -25,15 +25,15 @@ class MasterEIPRequestSpecSpec(RequestModel):
 class MasterEIPResponseSpec(ApiModel):
     action: str | None = None
     spec: MasterEIPResponseSpecSpec | None = None
-    elastic_ip: str | None = Field(None, alias="elasticIp")
+    elastic_ip: str | None = Field(default=None, alias="elasticIp")
 
 
 class MasterEIPResponseSpecSpec(ApiModel):
     id: str | None = None
     eip: EipSpec | None = None
-    is_dynamic: bool | None = Field(None, alias="IsDynamic")
+    is_dynamic: bool | None = Field(default=None, alias="IsDynamic")
 
 
 class MasterEIPResponseStatus(ApiModel):
-    private_endpoint: str | None = Field(None, alias="privateEndpoint")
-    public_endpoint: str | None = Field(None, alias="publicEndpoint")
+    private_endpoint: str | None = Field(default=None, alias="privateEndpoint")
+    public_endpoint: str | None = Field(default=None, alias="publicEndpoint")

@@ -12,5 +12,5 @@ class Metadata(ApiModel):
     name: str | None = None
     labels: dict[str, str] | None = None
     annotations: dict[str, str] | None = None
-    update_timestamp: Day | None = Field(None, alias="updateTimestamp")
-    creation_timestamp: Day | None = Field(None, alias="creationTimestamp")
+    update_timestamp: Day | None = Field(default=None, alias="updateTimestamp")
+    creation_timestamp: Day | None = Field(default=None, alias="creationTimestamp")

@@ -7,10 +7,10 @@ from .._base import RequestModel
 
 
 class NicSpec(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetId")
-    fixed_ips: list[str] | None = Field(None, serialization_alias="fixedIps")
-    ip_block: str | None = Field(None, serialization_alias="ipBlock")
-    subnet_list: list[str] | None = Field(None, serialization_alias="subnetList")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetId")
+    fixed_ips: list[str] | None = Field(default=None, serialization_alias="fixedIps")
+    ip_block: str | None = Field(default=None, serialization_alias="ipBlock")
+    subnet_list: list[str] | None = Field(default=None, serialization_alias="subnetList")
 
 
 class NodeBandwidth(RequestModel):
@@ -25,10 +25,10 @@ class NodeEIPSpec(RequestModel):
 
 
 class NodeNicSpec(RequestModel):
-    primary_nic: NicSpec | None = Field(None, serialization_alias="primaryNic")
-    ext_nics: list[NicSpec] | None = Field(None, serialization_alias="extNics")
+    primary_nic: NicSpec | None = Field(default=None, serialization_alias="primaryNic")
+    ext_nics: list[NicSpec] | None = Field(default=None, serialization_alias="extNics")
 
 
 class NodeSpecNodeNameTemplate(RequestModel):
-    node_name_prefix: str | None = Field(None, serialization_alias="nodeNamePrefix")
-    node_name_suffix: str | None = Field(None, serialization_alias="nodeNameSuffix")
+    node_name_prefix: str | None = Field(default=None, serialization_alias="nodeNamePrefix")
+    node_name_suffix: str | None = Field(default=None, serialization_alias="nodeNameSuffix")

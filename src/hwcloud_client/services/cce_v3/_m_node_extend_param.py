@@ -9,36 +9,36 @@ from .._base import RequestModel, SentSecret
 
 
 class NodeExtendParam(RequestModel):
-    ecsperformancetype: str | None = Field(None, serialization_alias="ecs:performancetype")
-    order_id: str | None = Field(None, serialization_alias="orderID")
-    product_id: str | None = Field(None, serialization_alias="productID")
-    max_pods: int | None = Field(None, serialization_alias="maxPods")
-    period_type: str | None = Field(None, serialization_alias="periodType")
-    period_num: int | None = Field(None, serialization_alias="periodNum")
-    is_auto_renew: str | None = Field(None, serialization_alias="isAutoRenew")
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
-    docker_lvm_config_override: str | None = Field(None, serialization_alias="DockerLVMConfigOverride")
-    docker_base_size: int | None = Field(None, serialization_alias="dockerBaseSize")
-    container_base_size: int | None = Field(None, serialization_alias="containerBaseSize")
-    public_key: str | None = Field(None, serialization_alias="publicKey")
-    alpha_cce_pre_install: str | None = Field(None, serialization_alias="alpha.cce/preInstall")
-    alpha_cce_post_install: str | None = Field(None, serialization_alias="alpha.cce/postInstall")
-    alpha_cce_node_image_id: str | None = Field(None, serialization_alias="alpha.cce/NodeImageID")
-    charging_mode: int | None = Field(None, serialization_alias="chargingMode")
-    market_type: str | None = Field(None, serialization_alias="marketType")
-    spot_price: str | None = Field(None, serialization_alias="spotPrice")
+    ecsperformancetype: str | None = Field(default=None, serialization_alias="ecs:performancetype")
+    order_id: str | None = Field(default=None, serialization_alias="orderID")
+    product_id: str | None = Field(default=None, serialization_alias="productID")
+    max_pods: int | None = Field(default=None, serialization_alias="maxPods")
+    period_type: str | None = Field(default=None, serialization_alias="periodType")
+    period_num: int | None = Field(default=None, serialization_alias="periodNum")
+    is_auto_renew: str | None = Field(default=None, serialization_alias="isAutoRenew")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
+    docker_lvm_config_override: str | None = Field(default=None, serialization_alias="DockerLVMConfigOverride")
+    docker_base_size: int | None = Field(default=None, serialization_alias="dockerBaseSize")
+    container_base_size: int | None = Field(default=None, serialization_alias="containerBaseSize")
+    public_key: str | None = Field(default=None, serialization_alias="publicKey")
+    alpha_cce_pre_install: str | None = Field(default=None, serialization_alias="alpha.cce/preInstall")
+    alpha_cce_post_install: str | None = Field(default=None, serialization_alias="alpha.cce/postInstall")
+    alpha_cce_node_image_id: str | None = Field(default=None, serialization_alias="alpha.cce/NodeImageID")
+    charging_mode: int | None = Field(default=None, serialization_alias="chargingMode")
+    market_type: str | None = Field(default=None, serialization_alias="marketType")
+    spot_price: str | None = Field(default=None, serialization_alias="spotPrice")
     agency_name: str | None = None
-    kube_reserved_mem: int | None = Field(None, serialization_alias="kubeReservedMem")
-    system_reserved_mem: int | None = Field(None, serialization_alias="systemReservedMem")
-    kube_reserved_cpu: int | None = Field(None, serialization_alias="kubeReservedCpu")
-    system_reserved_cpu: int | None = Field(None, serialization_alias="systemReservedCpu")
-    kube_reserved_pid: int | None = Field(None, serialization_alias="kubeReservedPid")
-    system_reserved_pid: int | None = Field(None, serialization_alias="systemReservedPid")
-    kube_reserved_storage: int | None = Field(None, serialization_alias="kubeReservedStorage")
-    system_reserved_storage: int | None = Field(None, serialization_alias="systemReservedStorage")
-    init_node_password: SentSecret | None = Field(None, serialization_alias="init-node-password")
-    security_reinforcement_type: str | None = Field(None, serialization_alias="securityReinforcementType")
-    server_metadata_http_tokens: str | None = Field(None, serialization_alias="serverMetadataHttpTokens")
+    kube_reserved_mem: int | None = Field(default=None, serialization_alias="kubeReservedMem")
+    system_reserved_mem: int | None = Field(default=None, serialization_alias="systemReservedMem")
+    kube_reserved_cpu: int | None = Field(default=None, serialization_alias="kubeReservedCpu")
+    system_reserved_cpu: int | None = Field(default=None, serialization_alias="systemReservedCpu")
+    kube_reserved_pid: int | None = Field(default=None, serialization_alias="kubeReservedPid")
+    system_reserved_pid: int | None = Field(default=None, serialization_alias="systemReservedPid")
+    kube_reserved_storage: int | None = Field(default=None, serialization_alias="kubeReservedStorage")
+    system_reserved_storage: int | None = Field(default=None, serialization_alias="systemReservedStorage")
+    init_node_password: SentSecret | None = Field(default=None, serialization_alias="init-node-password")
+    security_reinforcement_type: str | None = Field(default=None, serialization_alias="securityReinforcementType")
+    server_metadata_http_tokens: str | None = Field(default=None, serialization_alias="serverMetadataHttpTokens")
 
 
 class Volume(RequestModel):
@@ -46,13 +46,13 @@ class Volume(RequestModel):
     volumetype: str | None = None
     iops: int | None = None
     throughput: int | None = None
-    extend_param: dict[str, Any] | None = Field(None, serialization_alias="extendParam")
+    extend_param: dict[str, Any] | None = Field(default=None, serialization_alias="extendParam")
     cluster_id: str | None = None
     cluster_type: str | None = None
-    hwpassthrough: bool | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: bool | None = Field(default=None, serialization_alias="hw:passthrough")
     metadata: VolumeMetadata | None = None
 
 
 class VolumeMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")

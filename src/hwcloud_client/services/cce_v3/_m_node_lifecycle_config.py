@@ -7,6 +7,6 @@ from .._base import RequestModel
 
 
 class NodeLifecycleConfig(RequestModel):
-    pre_install: str | None = Field(None, serialization_alias="preInstall")
-    post_install: str | None = Field(None, serialization_alias="postInstall")
-    wait_post_install_finish: bool | None = Field(None, serialization_alias="waitPostInstallFinish")
+    pre_install: str | None = Field(default=None, serialization_alias="preInstall")
+    post_install: str | None = Field(default=None, serialization_alias="postInstall")
+    wait_post_install_finish: bool | None = Field(default=None, serialization_alias="waitPostInstallFinish")

@@ -10,10 +10,10 @@ class NodePoolMetadata(RequestModel):
     name: str | None = None
     uid: str | None = None
     annotations: dict[str, str] | None = None
-    update_timestamp: str | None = Field(None, serialization_alias="updateTimestamp")
-    creation_timestamp: str | None = Field(None, serialization_alias="creationTimestamp")
-    resource_version: int | None = Field(None, serialization_alias="resourceVersion")
+    update_timestamp: str | None = Field(default=None, serialization_alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, serialization_alias="creationTimestamp")
+    resource_version: int | None = Field(default=None, serialization_alias="resourceVersion")
 
 
 class VolumeConfig(RequestModel):
-    volume_reset_policy: str | None = Field(None, serialization_alias="volumeResetPolicy")
+    volume_reset_policy: str | None = Field(default=None, serialization_alias="volumeResetPolicy")

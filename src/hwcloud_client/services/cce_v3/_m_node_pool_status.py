@@ -8,14 +8,14 @@ from ._m_capacity_reservation_specification import NodePoolCondition, ScaleGroup
 
 
 class NodePoolStatus(RequestModel):
-    current_node: int | None = Field(None, serialization_alias="currentNode")
-    creating_node: int | None = Field(None, serialization_alias="creatingNode")
-    deleting_node: int | None = Field(None, serialization_alias="deletingNode")
-    active_node: int | None = Field(None, serialization_alias="activeNode")
-    repairing_node: int | None = Field(None, serialization_alias="repairingNode")
-    repair_failed_node: int | None = Field(None, serialization_alias="repairFailedNode")
-    configuration_synced_node_count: int | None = Field(None, serialization_alias="configurationSyncedNodeCount")
+    current_node: int | None = Field(default=None, serialization_alias="currentNode")
+    creating_node: int | None = Field(default=None, serialization_alias="creatingNode")
+    deleting_node: int | None = Field(default=None, serialization_alias="deletingNode")
+    active_node: int | None = Field(default=None, serialization_alias="activeNode")
+    repairing_node: int | None = Field(default=None, serialization_alias="repairingNode")
+    repair_failed_node: int | None = Field(default=None, serialization_alias="repairFailedNode")
+    configuration_synced_node_count: int | None = Field(default=None, serialization_alias="configurationSyncedNodeCount")
     phase: str | None = None
-    job_id: str | None = Field(None, serialization_alias="jobId")
+    job_id: str | None = Field(default=None, serialization_alias="jobId")
     conditions: list[NodePoolCondition] | None = None
-    scale_group_statuses: list[ScaleGroupStatus] | None = Field(None, serialization_alias="scaleGroupStatuses")
+    scale_group_statuses: list[ScaleGroupStatus] | None = Field(default=None, serialization_alias="scaleGroupStatuses")

@@ -8,8 +8,8 @@ from ._m_eip_spec import EipSpec
 
 
 class OpenAPIResponseStatus(ApiModel):
-    private_endpoint: str | None = Field(None, alias="privateEndpoint")
-    public_endpoint: str | None = Field(None, alias="publicEndpoint")
+    private_endpoint: str | None = Field(default=None, alias="privateEndpoint")
+    public_endpoint: str | None = Field(default=None, alias="publicEndpoint")
 
 
 class OpenAPISpec(ApiModel):
@@ -18,4 +18,4 @@ class OpenAPISpec(ApiModel):
 
 class OpenAPISpecSpec(ApiModel):
     eip: EipSpec | None = None
-    is_dynamic: bool | None = Field(None, alias="IsDynamic")
+    is_dynamic: bool | None = Field(default=None, alias="IsDynamic")

@@ -11,7 +11,7 @@ from .._base import ApiModel
 class PackageOptions(ApiModel):
     name: str | None = None
     default: Any | None = None
-    valid_at: str | None = Field(None, alias="validAt")
+    valid_at: str | None = Field(default=None, alias="validAt")
     empty: bool | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     type: str | None = None

@@ -8,19 +8,19 @@ from .._base import ApiModel
 
 class PartitionMetadata(ApiModel):
     name: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
 
 
 class PartitionSpec(ApiModel):
-    host_network: PartitionSpecHostNetwork | None = Field(None, alias="hostNetwork")
-    container_network: list[PartitionSpecContainerNetwork] | None = Field(None, alias="containerNetwork")
-    public_border_group: str | None = Field(None, alias="publicBorderGroup")
+    host_network: PartitionSpecHostNetwork | None = Field(default=None, alias="hostNetwork")
+    container_network: list[PartitionSpecContainerNetwork] | None = Field(default=None, alias="containerNetwork")
+    public_border_group: str | None = Field(default=None, alias="publicBorderGroup")
     category: str | None = None
 
 
 class PartitionSpecContainerNetwork(ApiModel):
-    subnet_id: str | None = Field(None, alias="subnetID")
+    subnet_id: str | None = Field(default=None, alias="subnetID")
 
 
 class PartitionSpecHostNetwork(ApiModel):
-    subnet_id: str | None = Field(None, alias="subnetID")
+    subnet_id: str | None = Field(default=None, alias="subnetID")

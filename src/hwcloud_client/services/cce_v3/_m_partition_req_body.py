@@ -8,7 +8,7 @@ from .._base import RequestModel
 
 class PartitionReqBody(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     metadata: PartitionReqBodyMetadata | None = None
     spec: PartitionReqBodySpec | None = None
 
@@ -18,15 +18,15 @@ class PartitionReqBodyMetadata(RequestModel):
 
 
 class PartitionReqBodySpec(RequestModel):
-    host_network: PartitionReqBodySpecHostNetwork | None = Field(None, serialization_alias="hostNetwork")
-    container_network: list[PartitionReqBodySpecContainerNetwork] | None = Field(None, serialization_alias="containerNetwork")
-    public_border_group: str | None = Field(None, serialization_alias="publicBorderGroup")
+    host_network: PartitionReqBodySpecHostNetwork | None = Field(default=None, serialization_alias="hostNetwork")
+    container_network: list[PartitionReqBodySpecContainerNetwork] | None = Field(default=None, serialization_alias="containerNetwork")
+    public_border_group: str | None = Field(default=None, serialization_alias="publicBorderGroup")
     category: str | None = None
 
 
 class PartitionReqBodySpecContainerNetwork(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetID")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetID")
 
 
 class PartitionReqBodySpecHostNetwork(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetID")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetID")

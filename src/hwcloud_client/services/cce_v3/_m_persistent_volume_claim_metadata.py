@@ -12,17 +12,17 @@ class PersistentVolumeClaimMetadata(RequestModel):
 
 
 class PersistentVolumeClaimSpec(RequestModel):
-    volume_id: str | None = Field(None, serialization_alias="volumeID")
-    storage_type: str | None = Field(None, serialization_alias="storageType")
-    access_modes: list[str] | None = Field(None, serialization_alias="accessModes")
-    storage_class_name: str | None = Field(None, serialization_alias="storageClassName")
-    volume_name: str | None = Field(None, serialization_alias="volumeName")
+    volume_id: str | None = Field(default=None, serialization_alias="volumeID")
+    storage_type: str | None = Field(default=None, serialization_alias="storageType")
+    access_modes: list[str] | None = Field(default=None, serialization_alias="accessModes")
+    storage_class_name: str | None = Field(default=None, serialization_alias="storageClassName")
+    volume_name: str | None = Field(default=None, serialization_alias="volumeName")
     resources: ResourceRequirements | None = None
-    volume_mode: str | None = Field(None, serialization_alias="volumeMode")
+    volume_mode: str | None = Field(default=None, serialization_alias="volumeMode")
 
 
 class PersistentVolumeClaimStatus(RequestModel):
-    access_modes: list[str] | None = Field(None, serialization_alias="accessModes")
+    access_modes: list[str] | None = Field(default=None, serialization_alias="accessModes")
     capacity: str | None = None
     phase: str | None = None
 

@@ -21,6 +21,6 @@ class PostcheckClusterResponseBodyStatus(ApiModel):
 
 
 class PostcheckSpec(RequestModel):
-    cluster_id: str | None = Field(None, serialization_alias="clusterID")
-    cluster_version: str | None = Field(None, serialization_alias="clusterVersion")
-    target_version: str | None = Field(None, serialization_alias="targetVersion")
+    cluster_id: str | None = Field(default=None, serialization_alias="clusterID")
+    cluster_version: str | None = Field(default=None, serialization_alias="clusterVersion")
+    target_version: str | None = Field(default=None, serialization_alias="targetVersion")

@@ -7,9 +7,9 @@ from .._base import ApiModel
 
 
 class QuotaResource(ApiModel):
-    quota_key: str | None = Field(None, alias="quotaKey")
-    quota_limit: int | None = Field(None, alias="quotaLimit")
+    quota_key: str | None = Field(default=None, alias="quotaKey")
+    quota_limit: int | None = Field(default=None, alias="quotaLimit")
     used: int | None = None
     unit: str | None = None
-    region_id: str | None = Field(None, alias="regionId")
-    availability_zone_id: str | None = Field(None, alias="availabilityZoneId")
+    region_id: str | None = Field(default=None, alias="regionId")
+    availability_zone_id: str | None = Field(default=None, alias="availabilityZoneId")

@@ -12,49 +12,49 @@ from ._m_taint import Taint, UserTag
 
 
 class ReinstallExtendParam(RequestModel):
-    alpha_cce_node_image_id: str | None = Field(None, serialization_alias="alpha.cce/NodeImageID")
+    alpha_cce_node_image_id: str | None = Field(default=None, serialization_alias="alpha.cce/NodeImageID")
 
 
 class ReinstallK8sOptionsConfig(RequestModel):
     labels: dict[str, str] | None = None
     taints: list[Taint] | None = None
-    max_pods: int | None = Field(None, serialization_alias="maxPods")
-    nic_multiqueue: str | None = Field(None, serialization_alias="nicMultiqueue")
-    nic_threshold: str | None = Field(None, serialization_alias="nicThreshold")
+    max_pods: int | None = Field(default=None, serialization_alias="maxPods")
+    nic_multiqueue: str | None = Field(default=None, serialization_alias="nicMultiqueue")
+    nic_threshold: str | None = Field(default=None, serialization_alias="nicThreshold")
 
 
 class ReinstallNodeSpec(RequestModel):
     os: str
     login: Login | None = None
     name: str | None = None
-    server_config: ReinstallServerConfig | None = Field(None, serialization_alias="serverConfig")
-    volume_config: ReinstallVolumeConfig | None = Field(None, serialization_alias="volumeConfig")
-    runtime_config: ReinstallRuntimeConfig | None = Field(None, serialization_alias="runtimeConfig")
-    k8s_options: ReinstallK8sOptionsConfig | None = Field(None, serialization_alias="k8sOptions")
+    server_config: ReinstallServerConfig | None = Field(default=None, serialization_alias="serverConfig")
+    volume_config: ReinstallVolumeConfig | None = Field(default=None, serialization_alias="volumeConfig")
+    runtime_config: ReinstallRuntimeConfig | None = Field(default=None, serialization_alias="runtimeConfig")
+    k8s_options: ReinstallK8sOptionsConfig | None = Field(default=None, serialization_alias="k8sOptions")
     lifecycle: NodeLifecycleConfig | None = None
-    initialized_conditions: list[str] | None = Field(None, serialization_alias="initializedConditions")
-    extend_param: ReinstallExtendParam | None = Field(None, serialization_alias="extendParam")
-    hostname_config: HostnameConfig | None = Field(None, serialization_alias="hostnameConfig")
-    security_reinforcement_type: str | None = Field(None, serialization_alias="securityReinforcementType")
+    initialized_conditions: list[str] | None = Field(default=None, serialization_alias="initializedConditions")
+    extend_param: ReinstallExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    hostname_config: HostnameConfig | None = Field(default=None, serialization_alias="hostnameConfig")
+    security_reinforcement_type: str | None = Field(default=None, serialization_alias="securityReinforcementType")
 
 
 class ReinstallRuntimeConfig(RequestModel):
-    docker_base_size: int | None = Field(None, serialization_alias="dockerBaseSize")
-    container_base_size: int | None = Field(None, serialization_alias="containerBaseSize")
+    docker_base_size: int | None = Field(default=None, serialization_alias="dockerBaseSize")
+    container_base_size: int | None = Field(default=None, serialization_alias="containerBaseSize")
     runtime: Runtime | None = None
 
 
 class ReinstallServerConfig(RequestModel):
-    user_tags: list[UserTag] | None = Field(None, serialization_alias="userTags")
-    root_volume: ReinstallVolumeSpec | None = Field(None, serialization_alias="rootVolume")
+    user_tags: list[UserTag] | None = Field(default=None, serialization_alias="userTags")
+    root_volume: ReinstallVolumeSpec | None = Field(default=None, serialization_alias="rootVolume")
 
 
 class ReinstallVolumeConfig(RequestModel):
-    lvm_config: str | None = Field(None, serialization_alias="lvmConfig")
+    lvm_config: str | None = Field(default=None, serialization_alias="lvmConfig")
     storage: Storage | None = None
-    volume_reset_policy: str | None = Field(None, serialization_alias="volumeResetPolicy")
+    volume_reset_policy: str | None = Field(default=None, serialization_alias="volumeResetPolicy")
 
 
 class ReinstallVolumeSpec(RequestModel):
-    image_id: str | None = Field(None, serialization_alias="imageID")
-    cmk_id: str | None = Field(None, serialization_alias="cmkID")
+    image_id: str | None = Field(default=None, serialization_alias="imageID")
+    cmk_id: str | None = Field(default=None, serialization_alias="cmkID")

@@ -8,4 +8,4 @@ from .._base import RequestModel
 
 class Runtime(RequestModel):
     name: str | None = None
-    runtime_class: str | None = Field(None, serialization_alias="runtimeClass")
+    runtime_class: str | None = Field(default=None, serialization_alias="runtimeClass")

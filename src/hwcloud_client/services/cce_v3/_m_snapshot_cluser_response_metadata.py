@@ -7,5 +7,5 @@ from .._base import ApiModel
 
 
 class SnapshotCluserResponseMetadata(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None

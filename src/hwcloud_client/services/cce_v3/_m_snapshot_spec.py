@@ -14,20 +14,20 @@ class SnapshotSpecItems(ApiModel):
     id: str | None = None
     type: str | None = None
     status: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")
     message: str | None = None
 
 
 class SnapshotStatus(ApiModel):
     phase: str | None = None
     progress: str | None = None
-    completion_time: str | None = Field(None, alias="completionTime")
+    completion_time: str | None = Field(default=None, alias="completionTime")
 
 
 class SnapshotTask(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: SnapshotTaskMetadata | None = None
     spec: SnapshotSpec | None = None
     status: SnapshotStatus | None = None
@@ -35,9 +35,9 @@ class SnapshotTask(ApiModel):
 
 class SnapshotTaskMetadata(ApiModel):
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")
 
 
 class SnapshotTaskStatus(ApiModel):
-    latest_backup_time: str | None = Field(None, alias="latestBackupTime")
+    latest_backup_time: str | None = Field(default=None, alias="latestBackupTime")

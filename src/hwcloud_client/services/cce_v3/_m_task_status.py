@@ -7,4 +7,4 @@ from .._base import RequestModel
 
 
 class TaskStatus(RequestModel):
-    job_id: str | None = Field(None, serialization_alias="jobID")
+    job_id: str | None = Field(default=None, serialization_alias="jobID")

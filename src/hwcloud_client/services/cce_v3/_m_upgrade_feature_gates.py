@@ -7,23 +7,23 @@ from .._base import ApiModel
 
 
 class UpgradeFeatureGates(ApiModel):
-    support_upgrade_page_v4: bool | None = Field(None, alias="supportUpgradePageV4")
+    support_upgrade_page_v4: bool | None = Field(default=None, alias="supportUpgradePageV4")
 
 
 class UpgradeInfoSpec(ApiModel):
-    last_upgrade_info: UpgradeInfoStatus | None = Field(None, alias="lastUpgradeInfo")
-    version_info: UpgradeVersionInfo | None = Field(None, alias="versionInfo")
-    upgrade_feature_gates: UpgradeFeatureGates | None = Field(None, alias="upgradeFeatureGates")
+    last_upgrade_info: UpgradeInfoStatus | None = Field(default=None, alias="lastUpgradeInfo")
+    version_info: UpgradeVersionInfo | None = Field(default=None, alias="versionInfo")
+    upgrade_feature_gates: UpgradeFeatureGates | None = Field(default=None, alias="upgradeFeatureGates")
 
 
 class UpgradeInfoStatus(ApiModel):
     phase: str | None = None
     progress: str | None = None
-    completion_time: str | None = Field(None, alias="completionTime")
+    completion_time: str | None = Field(default=None, alias="completionTime")
 
 
 class UpgradeVersionInfo(ApiModel):
     release: str | None = None
     patch: str | None = None
-    suggest_patch: str | None = Field(None, alias="suggestPatch")
-    target_versions: list[str] | None = Field(None, alias="targetVersions")
+    suggest_patch: str | None = Field(default=None, alias="suggestPatch")
+    target_versions: list[str] | None = Field(default=None, alias="targetVersions")

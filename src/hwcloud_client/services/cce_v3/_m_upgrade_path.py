@@ -8,5 +8,5 @@ from .._base import ApiModel
 
 class UpgradePath(ApiModel):
     version: str | None = None
-    platform_version: str | None = Field(None, alias="platformVersion")
-    target_versions: list[str] | None = Field(None, alias="targetVersions")
+    platform_version: str | None = Field(default=None, alias="platformVersion")
+    target_versions: list[str] | None = Field(default=None, alias="targetVersions")

@@ -7,12 +7,12 @@ from .._base import ApiModel
 
 
 class UpgradePlanSpec(ApiModel):
-    cluster_id: str | None = Field(None, alias="clusterID")
-    cluster_version: str | None = Field(None, alias="clusterVersion")
-    target_version: str | None = Field(None, alias="targetVersion")
-    not_before: str | None = Field(None, alias="notBefore")
-    not_after: str | None = Field(None, alias="notAfter")
-    not_before_deadline: str | None = Field(None, alias="notBeforeDeadline")
+    cluster_id: str | None = Field(default=None, alias="clusterID")
+    cluster_version: str | None = Field(default=None, alias="clusterVersion")
+    target_version: str | None = Field(default=None, alias="targetVersion")
+    not_before: str | None = Field(default=None, alias="notBefore")
+    not_after: str | None = Field(default=None, alias="notAfter")
+    not_before_deadline: str | None = Field(default=None, alias="notBeforeDeadline")
 
 
 class UpgradePlanStatus(ApiModel):

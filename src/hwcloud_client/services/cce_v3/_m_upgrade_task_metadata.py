@@ -10,17 +10,17 @@ from .._base import ApiModel
 
 class UpgradeTaskMetadata(ApiModel):
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")
 
 
 class UpgradeTaskSpec(ApiModel):
     version: str | None = None
-    target_version: str | None = Field(None, alias="targetVersion")
+    target_version: str | None = Field(default=None, alias="targetVersion")
     items: Any | None = None
 
 
 class UpgradeTaskStatus(ApiModel):
     phase: str | None = None
     progress: str | None = None
-    completion_time: str | None = Field(None, alias="completionTime")
+    completion_time: str | None = Field(default=None, alias="completionTime")

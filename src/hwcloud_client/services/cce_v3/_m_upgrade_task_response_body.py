@@ -8,7 +8,7 @@ from ._m_upgrade_task_metadata import UpgradeTaskMetadata, UpgradeTaskSpec, Upgr
 
 
 class UpgradeTaskResponseBody(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: UpgradeTaskMetadata | None = None
     spec: UpgradeTaskSpec | None = None

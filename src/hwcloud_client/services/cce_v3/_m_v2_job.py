@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class V2Job(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: V2JobTypeObject | None = None
     spec: V2JobSpec | None = None
     status: V2JobStatus | None = None
@@ -26,10 +26,10 @@ class V2JobSpec(ApiModel):
 class V2JobStatus(ApiModel):
     status: str | None = None
     reason: str | None = None
-    completion_time: str | None = Field(None, alias="completionTime")
+    completion_time: str | None = Field(default=None, alias="completionTime")
 
 
 class V2JobTypeObject(ApiModel):
     uid: str | None = None
-    creation_timestamp: str | None = Field(None, alias="creationTimestamp")
-    update_timestamp: str | None = Field(None, alias="updateTimestamp")
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    update_timestamp: str | None = Field(default=None, alias="updateTimestamp")

@@ -11,15 +11,15 @@ from ._m_task_status import TaskStatus
 
 
 class MigrateNodeExtendParam(RequestModel):
-    max_pods: int | None = Field(None, serialization_alias="maxPods")
-    docker_lvm_config_override: str | None = Field(None, serialization_alias="DockerLVMConfigOverride")
-    alpha_cce_pre_install: str | None = Field(None, serialization_alias="alpha.cce/preInstall")
-    alpha_cce_post_install: str | None = Field(None, serialization_alias="alpha.cce/postInstall")
-    alpha_cce_node_image_id: str | None = Field(None, serialization_alias="alpha.cce/NodeImageID")
+    max_pods: int | None = Field(default=None, serialization_alias="maxPods")
+    docker_lvm_config_override: str | None = Field(default=None, serialization_alias="DockerLVMConfigOverride")
+    alpha_cce_pre_install: str | None = Field(default=None, serialization_alias="alpha.cce/preInstall")
+    alpha_cce_post_install: str | None = Field(default=None, serialization_alias="alpha.cce/postInstall")
+    alpha_cce_node_image_id: str | None = Field(default=None, serialization_alias="alpha.cce/NodeImageID")
 
 
 class MigrateNodeResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: MigrateNodesSpec | None = None
     status: TaskStatus | None = None
@@ -27,23 +27,23 @@ class MigrateNodeResponse(ApiModel):
 
 class MigrateNodesSpec(RequestModel):
     os: str | None = None
-    extend_param: MigrateNodeExtendParam | None = Field(None, serialization_alias="extendParam")
+    extend_param: MigrateNodeExtendParam | None = Field(default=None, serialization_alias="extendParam")
     login: Login | None = None
     runtime: Runtime | None = None
-    server_config: MigrateServerConfig | None = Field(None, serialization_alias="serverConfig")
+    server_config: MigrateServerConfig | None = Field(default=None, serialization_alias="serverConfig")
     nodes: list[NodeItem] | None = None
 
 
 class MigrateNodesTask(RequestModel):
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     kind: str | None = None
     spec: MigrateNodesSpec
     status: TaskStatus | None = None
 
 
 class MigrateServerConfig(RequestModel):
-    root_volume: MigrateVolumeSpec | None = Field(None, serialization_alias="rootVolume")
+    root_volume: MigrateVolumeSpec | None = Field(default=None, serialization_alias="rootVolume")
 
 
 class MigrateVolumeSpec(RequestModel):
-    cmk_id: str | None = Field(None, serialization_alias="cmkID")
+    cmk_id: str | None = Field(default=None, serialization_alias="cmkID")

@@ -10,7 +10,7 @@ from ._m_task_status import TaskStatus
 
 
 class RemoveNodeResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: RemoveNodesSpec | None = None
     status: TaskStatus | None = None
@@ -22,7 +22,7 @@ class RemoveNodesSpec(RequestModel):
 
 
 class RemoveNodesTask(RequestModel):
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     kind: str | None = None
     spec: RemoveNodesSpec
     status: TaskStatus | None = None

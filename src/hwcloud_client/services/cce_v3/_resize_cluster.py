@@ -8,15 +8,15 @@ from .._base import ApiModel, RequestModel
 
 class ResizeClusterRequestBody(RequestModel):
     flavor_resize: str = Field(serialization_alias="flavorResize")
-    skipped_tasks: list[str] | None = Field(None, serialization_alias="skippedTasks")
-    extend_param: ResizeClusterRequestBodyExtendParam | None = Field(None, serialization_alias="extendParam")
+    skipped_tasks: list[str] | None = Field(default=None, serialization_alias="skippedTasks")
+    extend_param: ResizeClusterRequestBodyExtendParam | None = Field(default=None, serialization_alias="extendParam")
 
 
 class ResizeClusterRequestBodyExtendParam(RequestModel):
-    dec_master_flavor: str | None = Field(None, serialization_alias="decMasterFlavor")
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    dec_master_flavor: str | None = Field(default=None, serialization_alias="decMasterFlavor")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class ResizeClusterResponse(ApiModel):
-    job_id: str | None = Field(None, alias="jobID")
-    order_id: str | None = Field(None, alias="orderID")
+    job_id: str | None = Field(default=None, alias="jobID")
+    order_id: str | None = Field(default=None, alias="orderID")

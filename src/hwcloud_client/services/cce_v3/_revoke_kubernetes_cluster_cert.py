@@ -7,5 +7,5 @@ from .._base import RequestModel
 
 
 class CertRevokeConfigRequestBody(RequestModel):
-    user_id: str | None = Field(None, serialization_alias="userId")
-    agency_id: str | None = Field(None, serialization_alias="agencyId")
+    user_id: str | None = Field(default=None, serialization_alias="userId")
+    agency_id: str | None = Field(default=None, serialization_alias="agencyId")

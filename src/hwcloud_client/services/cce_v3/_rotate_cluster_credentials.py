@@ -13,5 +13,5 @@ class RotateClusterCredentialsResponse(ApiModel):
 
 class RotateCredentialsRequestBody(RequestModel):
     component: str
-    certificate_expiration_time: int | None = Field(None, serialization_alias="certificateExpirationTime")
-    cert_content: AuthenticatingProxy | None = Field(None, serialization_alias="certContent")
+    certificate_expiration_time: int | None = Field(default=None, serialization_alias="certificateExpirationTime")
+    cert_content: AuthenticatingProxy | None = Field(default=None, serialization_alias="certContent")

@@ -7,9 +7,9 @@ from .._base import ApiModel, RequestModel
 
 
 class ScaleNodePoolOptions(RequestModel):
-    scalable_checking: str | None = Field(None, serialization_alias="scalableChecking")
-    scale_policy: str | None = Field(None, serialization_alias="scalePolicy")
-    billing_config_override: ScaleUpBillingConfigOverride | None = Field(None, serialization_alias="billingConfigOverride")
+    scalable_checking: str | None = Field(default=None, serialization_alias="scalableChecking")
+    scale_policy: str | None = Field(default=None, serialization_alias="scalePolicy")
+    billing_config_override: ScaleUpBillingConfigOverride | None = Field(default=None, serialization_alias="billingConfigOverride")
 
 
 class ScaleNodePoolRequestBody(RequestModel):
@@ -19,7 +19,7 @@ class ScaleNodePoolRequestBody(RequestModel):
 
 
 class ScaleNodePoolResponse(ApiModel):
-    order_id: str | None = Field(None, alias="orderID")
+    order_id: str | None = Field(default=None, alias="orderID")
 
 
 class ScaleNodePoolSpec(RequestModel):
@@ -29,12 +29,12 @@ class ScaleNodePoolSpec(RequestModel):
 
 
 class ScaleUpBillingConfigOverride(RequestModel):
-    billing_mode: int | None = Field(None, serialization_alias="billingMode")
-    extend_param: ScaleUpExtendParam | None = Field(None, serialization_alias="extendParam")
+    billing_mode: int | None = Field(default=None, serialization_alias="billingMode")
+    extend_param: ScaleUpExtendParam | None = Field(default=None, serialization_alias="extendParam")
 
 
 class ScaleUpExtendParam(RequestModel):
     period_num: int = Field(serialization_alias="periodNum")
     period_type: str = Field(serialization_alias="periodType")
-    is_auto_renew: bool | None = Field(None, serialization_alias="isAutoRenew")
-    is_auto_pay: bool | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_renew: bool | None = Field(default=None, serialization_alias="isAutoRenew")
+    is_auto_pay: bool | None = Field(default=None, serialization_alias="isAutoPay")

@@ -10,7 +10,7 @@ from ._m_addon_metadata import AddonMetadata
 
 class ShowAddonInstanceResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AddonMetadata | None = None
     spec: InstanceSpec | None = None
     status: AddonInstanceStatus | None = None

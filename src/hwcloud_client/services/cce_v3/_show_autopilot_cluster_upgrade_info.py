@@ -10,7 +10,7 @@ from ._m_upgrade_feature_gates import UpgradeInfoSpec, UpgradeInfoStatus
 
 class ShowAutopilotClusterUpgradeInfoResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None
     spec: UpgradeInfoSpec | None = None
     status: UpgradeInfoStatus | None = None

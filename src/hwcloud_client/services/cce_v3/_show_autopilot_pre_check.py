@@ -9,7 +9,7 @@ from ._m_precheck_task_metadata import PrecheckTaskMetadata
 
 
 class ShowAutopilotPreCheckResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PrecheckTaskMetadata | None = None
     spec: PrecheckSpec | None = None

@@ -10,5 +10,5 @@ from .._base import ApiModel
 
 class ShowFeatureGatesResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     spec: dict[str, Any] | None = None

@@ -9,7 +9,7 @@ from ._m_job import JobMetadata, JobSpec, JobStatus
 
 class ShowJobResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: JobMetadata | None = None
     spec: JobSpec | None = None
     status: JobStatus | None = None

@@ -11,7 +11,7 @@ from ._m_node_pool_status import NodePoolStatus
 
 class ShowNodePoolResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolSpec | None = None
     status: NodePoolStatus | None = None

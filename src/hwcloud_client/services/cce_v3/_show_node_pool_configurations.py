@@ -10,7 +10,7 @@ from ._m_cluster_configurations_spec import ClusterConfigurationsSpec, Configura
 
 
 class ShowNodePoolConfigurationsResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: ConfigurationMetadata | None = None
     spec: ClusterConfigurationsSpec | None = None

@@ -9,6 +9,6 @@ from ._m_partition_metadata import PartitionMetadata, PartitionSpec
 
 class ShowPartitionResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: PartitionMetadata | None = None
     spec: PartitionSpec | None = None

@@ -19,8 +19,8 @@ class AutopilotClusterInformation(RequestModel):
 
 class AutopilotClusterInformationSpec(RequestModel):
     description: str | None = None
-    custom_san: list[str] | None = Field(None, serialization_alias="customSan")
-    eni_network: AutopilotEniNetworkUpdate | None = Field(None, serialization_alias="eniNetwork")
+    custom_san: list[str] | None = Field(default=None, serialization_alias="customSan")
+    eni_network: AutopilotEniNetworkUpdate | None = Field(default=None, serialization_alias="eniNetwork")
 
 
 class AutopilotClusterMetadataForUpdate(RequestModel):
@@ -33,7 +33,7 @@ class AutopilotEniNetworkUpdate(RequestModel):
 
 class UpdateAutopilotClusterResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AutopilotClusterMetadata | None = None
     spec: AutopilotClusterSpec | None = None
     status: AutopilotClusterStatus | None = None

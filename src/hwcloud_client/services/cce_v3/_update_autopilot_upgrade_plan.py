@@ -15,7 +15,7 @@ class DelayUpgradePlanRequestBody(RequestModel):
 
 class UpdateAutopilotUpgradePlanResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None
     spec: UpgradePlanSpec | None = None
     status: UpgradePlanStatus | None = None

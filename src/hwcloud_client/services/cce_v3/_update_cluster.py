@@ -13,18 +13,18 @@ class ClusterInformation(RequestModel):
 
 
 class ClusterInformationSpec(RequestModel):
-    agency_name: str | None = Field(None, serialization_alias="agencyName")
+    agency_name: str | None = Field(default=None, serialization_alias="agencyName")
     description: str | None = None
-    custom_san: list[str] | None = Field(None, serialization_alias="customSan")
-    container_network: ContainerNetworkUpdate | None = Field(None, serialization_alias="containerNetwork")
-    eni_network: EniNetworkUpdate | None = Field(None, serialization_alias="eniNetwork")
-    host_network: ClusterInformationSpecHostNetwork | None = Field(None, serialization_alias="hostNetwork")
-    deletion_protection: bool | None = Field(None, serialization_alias="deletionProtection")
-    secret_config: SecretConfigUpdate | None = Field(None, serialization_alias="secretConfig")
+    custom_san: list[str] | None = Field(default=None, serialization_alias="customSan")
+    container_network: ContainerNetworkUpdate | None = Field(default=None, serialization_alias="containerNetwork")
+    eni_network: EniNetworkUpdate | None = Field(default=None, serialization_alias="eniNetwork")
+    host_network: ClusterInformationSpecHostNetwork | None = Field(default=None, serialization_alias="hostNetwork")
+    deletion_protection: bool | None = Field(default=None, serialization_alias="deletionProtection")
+    secret_config: SecretConfigUpdate | None = Field(default=None, serialization_alias="secretConfig")
 
 
 class ClusterInformationSpecHostNetwork(RequestModel):
-    security_group: str | None = Field(None, serialization_alias="SecurityGroup")
+    security_group: str | None = Field(default=None, serialization_alias="SecurityGroup")
 
 
 class ClusterMetadataForUpdate(RequestModel):
@@ -41,14 +41,14 @@ class EniNetworkUpdate(RequestModel):
 
 
 class SecretConfigUpdate(RequestModel):
-    disable_default_addon_cred_secret: bool | None = Field(None, serialization_alias="disableDefaultAddonCredSecret")
-    disable_node_agency_cred_secret: bool | None = Field(None, serialization_alias="disableNodeAgencyCredSecret")
-    disable_default_image_pull_secret: bool | None = Field(None, serialization_alias="disableDefaultImagePullSecret")
+    disable_default_addon_cred_secret: bool | None = Field(default=None, serialization_alias="disableDefaultAddonCredSecret")
+    disable_node_agency_cred_secret: bool | None = Field(default=None, serialization_alias="disableNodeAgencyCredSecret")
+    disable_default_image_pull_secret: bool | None = Field(default=None, serialization_alias="disableDefaultImagePullSecret")
 
 
 class UpdateClusterResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: ClusterMetadata | None = None
     spec: ClusterSpec | None = None
     status: ClusterStatus | None = None

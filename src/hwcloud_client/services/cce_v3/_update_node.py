@@ -17,7 +17,7 @@ class ClusterNodeInformationMetadata(RequestModel):
 
 class UpdateNodeResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodeMetadata | None = None
     spec: NodeSpec | None = None
     status: NodeStatus | None = None

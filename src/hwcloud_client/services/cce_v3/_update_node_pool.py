@@ -27,17 +27,17 @@ class NodePoolMetadataUpdate(RequestModel):
 
 
 class NodePoolSpecUpdate(RequestModel):
-    node_template: NodeSpecUpdate | None = Field(None, serialization_alias="nodeTemplate")
+    node_template: NodeSpecUpdate | None = Field(default=None, serialization_alias="nodeTemplate")
     initial_node_count: int = Field(serialization_alias="initialNodeCount")
-    ignore_initial_node_count: bool | None = Field(None, serialization_alias="ignoreInitialNodeCount")
+    ignore_initial_node_count: bool | None = Field(default=None, serialization_alias="ignoreInitialNodeCount")
     autoscaling: NodePoolNodeAutoscaling | None = None
-    repair_policy: NodePoolRepairPolicy | None = Field(None, serialization_alias="repairPolicy")
-    node_management_update: NodeManagement | None = Field(None, serialization_alias="nodeManagementUpdate")
-    custom_security_groups: list[str] | None = Field(None, serialization_alias="customSecurityGroups")
-    taint_policy_on_existing_nodes: str | None = Field(None, serialization_alias="taintPolicyOnExistingNodes")
-    label_policy_on_existing_nodes: str | None = Field(None, serialization_alias="labelPolicyOnExistingNodes")
-    user_tags_policy_on_existing_nodes: str | None = Field(None, serialization_alias="userTagsPolicyOnExistingNodes")
-    extension_scale_groups: list[ExtensionScaleGroup] | None = Field(None, serialization_alias="extensionScaleGroups")
+    repair_policy: NodePoolRepairPolicy | None = Field(default=None, serialization_alias="repairPolicy")
+    node_management_update: NodeManagement | None = Field(default=None, serialization_alias="nodeManagementUpdate")
+    custom_security_groups: list[str] | None = Field(default=None, serialization_alias="customSecurityGroups")
+    taint_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="taintPolicyOnExistingNodes")
+    label_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="labelPolicyOnExistingNodes")
+    user_tags_policy_on_existing_nodes: str | None = Field(default=None, serialization_alias="userTagsPolicyOnExistingNodes")
+    extension_scale_groups: list[ExtensionScaleGroup] | None = Field(default=None, serialization_alias="extensionScaleGroups")
 
 
 class NodePoolUpdate(RequestModel):
@@ -47,11 +47,11 @@ class NodePoolUpdate(RequestModel):
 
 class NodePoolUpdateExtendParam(RequestModel):
     agency_name: str | None = None
-    alpha_cce_pre_install: str | None = Field(None, serialization_alias="alpha.cce/preInstall")
-    alpha_cce_post_install: str | None = Field(None, serialization_alias="alpha.cce/postInstall")
-    spot_price: str | None = Field(None, serialization_alias="spotPrice")
-    security_reinforcement_type: str | None = Field(None, serialization_alias="securityReinforcementType")
-    alpha_cce_node_image_id: str | None = Field(None, serialization_alias="alpha.cce/NodeImageID")
+    alpha_cce_pre_install: str | None = Field(default=None, serialization_alias="alpha.cce/preInstall")
+    alpha_cce_post_install: str | None = Field(default=None, serialization_alias="alpha.cce/postInstall")
+    spot_price: str | None = Field(default=None, serialization_alias="spotPrice")
+    security_reinforcement_type: str | None = Field(default=None, serialization_alias="securityReinforcementType")
+    alpha_cce_node_image_id: str | None = Field(default=None, serialization_alias="alpha.cce/NodeImageID")
 
 
 class NodeSpecUpdate(RequestModel):
@@ -59,51 +59,51 @@ class NodeSpecUpdate(RequestModel):
     az: str | None = None
     os: str | None = None
     login: Login | None = None
-    root_volume_update: Volume | None = Field(None, serialization_alias="rootVolumeUpdate")
-    data_volumes_update: list[Volume] | None = Field(None, serialization_alias="dataVolumesUpdate")
+    root_volume_update: Volume | None = Field(default=None, serialization_alias="rootVolumeUpdate")
+    data_volumes_update: list[Volume] | None = Field(default=None, serialization_alias="dataVolumesUpdate")
     storage: Storage | None = None
     runtime: Runtime | None = None
     taints: list[Taint] | None = None
-    wait_post_install_finish: bool | None = Field(None, serialization_alias="waitPostInstallFinish")
-    k8s_tags: dict[str, str] | None = Field(None, serialization_alias="k8sTags")
-    ecs_group_id: str | None = Field(None, serialization_alias="ecsGroupId")
-    user_tags: list[UserTag] | None = Field(None, serialization_alias="userTags")
-    node_name_template: NodeSpecUpdateNodeNameTemplate | None = Field(None, serialization_alias="nodeNameTemplate")
-    initialized_conditions: list[str] | None = Field(None, serialization_alias="initializedConditions")
-    server_enterprise_project_id: str | None = Field(None, serialization_alias="serverEnterpriseProjectID")
-    node_nic_spec_update: NodeSpecUpdateNodeNicSpecUpdate | None = Field(None, serialization_alias="nodeNicSpecUpdate")
-    extend_param: NodePoolUpdateExtendParam | None = Field(None, serialization_alias="extendParam")
-    public_ip: NodeEIPSpec | None = Field(None, serialization_alias="publicIP")
+    wait_post_install_finish: bool | None = Field(default=None, serialization_alias="waitPostInstallFinish")
+    k8s_tags: dict[str, str] | None = Field(default=None, serialization_alias="k8sTags")
+    ecs_group_id: str | None = Field(default=None, serialization_alias="ecsGroupId")
+    user_tags: list[UserTag] | None = Field(default=None, serialization_alias="userTags")
+    node_name_template: NodeSpecUpdateNodeNameTemplate | None = Field(default=None, serialization_alias="nodeNameTemplate")
+    initialized_conditions: list[str] | None = Field(default=None, serialization_alias="initializedConditions")
+    server_enterprise_project_id: str | None = Field(default=None, serialization_alias="serverEnterpriseProjectID")
+    node_nic_spec_update: NodeSpecUpdateNodeNicSpecUpdate | None = Field(default=None, serialization_alias="nodeNicSpecUpdate")
+    extend_param: NodePoolUpdateExtendParam | None = Field(default=None, serialization_alias="extendParam")
+    public_ip: NodeEIPSpec | None = Field(default=None, serialization_alias="publicIP")
 
 
 class NodeSpecUpdateNodeNameTemplate(RequestModel):
-    node_name_prefix: str | None = Field(None, serialization_alias="nodeNamePrefix")
-    node_name_suffix: str | None = Field(None, serialization_alias="nodeNameSuffix")
+    node_name_prefix: str | None = Field(default=None, serialization_alias="nodeNamePrefix")
+    node_name_suffix: str | None = Field(default=None, serialization_alias="nodeNameSuffix")
 
 
 class NodeSpecUpdateNodeNicSpecUpdate(RequestModel):
-    primary_nic: NodeSpecUpdateNodeNicSpecUpdatePrimaryNic | None = Field(None, serialization_alias="primaryNic")
+    primary_nic: NodeSpecUpdateNodeNicSpecUpdatePrimaryNic | None = Field(default=None, serialization_alias="primaryNic")
 
 
 class NodeSpecUpdateNodeNicSpecUpdatePrimaryNic(RequestModel):
-    subnet_id: str | None = Field(None, serialization_alias="subnetId")
-    subnet_list: list[str] | None = Field(None, serialization_alias="subnetList")
+    subnet_id: str | None = Field(default=None, serialization_alias="subnetId")
+    subnet_list: list[str] | None = Field(default=None, serialization_alias="subnetList")
 
 
 class UpdateNodePoolResponse(ApiModel):
     kind: str | None = None
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolSpec | None = None
     status: UpdateNodePoolStatus | None = None
 
 
 class UpdateNodePoolStatus(ApiModel):
-    current_node: int | None = Field(None, alias="currentNode")
-    creating_node: int | None = Field(None, alias="creatingNode")
-    deleting_node: int | None = Field(None, alias="deletingNode")
-    active_node: int | None = Field(None, alias="activeNode")
-    configuration_synced_node_count: int | None = Field(None, alias="configurationSyncedNodeCount")
+    current_node: int | None = Field(default=None, alias="currentNode")
+    creating_node: int | None = Field(default=None, alias="creatingNode")
+    deleting_node: int | None = Field(default=None, alias="deletingNode")
+    active_node: int | None = Field(default=None, alias="activeNode")
+    configuration_synced_node_count: int | None = Field(default=None, alias="configurationSyncedNodeCount")
     phase: str | None = None
     conditions: list[NodePoolCondition] | None = None
-    scale_group_statuses: list[ScaleGroupStatus] | None = Field(None, alias="scaleGroupStatuses")
+    scale_group_statuses: list[ScaleGroupStatus] | None = Field(default=None, alias="scaleGroupStatuses")

@@ -17,7 +17,7 @@ class UpdateClusterConfigurationsBody(RequestModel):
 
 
 class UpdateNodePoolConfigurationResponse(ApiModel):
-    api_version: str | None = Field(None, alias="apiVersion")
+    api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: ConfigurationMetadata | None = None
     spec: ClusterConfigurationsSpec | None = None

@@ -13,10 +13,10 @@ class PodIdentityAssociationUpdate(RequestModel):
 
 class UpdatePodIdentityAssociationResponse(ApiModel):
     uid: str | None = None
-    cluster_id: str | None = Field(None, alias="clusterId")
+    cluster_id: str | None = Field(default=None, alias="clusterId")
     namespace: str | None = None
-    service_account: str | None = Field(None, alias="serviceAccount")
-    agency_name: str | None = Field(None, alias="agencyName")
+    service_account: str | None = Field(default=None, alias="serviceAccount")
+    agency_name: str | None = Field(default=None, alias="agencyName")
     tags: list[ResourceTag] | None = None
-    created_at: str | None = Field(None, alias="createdAt")
-    modified_at: str | None = Field(None, alias="modifiedAt")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    modified_at: str | None = Field(default=None, alias="modifiedAt")

@@ -10,18 +10,18 @@ from ._m_node_pool_metadata import NodePoolMetadata, VolumeConfig
 
 
 class NodePoolUpgradeSpec(RequestModel):
-    max_unavailable: int | None = Field(None, serialization_alias="maxUnavailable")
+    max_unavailable: int | None = Field(default=None, serialization_alias="maxUnavailable")
     force: bool | None = None
-    retry_times: int | None = Field(None, serialization_alias="retryTimes")
-    skipped_nodes: list[str] | None = Field(None, serialization_alias="skippedNodes")
-    node_i_ds: list[str] | None = Field(None, serialization_alias="nodeIDs")
+    retry_times: int | None = Field(default=None, serialization_alias="retryTimes")
+    skipped_nodes: list[str] | None = Field(default=None, serialization_alias="skippedNodes")
+    node_i_ds: list[str] | None = Field(default=None, serialization_alias="nodeIDs")
     node_pool_id: str = Field(serialization_alias="nodePoolID")
-    node_template: UpgradeNodePoolSpecNodeTemplate | None = Field(None, serialization_alias="nodeTemplate")
+    node_template: UpgradeNodePoolSpecNodeTemplate | None = Field(default=None, serialization_alias="nodeTemplate")
 
 
 class UpgradeNodePool(RequestModel):
     kind: str | None = None
-    api_version: str | None = Field(None, serialization_alias="apiVersion")
+    api_version: str | None = Field(default=None, serialization_alias="apiVersion")
     metadata: NodePoolMetadata | None = None
     spec: NodePoolUpgradeSpec
 
@@ -33,4 +33,4 @@ class UpgradeNodePoolResponse(ApiModel):
 class UpgradeNodePoolSpecNodeTemplate(RequestModel):
     life_cycle: NodeLifecycleConfig = Field(serialization_alias="lifeCycle")
     login: Login
-    volume_config: VolumeConfig | None = Field(None, serialization_alias="volumeConfig")
+    volume_config: VolumeConfig | None = Field(default=None, serialization_alias="volumeConfig")

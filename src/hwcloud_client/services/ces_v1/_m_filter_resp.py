@@ -12,7 +12,7 @@ FilterResp = Literal["average", "variance", "min", "max", "sum"] | str
 
 class NotificationResp(ApiModel):
     type: str | None = None
-    notification_list: list[str] | None = Field(None, alias="notificationList")
+    notification_list: list[str] | None = Field(default=None, alias="notificationList")
 
 PeriodResp = Literal[0, 1, 300, 1200, 3600, 14400, 86400] | int
 

@@ -10,7 +10,7 @@ class BatchListSpecifiedMetricDataRequestBody(RequestModel):
     namespace: str
     metric_name: str
     metric_dimension: str
-    from_: int | None = Field(None, serialization_alias="from")
+    from_: int | None = Field(default=None, serialization_alias="from")
     to: int | None = None
     limit: int | None = None
     offset: int | None = None

@@ -40,7 +40,7 @@ class UpdateWidgetInfoLocation(RequestModel):
 
 class UpdateWidgetInfoProperties(RequestModel):
     filter: str | None = None
-    top_n: int | None = Field(None, serialization_alias="topN")
+    top_n: int | None = Field(default=None, serialization_alias="topN")
     order: str | None = None
     description: str | None = None
     last_week_compare_enable: bool | None = None

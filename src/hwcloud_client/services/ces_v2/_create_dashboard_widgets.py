@@ -29,7 +29,7 @@ class BaseWidgetInfoLocation(RequestModel):
 
 class BaseWidgetInfoProperties(RequestModel):
     filter: str | None = None
-    top_n: int | None = Field(None, serialization_alias="topN")
+    top_n: int | None = Field(default=None, serialization_alias="topN")
     order: str | None = None
     description: str | None = None
     last_week_compare_enable: bool | None = None

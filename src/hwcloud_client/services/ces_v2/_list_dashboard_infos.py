@@ -26,7 +26,7 @@ class ExtendInfoResp(ApiModel):
     period: str | None = None
     display_time: int | None = None
     refresh_time: int | None = None
-    from_: int | None = Field(None, alias="from")
+    from_: int | None = Field(default=None, alias="from")
     to: int | None = None
     screen_color: str | None = None
     enable_screen_auto_play: bool | None = None

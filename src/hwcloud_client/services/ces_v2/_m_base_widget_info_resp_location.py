@@ -17,7 +17,7 @@ class BaseWidgetInfoRespLocation(ApiModel):
 
 class BaseWidgetInfoRespProperties(ApiModel):
     filter: str | None = None
-    top_n: int | None = Field(None, alias="topN")
+    top_n: int | None = Field(default=None, alias="topN")
     order: str | None = None
     description: str | None = None
     last_week_compare_enable: bool | None = None

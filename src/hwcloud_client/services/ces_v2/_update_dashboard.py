@@ -11,7 +11,7 @@ class ExtendInfo(RequestModel):
     period: str | None = None
     display_time: int | None = None
     refresh_time: int | None = None
-    from_: int | None = Field(None, serialization_alias="from")
+    from_: int | None = Field(default=None, serialization_alias="from")
     to: int | None = None
     screen_color: str | None = None
     enable_screen_auto_play: bool | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 from ._m_backup_plan import BackupPolicy
 from ._m_resource_tag import ResourceTag
 
@@ -35,7 +35,7 @@ class CreateInstanceBody(RequestModel):
     instance_num: int | None = None
     maintain_begin: str | None = None
     maintain_end: str | None = None
-    password: SentSecret | None = None
+    password: SecretInput | None = None
     no_password_access: bool | None = None
     bss_param: BssParam | None = None
     instance_backup_policy: BackupPolicy | None = None

@@ -7,4 +7,4 @@ from .._base import ApiModel
 
 
 class Link(ApiModel):
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")

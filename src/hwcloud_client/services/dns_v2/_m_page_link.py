@@ -7,5 +7,5 @@ from .._base import ApiModel
 
 
 class PageLink(ApiModel):
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")
     next: str | None = None

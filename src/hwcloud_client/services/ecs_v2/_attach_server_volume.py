@@ -11,7 +11,7 @@ class AttachServerVolumeOption(RequestModel):
     volume_id: str = Field(serialization_alias="volumeId")
     volume_type: str | None = None
     count: int | None = None
-    hwpassthrough: str | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: str | None = Field(default=None, serialization_alias="hw:passthrough")
 
 
 class AttachServerVolumeRequestBody(RequestModel):

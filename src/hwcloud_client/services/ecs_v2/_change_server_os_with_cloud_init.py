@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 
 
 class ChangeServerOsWithCloudInitOption(RequestModel):
-    adminpass: SentSecret | None = None
+    adminpass: SecretInput | None = None
     keyname: str | None = None
     userid: str | None = None
     imageid: str
     metadata: ChangeSeversOsMetadata | None = None
     mode: str | None = None
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class ChangeServerOsWithCloudInitRequestBody(RequestModel):
@@ -25,7 +25,7 @@ class ChangeServerOsWithCloudInitResponse(ApiModel):
 
 
 class ChangeSeversOsMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
     user_data: str | None = None
-    byol: str | None = Field(None, serialization_alias="BYOL")
+    byol: str | None = Field(default=None, serialization_alias="BYOL")

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 
 
 class ChangeServerOsWithoutCloudInitOption(RequestModel):
-    adminpass: SentSecret | None = None
+    adminpass: SecretInput | None = None
     keyname: str | None = None
     userid: str | None = None
     imageid: str
     mode: str | None = None
     metadata: ChangeSeversOsMetadataWithoutCloudInitOption | None = None
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class ChangeServerOsWithoutCloudInitRequestBody(RequestModel):
@@ -25,6 +25,6 @@ class ChangeServerOsWithoutCloudInitResponse(ApiModel):
 
 
 class ChangeSeversOsMetadataWithoutCloudInitOption(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
-    byol: str | None = Field(None, serialization_alias="BYOL")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
+    byol: str | None = Field(default=None, serialization_alias="BYOL")

@@ -14,7 +14,7 @@ class CreateLaunchTemplateRequestBody(RequestModel):
 
 class CreateLaunchTemplateResponse(ApiModel):
     launch_template_id: str | None = None
-    x_request_id: str | None = Field(None, alias="X-Request-Id")
+    x_request_id: str | None = Field(default=None, alias="X-Request-Id")
 
 
 class LaunchTemplateOption(RequestModel):

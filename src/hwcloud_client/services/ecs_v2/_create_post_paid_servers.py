@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 from ._m_cpu_options import CpuOptions
 from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
 from ._m_enclave_options import EnclaveOptions
@@ -18,12 +18,12 @@ class CreatePostPaidServersRequestBody(RequestModel):
 
 class CreatePostPaidServersResponse(ApiModel):
     job_id: str | None = None
-    server_ids: list[str] | None = Field(None, alias="serverIds")
+    server_ids: list[str] | None = Field(default=None, alias="serverIds")
 
 
 class PostPaidServer(RequestModel):
     auto_terminate_time: str | None = None
-    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
+    admin_pass: SecretInput | None = Field(default=None, serialization_alias="adminPass")
     availability_zone: str | None = None
     batch_create_in_multi_az: bool | None = None
     count: int | None = None
@@ -31,12 +31,12 @@ class PostPaidServer(RequestModel):
     extendparam: PostPaidServerExtendParam | None = None
     flavor_ref: str = Field(serialization_alias="flavorRef")
     image_ref: str = Field(serialization_alias="imageRef")
-    is_auto_rename: bool | None = Field(None, serialization_alias="isAutoRename")
+    is_auto_rename: bool | None = Field(default=None, serialization_alias="isAutoRename")
     key_name: str | None = None
     metadata: dict[str, str] | None = None
     name: str
     nics: list[PostPaidServerNic]
-    osscheduler_hints: PostPaidServerSchedulerHints | None = Field(None, serialization_alias="os:scheduler_hints")
+    osscheduler_hints: PostPaidServerSchedulerHints | None = Field(default=None, serialization_alias="os:scheduler_hints")
     publicip: PostPaidServerPublicip | None = None
     root_volume: PostPaidServerRootVolume
     security_groups: list[PostPaidServerSecurityGroup] | None = None
@@ -59,7 +59,7 @@ class PostPaidServerDataVolume(RequestModel):
     throughput: int | None = None
     shareable: bool | None = None
     multiattach: bool | None = None
-    hwpassthrough: bool | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: bool | None = Field(default=None, serialization_alias="hw:passthrough")
     extendparam: PostPaidServerDataVolumeExtendParam | None = None
     cluster_type: str | None = None
     cluster_id: str | None = None
@@ -69,14 +69,14 @@ class PostPaidServerDataVolume(RequestModel):
 
 
 class PostPaidServerDataVolumeExtendParam(RequestModel):
-    resource_spec_code: str | None = Field(None, serialization_alias="resourceSpecCode")
-    resource_type: str | None = Field(None, serialization_alias="resourceType")
-    snapshot_id: str | None = Field(None, serialization_alias="snapshotId")
+    resource_spec_code: str | None = Field(default=None, serialization_alias="resourceSpecCode")
+    resource_type: str | None = Field(default=None, serialization_alias="resourceType")
+    snapshot_id: str | None = Field(default=None, serialization_alias="snapshotId")
 
 
 class PostPaidServerDataVolumeMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
 class PostPaidServerEip(RequestModel):
@@ -93,21 +93,21 @@ class PostPaidServerEipBandwidth(RequestModel):
 
 
 class PostPaidServerEipExtendParam(RequestModel):
-    charging_mode: str | None = Field(None, serialization_alias="chargingMode")
+    charging_mode: str | None = Field(default=None, serialization_alias="chargingMode")
 
 
 class PostPaidServerExtendParam(RequestModel):
-    charging_mode: int | None = Field(None, serialization_alias="chargingMode")
-    region_id: str | None = Field(None, serialization_alias="regionID")
+    charging_mode: int | None = Field(default=None, serialization_alias="chargingMode")
+    region_id: str | None = Field(default=None, serialization_alias="regionID")
     support_auto_recovery: bool | None = None
     enterprise_project_id: str | None = None
-    market_type: str | None = Field(None, serialization_alias="marketType")
-    spot_price: str | None = Field(None, serialization_alias="spotPrice")
-    disk_prior: str | None = Field(None, serialization_alias="diskPrior")
+    market_type: str | None = Field(default=None, serialization_alias="marketType")
+    spot_price: str | None = Field(default=None, serialization_alias="spotPrice")
+    disk_prior: str | None = Field(default=None, serialization_alias="diskPrior")
     spot_duration_hours: int | None = None
     interruption_policy: str | None = None
     spot_duration_count: int | None = None
-    cb_csbs_backup: str | None = Field(None, serialization_alias="CB_CSBS_BACKUP")
+    cb_csbs_backup: str | None = Field(default=None, serialization_alias="CB_CSBS_BACKUP")
 
 
 class PostPaidServerIpv6Bandwidth(RequestModel):
@@ -135,7 +135,7 @@ class PostPaidServerRootVolume(RequestModel):
     size: int | None = None
     iops: int | None = None
     throughput: int | None = None
-    hwpassthrough: bool | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: bool | None = Field(default=None, serialization_alias="hw:passthrough")
     cluster_type: str | None = None
     cluster_id: str | None = None
     extendparam: PostPaidServerRootVolumeExtendParam | None = None
@@ -143,14 +143,14 @@ class PostPaidServerRootVolume(RequestModel):
 
 
 class PostPaidServerRootVolumeExtendParam(RequestModel):
-    resource_spec_code: str | None = Field(None, serialization_alias="resourceSpecCode")
-    resource_type: str | None = Field(None, serialization_alias="resourceType")
-    snapshot_id: str | None = Field(None, serialization_alias="snapshotId")
+    resource_spec_code: str | None = Field(default=None, serialization_alias="resourceSpecCode")
+    resource_type: str | None = Field(default=None, serialization_alias="resourceType")
+    snapshot_id: str | None = Field(default=None, serialization_alias="snapshotId")
 
 
 class PostPaidServerRootVolumeMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
 class PostPaidServerSchedulerHints(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 from ._m_cpu_options import CpuOptions
 from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
 from ._m_enclave_options import EnclaveOptions
@@ -19,7 +19,7 @@ class CreateServersRequestBody(RequestModel):
 class CreateServersResponse(ApiModel):
     job_id: str | None = None
     order_id: str | None = None
-    server_ids: list[str] | None = Field(None, alias="serverIds")
+    server_ids: list[str] | None = Field(default=None, alias="serverIds")
 
 
 class PrePaidServer(RequestModel):
@@ -28,13 +28,13 @@ class PrePaidServer(RequestModel):
     flavor_ref: str = Field(serialization_alias="flavorRef")
     name: str
     user_data: str | None = None
-    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
+    admin_pass: SecretInput | None = Field(default=None, serialization_alias="adminPass")
     key_name: str | None = None
     vpcid: str
     nics: list[PrePaidServerNic]
     publicip: PrePaidServerPublicip | None = None
     count: int | None = None
-    is_auto_rename: bool | None = Field(None, serialization_alias="isAutoRename")
+    is_auto_rename: bool | None = Field(default=None, serialization_alias="isAutoRename")
     root_volume: PrePaidServerRootVolume
     data_volumes: list[PrePaidServerDataVolume] | None = None
     security_groups: list[PrePaidServerSecurityGroup] | None = None
@@ -42,7 +42,7 @@ class PrePaidServer(RequestModel):
     batch_create_in_multi_az: bool | None = None
     extendparam: PrePaidServerExtendParam | None = None
     metadata: dict[str, str] | None = None
-    osscheduler_hints: PrePaidServerSchedulerHints | None = Field(None, serialization_alias="os:scheduler_hints")
+    osscheduler_hints: PrePaidServerSchedulerHints | None = Field(default=None, serialization_alias="os:scheduler_hints")
     tags: list[str] | None = None
     server_tags: list[PrePaidServerTag] | None = None
     description: str | None = None
@@ -60,7 +60,7 @@ class PrePaidServerDataVolume(RequestModel):
     throughput: int | None = None
     shareable: bool | None = None
     multiattach: bool | None = None
-    hwpassthrough: bool | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: bool | None = Field(default=None, serialization_alias="hw:passthrough")
     extendparam: PrePaidServerDataVolumeExtendParam | None = None
     cluster_type: str | None = None
     cluster_id: str | None = None
@@ -70,14 +70,14 @@ class PrePaidServerDataVolume(RequestModel):
 
 
 class PrePaidServerDataVolumeExtendParam(RequestModel):
-    resource_spec_code: str | None = Field(None, serialization_alias="resourceSpecCode")
-    resource_type: str | None = Field(None, serialization_alias="resourceType")
-    snapshot_id: str | None = Field(None, serialization_alias="snapshotId")
+    resource_spec_code: str | None = Field(default=None, serialization_alias="resourceSpecCode")
+    resource_type: str | None = Field(default=None, serialization_alias="resourceType")
+    snapshot_id: str | None = Field(default=None, serialization_alias="snapshotId")
 
 
 class PrePaidServerDataVolumeMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
 class PrePaidServerEip(RequestModel):
@@ -94,24 +94,24 @@ class PrePaidServerEipBandwidth(RequestModel):
 
 
 class PrePaidServerEipExtendParam(RequestModel):
-    charging_mode: str | None = Field(None, serialization_alias="chargingMode")
+    charging_mode: str | None = Field(default=None, serialization_alias="chargingMode")
 
 
 class PrePaidServerExtendParam(RequestModel):
-    charging_mode: str | None = Field(None, serialization_alias="chargingMode")
-    region_id: str | None = Field(None, serialization_alias="regionID")
-    period_type: str | None = Field(None, serialization_alias="periodType")
-    period_num: int | None = Field(None, serialization_alias="periodNum")
-    is_auto_renew: str | None = Field(None, serialization_alias="isAutoRenew")
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    charging_mode: str | None = Field(default=None, serialization_alias="chargingMode")
+    region_id: str | None = Field(default=None, serialization_alias="regionID")
+    period_type: str | None = Field(default=None, serialization_alias="periodType")
+    period_num: int | None = Field(default=None, serialization_alias="periodNum")
+    is_auto_renew: str | None = Field(default=None, serialization_alias="isAutoRenew")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
     enterprise_project_id: str | None = None
     support_auto_recovery: bool | None = None
-    market_type: str | None = Field(None, serialization_alias="marketType")
-    spot_price: str | None = Field(None, serialization_alias="spotPrice")
-    disk_prior: str | None = Field(None, serialization_alias="diskPrior")
+    market_type: str | None = Field(default=None, serialization_alias="marketType")
+    spot_price: str | None = Field(default=None, serialization_alias="spotPrice")
+    disk_prior: str | None = Field(default=None, serialization_alias="diskPrior")
     spot_duration_hours: int | None = None
     interruption_policy: str | None = None
-    cb_csbs_backup: str | None = Field(None, serialization_alias="CB_CSBS_BACKUP")
+    cb_csbs_backup: str | None = Field(default=None, serialization_alias="CB_CSBS_BACKUP")
     spot_duration_count: int | None = None
 
 
@@ -144,18 +144,18 @@ class PrePaidServerRootVolume(RequestModel):
     metadata: PrePaidServerRootVolumeMetadata | None = None
     cluster_type: str | None = None
     cluster_id: str | None = None
-    hwpassthrough: bool | None = Field(None, serialization_alias="hw:passthrough")
+    hwpassthrough: bool | None = Field(default=None, serialization_alias="hw:passthrough")
 
 
 class PrePaidServerRootVolumeExtendParam(RequestModel):
-    resource_spec_code: str | None = Field(None, serialization_alias="resourceSpecCode")
-    resource_type: str | None = Field(None, serialization_alias="resourceType")
-    snapshot_id: str | None = Field(None, serialization_alias="snapshotId")
+    resource_spec_code: str | None = Field(default=None, serialization_alias="resourceSpecCode")
+    resource_type: str | None = Field(default=None, serialization_alias="resourceType")
+    snapshot_id: str | None = Field(default=None, serialization_alias="snapshotId")
 
 
 class PrePaidServerRootVolumeMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
 class PrePaidServerSchedulerHints(RequestModel):

@@ -82,9 +82,9 @@ class MarketModelPrepaidInfo(ApiModel):
 class NetworkAddresses(ApiModel):
     addr: str | None = None
     version: int | None = None
-    os_ext_ip_sport_id: str | None = Field(None, alias="OS-EXT-IPS:port_id")
-    os_ext_ips_ma_cmac_addr: str | None = Field(None, alias="OS-EXT-IPS-MAC:mac_addr")
-    os_ext_ip_stype: str | None = Field(None, alias="OS-EXT-IPS:type")
+    os_ext_ip_sport_id: str | None = Field(default=None, alias="OS-EXT-IPS:port_id")
+    os_ext_ips_ma_cmac_addr: str | None = Field(default=None, alias="OS-EXT-IPS-MAC:mac_addr")
+    os_ext_ip_stype: str | None = Field(default=None, alias="OS-EXT-IPS:type")
     primary: bool | None = None
 
 
@@ -97,5 +97,5 @@ class VolumeAttach(ApiModel):
     id: str | None = None
     delete_on_termination: bool | None = None
     device: str | None = None
-    boot_index: str | None = Field(None, alias="bootIndex")
+    boot_index: str | None = Field(default=None, alias="bootIndex")
     size: int | None = None

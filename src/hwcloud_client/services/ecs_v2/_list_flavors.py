@@ -14,15 +14,15 @@ class Flavor(ApiModel):
     ram: int | None = None
     disk: str | None = None
     swap: str | None = None
-    os_flv_ext_dat_aephemeral: int | None = Field(None, alias="OS-FLV-EXT-DATA:ephemeral")
-    os_flv_disable_ddisabled: bool | None = Field(None, alias="OS-FLV-DISABLED:disabled")
+    os_flv_ext_dat_aephemeral: int | None = Field(default=None, alias="OS-FLV-EXT-DATA:ephemeral")
+    os_flv_disable_ddisabled: bool | None = Field(default=None, alias="OS-FLV-DISABLED:disabled")
     rxtx_factor: float | None = None
     rxtx_quota: str | None = None
     rxtx_cap: str | None = None
-    os_flavor_accessis_public: bool | None = Field(None, alias="os-flavor-access:is_public")
+    os_flavor_accessis_public: bool | None = Field(default=None, alias="os-flavor-access:is_public")
     links: list[FlavorLink] | None = None
     os_extra_specs: FlavorExtraSpec | None = None
-    attachable_quantity: ServerAttachableQuantity | None = Field(None, alias="attachableQuantity")
+    attachable_quantity: ServerAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
 
 
 class ListFlavorsResponse(ApiModel):

@@ -11,7 +11,7 @@ from ._m_template_bandwidth_option import TemplateData
 class ListLaunchTemplateVersionsResponse(ApiModel):
     launch_template_versions: list[TemplateVersion] | None = None
     page_info: ResponsePageInfoV3 | None = None
-    x_request_id: str | None = Field(None, alias="X-Request-Id")
+    x_request_id: str | None = Field(default=None, alias="X-Request-Id")
 
 
 class TemplateVersion(ApiModel):

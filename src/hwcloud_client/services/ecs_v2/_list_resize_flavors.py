@@ -20,12 +20,12 @@ class ListResizeFlavorsResult(ApiModel):
     ram: int | None = None
     disk: str | None = None
     swap: str | None = None
-    os_flv_ext_dat_aephemeral: int | None = Field(None, alias="OS-FLV-EXT-DATA:ephemeral")
-    os_flv_disable_ddisabled: bool | None = Field(None, alias="OS-FLV-DISABLED:disabled")
+    os_flv_ext_dat_aephemeral: int | None = Field(default=None, alias="OS-FLV-EXT-DATA:ephemeral")
+    os_flv_disable_ddisabled: bool | None = Field(default=None, alias="OS-FLV-DISABLED:disabled")
     rxtx_factor: float | None = None
     rxtx_quota: str | None = None
     rxtx_cap: str | None = None
-    os_flavor_accessis_public: bool | None = Field(None, alias="os-flavor-access:is_public")
+    os_flavor_accessis_public: bool | None = Field(default=None, alias="os-flavor-access:is_public")
     links: list[FlavorLink] | None = None
     extra_specs: FlavorExtraSpec | None = None
     instance_quota: Any | None = None

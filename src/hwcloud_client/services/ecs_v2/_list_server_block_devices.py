@@ -14,5 +14,5 @@ class BlockDeviceAttachableQuantity(ApiModel):
 
 
 class ListServerBlockDevicesResponse(ApiModel):
-    attachable_quantity: BlockDeviceAttachableQuantity | None = Field(None, alias="attachableQuantity")
-    volume_attachments: list[ServerBlockDevice] | None = Field(None, alias="volumeAttachments")
+    attachable_quantity: BlockDeviceAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
+    volume_attachments: list[ServerBlockDevice] | None = Field(default=None, alias="volumeAttachments")

@@ -12,5 +12,5 @@ class InterfaceAttachableQuantity(ApiModel):
 
 
 class ListServerInterfacesResponse(ApiModel):
-    attachable_quantity: InterfaceAttachableQuantity | None = Field(None, alias="attachableQuantity")
-    interface_attachments: list[InterfaceAttachment] | None = Field(None, alias="interfaceAttachments")
+    attachable_quantity: InterfaceAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
+    interface_attachments: list[InterfaceAttachment] | None = Field(default=None, alias="interfaceAttachments")

@@ -7,11 +7,11 @@ from .._base import ApiModel
 
 
 class ListServerVolumeAttachmentsResponse(ApiModel):
-    volume_attachments: list[ServerVolumeAttachment] | None = Field(None, alias="volumeAttachments")
+    volume_attachments: list[ServerVolumeAttachment] | None = Field(default=None, alias="volumeAttachments")
 
 
 class ServerVolumeAttachment(ApiModel):
     device: str | None = None
     id: str | None = None
-    server_id: str | None = Field(None, alias="serverId")
-    volume_id: str | None = Field(None, alias="volumeId")
+    server_id: str | None = Field(default=None, alias="serverId")
+    volume_id: str | None = Field(default=None, alias="volumeId")

@@ -20,4 +20,4 @@ class LaunchTemplate(ApiModel):
 class ListTemplatesResponse(ApiModel):
     launch_templates: list[LaunchTemplate] | None = None
     page_info: ResponsePageInfoV3 | None = None
-    x_request_id: str | None = Field(None, alias="X-Request-Id")
+    x_request_id: str | None = Field(default=None, alias="X-Request-Id")

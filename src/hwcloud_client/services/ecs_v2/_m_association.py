@@ -39,9 +39,9 @@ class ServerAddress(ApiModel):
     version: str | None = None
     primary: bool | None = None
     addr: str | None = None
-    os_ext_ip_stype: str | None = Field(None, alias="OS-EXT-IPS:type")
-    os_ext_ips_ma_cmac_addr: str | None = Field(None, alias="OS-EXT-IPS-MAC:mac_addr")
-    os_ext_ip_sport_id: str | None = Field(None, alias="OS-EXT-IPS:port_id")
+    os_ext_ip_stype: str | None = Field(default=None, alias="OS-EXT-IPS:type")
+    os_ext_ips_ma_cmac_addr: str | None = Field(default=None, alias="OS-EXT-IPS-MAC:mac_addr")
+    os_ext_ip_sport_id: str | None = Field(default=None, alias="OS-EXT-IPS:port_id")
 
 
 class ServerDetail(ApiModel):
@@ -52,46 +52,46 @@ class ServerDetail(ApiModel):
     status: str
     updated: str | None = None
     auto_terminate_time: str | None = None
-    host_id: str | None = Field(None, alias="hostId")
-    os_ext_srv_att_rhost: str | None = Field(None, alias="OS-EXT-SRV-ATTR:host")
+    host_id: str | None = Field(default=None, alias="hostId")
+    os_ext_srv_att_rhost: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:host")
     addresses: dict[str, list[ServerAddress]] | None = None
     key_name: str | None = None
     image: ServerImage | None = None
-    os_ext_st_stask_state: str | None = Field(None, alias="OS-EXT-STS:task_state")
-    os_ext_st_svm_state: str | None = Field(None, alias="OS-EXT-STS:vm_state")
-    os_ext_srv_att_rinstance_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:instance_name")
-    os_ext_srv_att_rhypervisor_hostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
+    os_ext_st_stask_state: str | None = Field(default=None, alias="OS-EXT-STS:task_state")
+    os_ext_st_svm_state: str | None = Field(default=None, alias="OS-EXT-STS:vm_state")
+    os_ext_srv_att_rinstance_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:instance_name")
+    os_ext_srv_att_rhypervisor_hostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
     flavor: ServerFlavor | None = None
     id: str
     security_groups: list[ServerSecurityGroup] | None = None
-    os_ext_a_zavailability_zone: str | None = Field(None, alias="OS-EXT-AZ:availability_zone")
+    os_ext_a_zavailability_zone: str | None = Field(default=None, alias="OS-EXT-AZ:availability_zone")
     user_id: str | None = None
     name: str
     created: str | None = None
     tenant_id: str | None = None
-    os_dc_fdisk_config: str | None = Field(None, alias="OS-DCF:diskConfig")
-    access_i_pv4: str | None = Field(None, alias="accessIPv4")
-    access_i_pv6: str | None = Field(None, alias="accessIPv6")
+    os_dc_fdisk_config: str | None = Field(default=None, alias="OS-DCF:diskConfig")
+    access_i_pv4: str | None = Field(default=None, alias="accessIPv4")
+    access_i_pv6: str | None = Field(default=None, alias="accessIPv6")
     fault: Any | None = None
     progress: int | None = None
-    os_ext_st_spower_state: int | None = Field(None, alias="OS-EXT-STS:power_state")
+    os_ext_st_spower_state: int | None = Field(default=None, alias="OS-EXT-STS:power_state")
     config_drive: str | None = None
     metadata: dict[str, str] | None = None
-    os_srv_us_glaunched_at: str | None = Field(None, alias="OS-SRV-USG:launched_at")
-    os_srv_us_gterminated_at: str | None = Field(None, alias="OS-SRV-USG:terminated_at")
-    os_extended_volumesvolumes_attached: list[ServerExtendVolumeAttachment] | None = Field(None, alias="os-extended-volumes:volumes_attached")
+    os_srv_us_glaunched_at: str | None = Field(default=None, alias="OS-SRV-USG:launched_at")
+    os_srv_us_gterminated_at: str | None = Field(default=None, alias="OS-SRV-USG:terminated_at")
+    os_extended_volumesvolumes_attached: list[ServerExtendVolumeAttachment] | None = Field(default=None, alias="os-extended-volumes:volumes_attached")
     description: str | None = None
     host_status: str | None = None
-    os_ext_srv_att_rhostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hostname")
-    os_ext_srv_att_rreservation_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:reservation_id")
-    os_ext_srv_att_rlaunch_index: int | None = Field(None, alias="OS-EXT-SRV-ATTR:launch_index")
-    os_ext_srv_att_rkernel_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:kernel_id")
-    os_ext_srv_att_rramdisk_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:ramdisk_id")
-    os_ext_srv_att_rroot_device_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:root_device_name")
-    os_ext_srv_att_ruser_data: str | None = Field(None, alias="OS-EXT-SRV-ATTR:user_data")
+    os_ext_srv_att_rhostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hostname")
+    os_ext_srv_att_rreservation_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:reservation_id")
+    os_ext_srv_att_rlaunch_index: int | None = Field(default=None, alias="OS-EXT-SRV-ATTR:launch_index")
+    os_ext_srv_att_rkernel_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:kernel_id")
+    os_ext_srv_att_rramdisk_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:ramdisk_id")
+    os_ext_srv_att_rroot_device_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:root_device_name")
+    os_ext_srv_att_ruser_data: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:user_data")
     locked: bool | None = None
     tags: list[str] | None = None
-    osscheduler_hints: ServerSchedulerHints | None = Field(None, alias="os:scheduler_hints")
+    osscheduler_hints: ServerSchedulerHints | None = Field(default=None, alias="os:scheduler_hints")
     enterprise_project_id: str | None = None
     sys_tags: list[ServerSystemTag] | None = None
     cpu_options: CpuOptions | None = None
@@ -103,7 +103,7 @@ class ServerDetail(ApiModel):
 class ServerExtendVolumeAttachment(ApiModel):
     id: str | None = None
     delete_on_termination: str | None = None
-    boot_index: str | None = Field(None, alias="bootIndex")
+    boot_index: str | None = Field(default=None, alias="bootIndex")
     device: str | None = None
 
 

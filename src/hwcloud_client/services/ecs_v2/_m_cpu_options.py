@@ -7,4 +7,4 @@ from .._base import RequestModel
 
 
 class CpuOptions(RequestModel):
-    hwcpu_threads: int | None = Field(None, serialization_alias="hw:cpu_threads")
+    hwcpu_threads: int | None = Field(default=None, serialization_alias="hw:cpu_threads")

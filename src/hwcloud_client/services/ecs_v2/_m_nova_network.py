@@ -11,8 +11,8 @@ from ._m_nova_server_security_group import NovaServerSecurityGroup
 class NovaNetwork(ApiModel):
     addr: str | None = None
     version: int | None = None
-    os_ext_ips_ma_cmac_addr: str | None = Field(None, alias="OS-EXT-IPS-MAC:mac_addr")
-    os_ext_ip_stype: str | None = Field(None, alias="OS-EXT-IPS:type")
+    os_ext_ips_ma_cmac_addr: str | None = Field(default=None, alias="OS-EXT-IPS-MAC:mac_addr")
+    os_ext_ip_stype: str | None = Field(default=None, alias="OS-EXT-IPS:type")
 
 
 class NovaServer(ApiModel):
@@ -27,38 +27,38 @@ class NovaServer(ApiModel):
     key_name: str | None = None
     user_id: str | None = None
     metadata: dict[str, str] | None = None
-    host_id: str | None = Field(None, alias="hostId")
+    host_id: str | None = Field(default=None, alias="hostId")
     addresses: dict[str, list[NovaNetwork]] | None = None
     security_groups: list[NovaServerSecurityGroup] | None = None
     links: list[NovaLink] | None = None
-    os_dc_fdisk_config: str | None = Field(None, alias="OS-DCF:diskConfig")
-    os_ext_a_zavailability_zone: str | None = Field(None, alias="OS-EXT-AZ:availability_zone")
-    os_ext_srv_att_rhost: str | None = Field(None, alias="OS-EXT-SRV-ATTR:host")
-    os_ext_srv_att_rhypervisor_hostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
-    os_ext_srv_att_rinstance_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:instance_name")
-    os_ext_st_spower_state: int | None = Field(None, alias="OS-EXT-STS:power_state")
-    os_ext_st_stask_state: str | None = Field(None, alias="OS-EXT-STS:task_state")
-    os_ext_st_svm_state: str | None = Field(None, alias="OS-EXT-STS:vm_state")
-    os_srv_us_glaunched_at: str | None = Field(None, alias="OS-SRV-USG:launched_at")
-    os_srv_us_gterminated_at: str | None = Field(None, alias="OS-SRV-USG:terminated_at")
-    os_extended_volumesvolumes_attached: list[NovaServerVolume] | None = Field(None, alias="os-extended-volumes:volumes_attached")
+    os_dc_fdisk_config: str | None = Field(default=None, alias="OS-DCF:diskConfig")
+    os_ext_a_zavailability_zone: str | None = Field(default=None, alias="OS-EXT-AZ:availability_zone")
+    os_ext_srv_att_rhost: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:host")
+    os_ext_srv_att_rhypervisor_hostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hypervisor_hostname")
+    os_ext_srv_att_rinstance_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:instance_name")
+    os_ext_st_spower_state: int | None = Field(default=None, alias="OS-EXT-STS:power_state")
+    os_ext_st_stask_state: str | None = Field(default=None, alias="OS-EXT-STS:task_state")
+    os_ext_st_svm_state: str | None = Field(default=None, alias="OS-EXT-STS:vm_state")
+    os_srv_us_glaunched_at: str | None = Field(default=None, alias="OS-SRV-USG:launched_at")
+    os_srv_us_gterminated_at: str | None = Field(default=None, alias="OS-SRV-USG:terminated_at")
+    os_extended_volumesvolumes_attached: list[NovaServerVolume] | None = Field(default=None, alias="os-extended-volumes:volumes_attached")
     fault: NovaServerFault | None = None
     description: str | None = None
     host_status: str | None = None
-    os_ext_srv_att_rhostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hostname")
-    os_ext_srv_att_rreservation_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:reservation_id")
-    os_ext_srv_att_rlaunch_index: int | None = Field(None, alias="OS-EXT-SRV-ATTR:launch_index")
-    os_ext_srv_att_rkernel_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:kernel_id")
-    os_ext_srv_att_rramdisk_id: str | None = Field(None, alias="OS-EXT-SRV-ATTR:ramdisk_id")
-    os_ext_srv_att_rroot_device_name: str | None = Field(None, alias="OS-EXT-SRV-ATTR:root_device_name")
-    os_ext_srv_att_ruser_data: str | None = Field(None, alias="OS-EXT-SRV-ATTR:user_data")
+    os_ext_srv_att_rhostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hostname")
+    os_ext_srv_att_rreservation_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:reservation_id")
+    os_ext_srv_att_rlaunch_index: int | None = Field(default=None, alias="OS-EXT-SRV-ATTR:launch_index")
+    os_ext_srv_att_rkernel_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:kernel_id")
+    os_ext_srv_att_rramdisk_id: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:ramdisk_id")
+    os_ext_srv_att_rroot_device_name: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:root_device_name")
+    os_ext_srv_att_ruser_data: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:user_data")
     tags: list[str] | None = None
     locked: bool | None = None
-    access_i_pv4: str | None = Field(None, alias="accessIPv4")
-    access_i_pv6: str | None = Field(None, alias="accessIPv6")
+    access_i_pv4: str | None = Field(default=None, alias="accessIPv4")
+    access_i_pv6: str | None = Field(default=None, alias="accessIPv6")
     config_drive: str | None = None
     progress: int | None = None
-    osscheduler_hints: NovaServerSchedulerHints | None = Field(None, alias="os:scheduler_hints")
+    osscheduler_hints: NovaServerSchedulerHints | None = Field(default=None, alias="os:scheduler_hints")
 
 
 class NovaServerFault(ApiModel):

@@ -7,11 +7,11 @@ from .._base import ApiModel
 
 
 class ServerBlockDevice(ApiModel):
-    boot_index: int | None = Field(None, alias="bootIndex")
-    pci_address: str | None = Field(None, alias="pciAddress")
-    volume_id: str | None = Field(None, alias="volumeId")
+    boot_index: int | None = Field(default=None, alias="bootIndex")
+    pci_address: str | None = Field(default=None, alias="pciAddress")
+    volume_id: str | None = Field(default=None, alias="volumeId")
     device: str | None = None
-    server_id: str | None = Field(None, alias="serverId")
+    server_id: str | None = Field(default=None, alias="serverId")
     id: str | None = None
     size: int | None = None
     bus: str | None = None

@@ -22,4 +22,4 @@ class NovaAttachInterfaceRequestBody(RequestModel):
 
 
 class NovaAttachInterfaceResponse(ApiModel):
-    interface_attachment: NovaServerInterfaceDetail | None = Field(None, alias="interfaceAttachment")
+    interface_attachment: NovaServerInterfaceDetail | None = Field(default=None, alias="interfaceAttachment")

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput, SentSecret
 from ._m_nova_link import NovaLink
 from ._m_nova_server_security_group import NovaServerSecurityGroup
 
 
 class NovaCreateServersOption(RequestModel):
     auto_terminate_time: str | None = None
-    image_ref: str | None = Field(None, serialization_alias="imageRef")
+    image_ref: str | None = Field(default=None, serialization_alias="imageRef")
     flavor_ref: str = Field(serialization_alias="flavorRef")
     name: str
     metadata: dict[str, str] | None = None
-    admin_pass: SentSecret | None = Field(None, serialization_alias="adminPass")
+    admin_pass: SecretInput | None = Field(default=None, serialization_alias="adminPass")
     block_device_mapping_v2: list[NovaServerBlockDeviceMapping] | None = None
     config_drive: str | None = None
     security_groups: list[NovaServerSecurityGroup] | None = None
@@ -25,13 +25,13 @@ class NovaCreateServersOption(RequestModel):
     return_reservation_id: bool | None = None
     min_count: int | None = None
     max_count: int | None = None
-    os_dc_fdisk_config: str | None = Field(None, serialization_alias="OS-DCF:diskConfig")
+    os_dc_fdisk_config: str | None = Field(default=None, serialization_alias="OS-DCF:diskConfig")
     description: str | None = None
 
 
 class NovaCreateServersRequestBody(RequestModel):
     server: NovaCreateServersOption
-    osscheduler_hints: NovaCreateServersSchedulerHint | None = Field(None, serialization_alias="os:scheduler_hints")
+    osscheduler_hints: NovaCreateServersSchedulerHint | None = Field(default=None, serialization_alias="os:scheduler_hints")
 
 
 class NovaCreateServersResponse(ApiModel):
@@ -42,9 +42,9 @@ class NovaCreateServersResult(ApiModel):
     id: str | None = None
     links: list[NovaLink] | None = None
     security_groups: list[NovaServerSecurityGroup] | None = None
-    os_dc_fdisk_config: str | None = Field(None, alias="OS-DCF:diskConfig")
+    os_dc_fdisk_config: str | None = Field(default=None, alias="OS-DCF:diskConfig")
     reservation_id: str | None = None
-    admin_pass: SentSecret | None = Field(None, alias="adminPass")
+    admin_pass: SentSecret | None = Field(default=None, alias="adminPass")
 
 
 class NovaCreateServersSchedulerHint(RequestModel):

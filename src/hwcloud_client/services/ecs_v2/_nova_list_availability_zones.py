@@ -8,8 +8,8 @@ from .._base import ApiModel
 
 class NovaAvailabilityZone(ApiModel):
     hosts: list[str] | None = None
-    zone_name: str | None = Field(None, alias="zoneName")
-    zone_state: NovaAvailabilityZoneState | None = Field(None, alias="zoneState")
+    zone_name: str | None = Field(default=None, alias="zoneName")
+    zone_state: NovaAvailabilityZoneState | None = Field(default=None, alias="zoneState")
 
 
 class NovaAvailabilityZoneState(ApiModel):
@@ -17,4 +17,4 @@ class NovaAvailabilityZoneState(ApiModel):
 
 
 class NovaListAvailabilityZonesResponse(ApiModel):
-    availability_zone_info: list[NovaAvailabilityZone] | None = Field(None, alias="availabilityZoneInfo")
+    availability_zone_info: list[NovaAvailabilityZone] | None = Field(default=None, alias="availabilityZoneInfo")

@@ -8,4 +8,4 @@ from ._m_nova_server_interface_detail import NovaServerInterfaceDetail
 
 
 class NovaShowServerInterfaceResponse(ApiModel):
-    interface_attachment: NovaServerInterfaceDetail | None = Field(None, alias="interfaceAttachment")
+    interface_attachment: NovaServerInterfaceDetail | None = Field(default=None, alias="interfaceAttachment")

@@ -14,7 +14,7 @@ class NovaShowVersionResponse(ApiModel):
 class NovaVersionDetail(ApiModel):
     id: str | None = None
     links: list[NovaLink] | None = None
-    media_types: list[NovaVersionMediaType] | None = Field(None, alias="media-types")
+    media_types: list[NovaVersionMediaType] | None = Field(default=None, alias="media-types")
     min_version: str | None = None
     status: str | None = None
     updated: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 
 
 class ReinstallServerWithCloudInitOption(RequestModel):
-    adminpass: SentSecret | None = None
+    adminpass: SecretInput | None = None
     keyname: str | None = None
     userid: str | None = None
     metadata: ReinstallSeverMetadata | None = None
@@ -23,7 +23,7 @@ class ReinstallServerWithCloudInitResponse(ApiModel):
 
 
 class ReinstallSeverMetadata(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
     user_data: str | None = None
-    byol: str | None = Field(None, serialization_alias="BYOL")
+    byol: str | None = Field(default=None, serialization_alias="BYOL")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 
 
 class ReinstallServerWithoutCloudInitOption(RequestModel):
-    adminpass: SentSecret | None = None
+    adminpass: SecretInput | None = None
     keyname: str | None = None
     userid: str | None = None
     mode: str | None = None
@@ -23,6 +23,6 @@ class ReinstallServerWithoutCloudInitResponse(ApiModel):
 
 
 class ReinstallSeverMetadataWithoutCloudInitOption(RequestModel):
-    system__encrypted: str | None = Field(None, serialization_alias="__system__encrypted")
-    system__cmkid: str | None = Field(None, serialization_alias="__system__cmkid")
-    byol: str | None = Field(None, serialization_alias="BYOL")
+    system__encrypted: str | None = Field(default=None, serialization_alias="__system__encrypted")
+    system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
+    byol: str | None = Field(default=None, serialization_alias="BYOL")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, SentSecret
+from .._base import RequestModel, SecretInput
 
 
 class ResetServerPasswordOption(RequestModel):
-    new_password: SentSecret
+    new_password: SecretInput
     is_check_password: bool | None = None
 
 

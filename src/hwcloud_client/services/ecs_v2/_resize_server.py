@@ -16,7 +16,7 @@ class ResizePrePaidServerOption(RequestModel):
 
 
 class ResizeServerExtendParam(RequestModel):
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class ResizeServerRequestBody(RequestModel):

@@ -34,5 +34,5 @@ class InterfaceExt(ApiModel):
 
 
 class ShowServerAttachableNicNumResponse(ApiModel):
-    attachable_quantity: AttachableQuantityForNic | None = Field(None, alias="attachableQuantity")
-    interface_attachments: list[InterfaceExt] | None = Field(None, alias="interfaceAttachments")
+    attachable_quantity: AttachableQuantityForNic | None = Field(default=None, alias="attachableQuantity")
+    interface_attachments: list[InterfaceExt] | None = Field(default=None, alias="interfaceAttachments")

@@ -8,4 +8,4 @@ from ._m_server_block_device import ServerBlockDevice
 
 
 class ShowServerBlockDeviceResponse(ApiModel):
-    volume_attachment: ServerBlockDevice | None = Field(None, alias="volumeAttachment")
+    volume_attachment: ServerBlockDevice | None = Field(default=None, alias="volumeAttachment")

@@ -41,14 +41,14 @@ class UpdateServerResponse(ApiModel):
 class UpdateServerResult(ApiModel):
     tenant_id: str | None = None
     image: str | None = None
-    access_i_pv4: str | None = Field(None, alias="accessIPv4")
-    access_i_pv6: str | None = Field(None, alias="accessIPv6")
+    access_i_pv4: str | None = Field(default=None, alias="accessIPv4")
+    access_i_pv6: str | None = Field(default=None, alias="accessIPv6")
     metadata: dict[str, str] | None = None
     addresses: dict[str, list[UpdateServerAddress]] | None = None
     created: str | None = None
-    host_id: str | None = Field(None, alias="hostId")
+    host_id: str | None = Field(default=None, alias="hostId")
     flavor: SimpleFlavor | None = None
-    os_dc_fdisk_config: str | None = Field(None, alias="OS-DCF:diskConfig")
+    os_dc_fdisk_config: str | None = Field(default=None, alias="OS-DCF:diskConfig")
     user_id: str | None = None
     name: str | None = None
     progress: int | None = None
@@ -59,5 +59,5 @@ class UpdateServerResult(ApiModel):
     description: str | None = None
     tags: list[str] | None = None
     status: str | None = None
-    os_ext_srv_att_ruser_data: str | None = Field(None, alias="OS-EXT-SRV-ATTR:user_data")
-    os_ext_srv_att_rhostname: str | None = Field(None, alias="OS-EXT-SRV-ATTR:hostname")
+    os_ext_srv_att_ruser_data: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:user_data")
+    os_ext_srv_att_rhostname: str | None = Field(default=None, alias="OS-EXT-SRV-ATTR:hostname")

@@ -18,7 +18,7 @@ class CreatePrePaidPublicipOption(RequestModel):
 class CreatePrePaidPublicipRequestBody(RequestModel):
     publicip: CreatePrePaidPublicipOption
     bandwidth: CreatePublicipBandwidthOption
-    extend_param: CreatePrePaidPublicipExtendParamOption | None = Field(None, serialization_alias="extendParam")
+    extend_param: CreatePrePaidPublicipExtendParamOption | None = Field(default=None, serialization_alias="extendParam")
     enterprise_project_id: str | None = None
 
 

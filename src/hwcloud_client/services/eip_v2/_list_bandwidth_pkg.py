@@ -12,15 +12,15 @@ class BandwidthPkgPage(ApiModel):
 
 
 class BandwidthPkgResp(ApiModel):
-    resource_id: str | None = Field(None, alias="resourceId")
-    resource_name: str | None = Field(None, alias="resourceName")
-    processed_time: str | None = Field(None, alias="processedTime")
-    bandwidth_id: str | None = Field(None, alias="bandwidthId")
-    pkg_size: int | None = Field(None, alias="pkgSize")
-    tenant_id: str | None = Field(None, alias="tenantId")
-    billing_info: str | None = Field(None, alias="billingInfo")
-    start_time: str | None = Field(None, alias="startTime")
-    end_time: str | None = Field(None, alias="endTime")
+    resource_id: str | None = Field(default=None, alias="resourceId")
+    resource_name: str | None = Field(default=None, alias="resourceName")
+    processed_time: str | None = Field(default=None, alias="processedTime")
+    bandwidth_id: str | None = Field(default=None, alias="bandwidthId")
+    pkg_size: int | None = Field(default=None, alias="pkgSize")
+    tenant_id: str | None = Field(default=None, alias="tenantId")
+    billing_info: str | None = Field(default=None, alias="billingInfo")
+    start_time: str | None = Field(default=None, alias="startTime")
+    end_time: str | None = Field(default=None, alias="endTime")
     status: str | None = None
 
 

@@ -20,7 +20,7 @@ class UpdatePrePaidBandwidthOption(RequestModel):
 
 class UpdatePrePaidBandwidthRequestBody(RequestModel):
     bandwidth: UpdatePrePaidBandwidthOption
-    extend_param: UpdatePrePaidBandwidthExtendParamOption | None = Field(None, serialization_alias="extendParam")
+    extend_param: UpdatePrePaidBandwidthExtendParamOption | None = Field(default=None, serialization_alias="extendParam")
 
 
 class UpdatePrePaidBandwidthResponse(ApiModel):

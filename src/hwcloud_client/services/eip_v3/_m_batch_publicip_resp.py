@@ -8,5 +8,5 @@ from ._m_bandwidth_resp import PublicipResp
 
 
 class BatchPublicipResp(ApiModel):
-    status_code: int | None = Field(None, alias="statusCode")
+    status_code: int | None = Field(default=None, alias="statusCode")
     publicip: PublicipResp | None = None

@@ -12,4 +12,4 @@ class PublicPoolType(ApiModel):
 
 
 class ShowPublicipPoolTypesResponse(ApiModel):
-    publicip_pool_types: PublicPoolType | None = Field(None, alias="publicip-pool-types")
+    publicip_pool_types: PublicPoolType | None = Field(default=None, alias="publicip-pool-types")

@@ -8,8 +8,8 @@ from ._m_resource_list import ResourceList
 
 
 class InsertHeader(RequestModel):
-    x_forwarded_elb_ip: bool | None = Field(None, serialization_alias="X-Forwarded-ELB-IP")
-    x_forwarded_host: bool | None = Field(None, serialization_alias="X-Forwarded-Host")
+    x_forwarded_elb_ip: bool | None = Field(default=None, serialization_alias="X-Forwarded-ELB-IP")
+    x_forwarded_host: bool | None = Field(default=None, serialization_alias="X-Forwarded-Host")
 
 
 class ListenerResp(ApiModel):

@@ -7,12 +7,12 @@ from .._base import ApiModel
 
 
 class AzInfo(ApiModel):
-    zone_name: str | None = Field(None, alias="zoneName")
-    zone_state: ZoneState | None = Field(None, alias="zoneState")
+    zone_name: str | None = Field(default=None, alias="zoneName")
+    zone_state: ZoneState | None = Field(default=None, alias="zoneState")
 
 
 class CinderListAvailabilityZonesResponse(ApiModel):
-    availability_zone_info: list[AzInfo] | None = Field(None, alias="availabilityZoneInfo")
+    availability_zone_info: list[AzInfo] | None = Field(default=None, alias="availabilityZoneInfo")
 
 
 class ZoneState(ApiModel):

@@ -107,13 +107,13 @@ class QuotaList(ApiModel):
     id: str | None = None
     snapshots: QuotaDetailSnapshots | None = None
     volumes: QuotaDetailVolumes | None = None
-    gigabytes_sata: QuotaDetailGigabytesSATA | None = Field(None, alias="gigabytes_SATA")
-    snapshots_sata: QuotaDetailSnapshotsSATA | None = Field(None, alias="snapshots_SATA")
-    volumes_sata: QuotaDetailVolumesSATA | None = Field(None, alias="volumes_SATA")
-    gigabytes_sas: QuotaDetailGigabytesSAS | None = Field(None, alias="gigabytes_SAS")
-    snapshots_sas: QuotaDetailSnapshotsSAS | None = Field(None, alias="snapshots_SAS")
-    volumes_sas: QuotaDetailVolumesSAS | None = Field(None, alias="volumes_SAS")
-    gigabytes_ssd: QuotaDetailGigabytesSSD | None = Field(None, alias="gigabytes_SSD")
-    snapshots_ssd: QuotaDetailSnapshotsSSD | None = Field(None, alias="snapshots_SSD")
-    volumes_ssd: QuotaDetailVolumesSSD | None = Field(None, alias="volumes_SSD")
+    gigabytes_sata: QuotaDetailGigabytesSATA | None = Field(default=None, alias="gigabytes_SATA")
+    snapshots_sata: QuotaDetailSnapshotsSATA | None = Field(default=None, alias="snapshots_SATA")
+    volumes_sata: QuotaDetailVolumesSATA | None = Field(default=None, alias="volumes_SATA")
+    gigabytes_sas: QuotaDetailGigabytesSAS | None = Field(default=None, alias="gigabytes_SAS")
+    snapshots_sas: QuotaDetailSnapshotsSAS | None = Field(default=None, alias="snapshots_SAS")
+    volumes_sas: QuotaDetailVolumesSAS | None = Field(default=None, alias="volumes_SAS")
+    gigabytes_ssd: QuotaDetailGigabytesSSD | None = Field(default=None, alias="gigabytes_SSD")
+    snapshots_ssd: QuotaDetailSnapshotsSSD | None = Field(default=None, alias="snapshots_SSD")
+    volumes_ssd: QuotaDetailVolumesSSD | None = Field(default=None, alias="volumes_SSD")
     per_volume_gigabytes: QuotaDetailPerVolumeGigabytes | None = None

@@ -20,8 +20,8 @@ class VolumeType(ApiModel):
 
 
 class VolumeTypeExtraSpecs(ApiModel):
-    reske_yavailability_zones: str | None = Field(None, alias="RESKEY:availability_zones")
-    availability_zone: str | None = Field(None, alias="availability-zone")
-    os_vendor_extendedsold_out_availability_zones: str | None = Field(None, alias="os-vendor-extended:sold_out_availability_zones")
+    reske_yavailability_zones: str | None = Field(default=None, alias="RESKEY:availability_zones")
+    availability_zone: str | None = Field(default=None, alias="availability-zone")
+    os_vendor_extendedsold_out_availability_zones: str | None = Field(default=None, alias="os-vendor-extended:sold_out_availability_zones")
     volume_backend_name: str | None = None
-    h_wavailability_zone: str | None = Field(None, alias="HW:availability_zone")
+    h_wavailability_zone: str | None = Field(default=None, alias="HW:availability_zone")

@@ -7,11 +7,11 @@ from .._base import ApiModel, RequestModel
 
 
 class BssParamForCreateVolume(RequestModel):
-    charging_mode: str | None = Field(None, serialization_alias="chargingMode")
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
-    is_auto_renew: str | None = Field(None, serialization_alias="isAutoRenew")
-    period_num: int | None = Field(None, serialization_alias="periodNum")
-    period_type: str | None = Field(None, serialization_alias="periodType")
+    charging_mode: str | None = Field(default=None, serialization_alias="chargingMode")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
+    is_auto_renew: str | None = Field(default=None, serialization_alias="isAutoRenew")
+    period_num: int | None = Field(default=None, serialization_alias="periodNum")
+    period_type: str | None = Field(default=None, serialization_alias="periodType")
 
 
 class CreateVolumeOption(RequestModel):
@@ -20,7 +20,7 @@ class CreateVolumeOption(RequestModel):
     count: int | None = None
     description: str | None = None
     enterprise_project_id: str | None = None
-    image_ref: str | None = Field(None, serialization_alias="imageRef")
+    image_ref: str | None = Field(default=None, serialization_alias="imageRef")
     metadata: dict[str, str] | None = None
     multiattach: bool | None = None
     name: str | None = None
@@ -33,10 +33,10 @@ class CreateVolumeOption(RequestModel):
 
 
 class CreateVolumeRequestBody(RequestModel):
-    bss_param: BssParamForCreateVolume | None = Field(None, serialization_alias="bssParam")
+    bss_param: BssParamForCreateVolume | None = Field(default=None, serialization_alias="bssParam")
     volume: CreateVolumeOption
     server_id: str | None = None
-    os_sch_hn_tscheduler_hints: CreateVolumeSchedulerHints | None = Field(None, serialization_alias="OS-SCH-HNT:scheduler_hints")
+    os_sch_hn_tscheduler_hints: CreateVolumeSchedulerHints | None = Field(default=None, serialization_alias="OS-SCH-HNT:scheduler_hints")
 
 
 class CreateVolumeResponse(ApiModel):

@@ -23,8 +23,8 @@ class SnapshotList(ApiModel):
     metadata: dict[str, str] | None = None
     volume_id: str | None = None
     size: int | None = None
-    os_extended_snapshot_attributesproject_id: str | None = Field(None, alias="os-extended-snapshot-attributes:project_id")
-    os_extended_snapshot_attributesprogress: str | None = Field(None, alias="os-extended-snapshot-attributes:progress")
+    os_extended_snapshot_attributesproject_id: str | None = Field(default=None, alias="os-extended-snapshot-attributes:project_id")
+    os_extended_snapshot_attributesprogress: str | None = Field(default=None, alias="os-extended-snapshot-attributes:progress")
     dedicated_storage_id: str | None = None
     dedicated_storage_name: str | None = None
     service_type: str | None = None

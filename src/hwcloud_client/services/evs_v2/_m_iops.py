@@ -29,12 +29,12 @@ class VolumeDetail(ApiModel):
     status: str
     attachments: list[Attachment] | None = None
     availability_zone: str | None = None
-    os_vol_host_attrhost: str | None = Field(None, alias="os-vol-host-attr:host")
+    os_vol_host_attrhost: str | None = Field(default=None, alias="os-vol-host-attr:host")
     source_volid: str | None = None
     snapshot_id: str | None = None
     description: str | None = None
     created_at: str | None = None
-    os_vol_tenant_attrtenant_id: str | None = Field(None, alias="os-vol-tenant-attr:tenant_id")
+    os_vol_tenant_attrtenant_id: str | None = Field(default=None, alias="os-vol-tenant-attr:tenant_id")
     volume_image_metadata: dict[str, Any] | None = None
     volume_type: str | None = None
     size: int | None = None
@@ -44,9 +44,9 @@ class VolumeDetail(ApiModel):
     updated_at: str | None = None
     encrypted: bool | None = None
     replication_status: str | None = None
-    os_volume_replicationextended_status: str | None = Field(None, alias="os-volume-replication:extended_status")
-    os_vol_mig_status_attrmigstat: str | None = Field(None, alias="os-vol-mig-status-attr:migstat")
-    os_vol_mig_status_attrname_id: str | None = Field(None, alias="os-vol-mig-status-attr:name_id")
+    os_volume_replicationextended_status: str | None = Field(default=None, alias="os-volume-replication:extended_status")
+    os_vol_mig_status_attrmigstat: str | None = Field(default=None, alias="os-vol-mig-status-attr:migstat")
+    os_vol_mig_status_attrname_id: str | None = Field(default=None, alias="os-vol-mig-status-attr:name_id")
     shareable: str | None = None
     user_id: str | None = None
     service_type: str | None = None

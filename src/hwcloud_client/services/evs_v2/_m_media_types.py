@@ -15,7 +15,7 @@ class MediaTypes(ApiModel):
 class Versions(ApiModel):
     id: str | None = None
     links: list[Link] | None = None
-    media_types: list[MediaTypes] | None = Field(None, alias="media-types")
+    media_types: list[MediaTypes] | None = Field(default=None, alias="media-types")
     min_version: str | None = None
     status: str | None = None
     updated: str | None = None

@@ -18,5 +18,5 @@ class SnapshotDetails(ApiModel):
     metadata: Any | None = None
     volume_id: str | None = None
     size: int | None = None
-    os_extended_snapshot_attributesproject_id: str | None = Field(None, alias="os-extended-snapshot-attributes:project_id")
-    os_extended_snapshot_attributesprogress: str | None = Field(None, alias="os-extended-snapshot-attributes:progress")
+    os_extended_snapshot_attributesproject_id: str | None = Field(default=None, alias="os-extended-snapshot-attributes:project_id")
+    os_extended_snapshot_attributesprogress: str | None = Field(default=None, alias="os-extended-snapshot-attributes:progress")

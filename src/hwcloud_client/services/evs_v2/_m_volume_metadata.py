@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class VolumeMetadata(ApiModel):
-    system__cmkid: str | None = Field(None, alias="__system__cmkid")
-    system__encrypted: str | None = Field(None, alias="__system__encrypted")
-    hwpassthrough: str | None = Field(None, alias="hw:passthrough")
-    order_id: str | None = Field(None, alias="orderID")
+    system__cmkid: str | None = Field(default=None, alias="__system__cmkid")
+    system__encrypted: str | None = Field(default=None, alias="__system__encrypted")
+    hwpassthrough: str | None = Field(default=None, alias="hw:passthrough")
+    order_id: str | None = Field(default=None, alias="orderID")

@@ -7,7 +7,7 @@ from .._base import ApiModel, RequestModel
 
 
 class BssParamForResizeVolume(RequestModel):
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class OsExtend(RequestModel):
@@ -15,7 +15,7 @@ class OsExtend(RequestModel):
 
 
 class ResizeVolumeRequestBody(RequestModel):
-    bss_param: BssParamForResizeVolume | None = Field(None, serialization_alias="bssParam")
+    bss_param: BssParamForResizeVolume | None = Field(default=None, serialization_alias="bssParam")
     os_extend: OsExtend = Field(serialization_alias="os-extend")
 
 

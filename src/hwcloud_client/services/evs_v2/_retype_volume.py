@@ -7,7 +7,7 @@ from .._base import ApiModel, RequestModel
 
 
 class BssParamForRetypeVolume(RequestModel):
-    is_auto_pay: str | None = Field(None, serialization_alias="isAutoPay")
+    is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
 class RetypeVolume(RequestModel):
@@ -17,7 +17,7 @@ class RetypeVolume(RequestModel):
 
 
 class RetypeVolumeRequestBody(RequestModel):
-    bss_param: BssParamForRetypeVolume | None = Field(None, serialization_alias="bssParam")
+    bss_param: BssParamForRetypeVolume | None = Field(default=None, serialization_alias="bssParam")
     os_retype: RetypeVolume = Field(serialization_alias="os-retype")
 
 

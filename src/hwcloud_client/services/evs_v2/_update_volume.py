@@ -30,8 +30,8 @@ class UpdateVolumeResponse(ApiModel):
     metadata: VolumeMetadata | None = None
     multiattach: bool | None = None
     name: str | None = None
-    os_vol_host_attrhost: str | None = Field(None, alias="os-vol-host-attr:host")
-    os_vol_tenant_attrtenant_id: str | None = Field(None, alias="os-vol-tenant-attr:tenant_id")
+    os_vol_host_attrhost: str | None = Field(default=None, alias="os-vol-host-attr:host")
+    os_vol_tenant_attrtenant_id: str | None = Field(default=None, alias="os-vol-tenant-attr:tenant_id")
     shareable: str | None = None
     size: int | None = None
     snapshot_id: str | None = None
@@ -40,4 +40,4 @@ class UpdateVolumeResponse(ApiModel):
     volume_image_metadata: Any | None = None
     volume_type: str | None = None
     description: str | None = None
-    os_volume_replicationextended_status: str | None = Field(None, alias="os-volume-replication:extended_status")
+    os_volume_replicationextended_status: str | None = Field(default=None, alias="os-volume-replication:extended_status")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 from .._generated import Moment
 from ._m_apig_trigger_func_info import ApigTriggerFuncInfo, TriggerEventDataResponseBody
 
@@ -46,7 +46,7 @@ class TriggerEventDataRequestBody(RequestModel):
     instance_id: str | None = None
     collection_name: str | None = None
     db_name: str | None = None
-    db_password: SentSecret | None = None
+    db_password: SecretInput | None = None
     batch_size: int | None = None
     queue_id: str | None = None
     consumer_group_id: str | None = None
@@ -65,16 +65,16 @@ class TriggerEventDataRequestBody(RequestModel):
     topic_urn: str | None = None
     topic_ids: list[str] | None = None
     kafka_user: str | None = None
-    kafka_password: SentSecret | None = None
+    kafka_password: SecretInput | None = None
     kafka_connect_address: str | None = None
     kafka_ssl_enable: bool | None = None
-    access_password: SentSecret | None = None
+    access_password: SecretInput | None = None
     access_user: str | None = None
     connect_address: str | None = None
     exchange_name: str | None = None
     vhost: str | None = None
     ssl_enable: bool | None = None
-    key_encode: bool | None = Field(None, serialization_alias="Key_encode")
+    key_encode: bool | None = Field(default=None, serialization_alias="Key_encode")
     agency: str | None = None
     channel_name: str | None = None
     channel_id: str | None = None

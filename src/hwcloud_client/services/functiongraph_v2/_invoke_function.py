@@ -13,6 +13,6 @@ class InvokeFunctionResponse(ApiModel):
     result: str | None = None
     log: str | None = None
     status: int | None = None
-    x_cff_request_id: str | None = Field(None, alias="X-Cff-Request-Id")
+    x_cff_request_id: str | None = Field(default=None, alias="X-Cff-Request-Id")
 
 BODY = dict[str, Any]

@@ -28,5 +28,5 @@ class ListStatisticsResponse(ApiModel):
 
 
 class MonthUsed(ApiModel):
-    date_: str | None = Field(None, alias="date")
+    date_: str | None = Field(default=None, alias="date")
     value: float | None = None

@@ -72,7 +72,7 @@ class TriggerEventDataResponseBody(ApiModel):
     exchange_name: str | None = None
     vhost: str | None = None
     ssl_enable: bool | None = None
-    key_encode: bool | None = Field(None, alias="Key_encode")
+    key_encode: bool | None = Field(default=None, alias="Key_encode")
     agency: str | None = None
     channel_name: str | None = None
     channel_id: str | None = None

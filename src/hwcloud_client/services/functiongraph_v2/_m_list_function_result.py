@@ -49,4 +49,4 @@ class ListFunctionResult(ApiModel):
     type: str | None = None
     fail_count: int | None = None
     is_bridge_function: bool | None = None
-    bind_bridge_func_urns: list[str] | None = Field(None, alias="bind_bridge_funcUrns")
+    bind_bridge_func_urns: list[str] | None = Field(default=None, alias="bind_bridge_funcUrns")

@@ -8,5 +8,5 @@ from ._m_sla_reports_value import SlaReportsValue
 
 
 class ShowFuncReservedInstanceMetricsResponse(ApiModel):
-    instance_num: list[SlaReportsValue] | None = Field(None, alias="instanceNum")
-    reserved_instance_num: list[SlaReportsValue] | None = Field(None, alias="reservedInstanceNum")
+    instance_num: list[SlaReportsValue] | None = Field(default=None, alias="instanceNum")
+    reserved_instance_num: list[SlaReportsValue] | None = Field(default=None, alias="reservedInstanceNum")

@@ -9,7 +9,7 @@ from ._m_tag_item import TagItem
 
 
 class ListEnterpriseResourceDetail(ApiModel):
-    detail_id: str | None = Field(None, alias="detailId")
+    detail_id: str | None = Field(default=None, alias="detailId")
 
 
 class ListEnterpriseResourceRequestBody(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput, SentSecret
 
 
 class CreateLoginTokenRequestBody(RequestModel):
@@ -12,7 +12,7 @@ class CreateLoginTokenRequestBody(RequestModel):
 
 class CreateLoginTokenResponse(ApiModel):
     logintoken: LoginToken | None = None
-    x_subject_login_token: SentSecret | None = Field(None, alias="X-Subject-LoginToken")
+    x_subject_login_token: SentSecret | None = Field(default=None, alias="X-Subject-LoginToken")
 
 
 class LoginToken(ApiModel):
@@ -42,7 +42,7 @@ class LoginTokenDomain(ApiModel):
 
 class LoginTokenSecurityToken(RequestModel):
     access: str
-    secret: SentSecret
+    secret: SecretInput
     id: str
     duration_seconds: int | None = None
 

@@ -9,7 +9,7 @@ from ._m_domain_info import DomainInfo, FederationUserBody, UnscopedTokenInfoEnd
 
 class CreateTokenWithIdTokenResponse(ApiModel):
     token: ScopedTokenInfo | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 
 
 class GetIdTokenAuthParams(RequestModel):

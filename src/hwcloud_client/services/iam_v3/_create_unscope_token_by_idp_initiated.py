@@ -14,7 +14,7 @@ class CreateUnscopeTokenByIdpInitiatedRequestBody(RequestModel):
 
 class CreateUnscopeTokenByIdpInitiatedResponse(ApiModel):
     token: IdpToken | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 
 
 class IdpToken(ApiModel):
@@ -28,4 +28,4 @@ class UnscopedTokenUser(ApiModel):
     domain: TokenDomainResult | None = None
     id: str | None = None
     name: str | None = None
-    os_federation: TokenUserOsfederation | None = Field(None, alias="OS-FEDERATION")
+    os_federation: TokenUserOsfederation | None = Field(default=None, alias="OS-FEDERATION")

@@ -99,4 +99,4 @@ class KeystoneCreateAgencyTokenRequestBody(RequestModel):
 
 class KeystoneCreateAgencyTokenResponse(ApiModel):
     token: AgencyTokenResult | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")

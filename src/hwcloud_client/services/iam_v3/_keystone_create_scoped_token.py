@@ -16,7 +16,7 @@ class KeystoneCreateScopedTokenRequestBody(RequestModel):
 
 class KeystoneCreateScopedTokenResponse(ApiModel):
     token: ScopeTokenResult | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 
 
 class ScopeDomainOption(RequestModel):
@@ -57,7 +57,7 @@ class ScopedTokenIdentity(RequestModel):
 
 class ScopedTokenUser(ApiModel):
     domain: TokenDomainResult | None = None
-    os_federation: TokenUserOsfederation | None = Field(None, alias="OS-FEDERATION")
+    os_federation: TokenUserOsfederation | None = Field(default=None, alias="OS-FEDERATION")
     id: str | None = None
     name: str | None = None
     password_expires_at: str | None = None

@@ -14,7 +14,7 @@ class KeystoneCreateUserTokenByPasswordRequestBody(RequestModel):
 
 class KeystoneCreateUserTokenByPasswordResponse(ApiModel):
     token: TokenResult | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 
 
 class PwdAuth(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput, SentSecret
 from ._m_auth_scope import AuthScope, PwdPassword
 from ._m_token_result import TokenResult
 
@@ -14,7 +14,7 @@ class KeystoneCreateUserTokenByPasswordAndMfaRequestBody(RequestModel):
 
 class KeystoneCreateUserTokenByPasswordAndMfaResponse(ApiModel):
     token: TokenResult | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 
 
 class MfaAuth(RequestModel):
@@ -34,4 +34,4 @@ class MfaTotp(RequestModel):
 
 class MfaTotpUser(RequestModel):
     id: str
-    passcode: SentSecret
+    passcode: SecretInput

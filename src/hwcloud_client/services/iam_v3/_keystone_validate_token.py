@@ -9,4 +9,4 @@ from ._m_token_result import TokenResult
 
 class KeystoneValidateTokenResponse(ApiModel):
     token: TokenResult | None = None
-    x_subject_token: SentSecret | None = Field(None, alias="X-Subject-Token")
+    x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")

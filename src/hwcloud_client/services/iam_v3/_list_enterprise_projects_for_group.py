@@ -8,4 +8,4 @@ from ._m_list_enterprise_projects_res_detail import ListEnterpriseProjectsResDet
 
 
 class ListEnterpriseProjectsForGroupResponse(ApiModel):
-    enterprise_projects: list[ListEnterpriseProjectsResDetail] | None = Field(None, alias="enterprise-projects")
+    enterprise_projects: list[ListEnterpriseProjectsResDetail] | None = Field(default=None, alias="enterprise-projects")

@@ -7,9 +7,9 @@ from .._base import ApiModel
 
 
 class ListGroupsForEnterpriseProjectResDetail(ApiModel):
-    create_time: int | None = Field(None, alias="createTime")
+    create_time: int | None = Field(default=None, alias="createTime")
     description: str | None = None
-    domain_id: str | None = Field(None, alias="domainId")
+    domain_id: str | None = Field(default=None, alias="domainId")
     id: str | None = None
     name: str | None = None
 

@@ -8,8 +8,8 @@ from ._m_links_self import LinksSelf
 
 
 class AgencyPolicy(RequestModel):
-    version: str | None = Field(None, serialization_alias="Version")
-    statement: list[AgencyPolicyStatement] | None = Field(None, serialization_alias="Statement")
+    version: str | None = Field(default=None, serialization_alias="Version")
+    statement: list[AgencyPolicyStatement] | None = Field(default=None, serialization_alias="Statement")
 
 
 class AgencyPolicyResource(RequestModel):
@@ -40,6 +40,6 @@ class AgencyPolicyRoleResult(ApiModel):
 
 
 class AgencyPolicyStatement(RequestModel):
-    action: list[str] | None = Field(None, serialization_alias="Action")
-    effect: str | None = Field(None, serialization_alias="Effect")
-    resource: AgencyPolicyResource | None = Field(None, serialization_alias="Resource")
+    action: list[str] | None = Field(default=None, serialization_alias="Action")
+    effect: str | None = Field(default=None, serialization_alias="Effect")
+    resource: AgencyPolicyResource | None = Field(default=None, serialization_alias="Resource")

@@ -9,12 +9,12 @@ from .._base import ApiModel
 
 
 class CustomPolicy(ApiModel):
-    version: str | None = Field(None, alias="Version")
-    statement: list[CustomStatement] | None = Field(None, alias="Statement")
+    version: str | None = Field(default=None, alias="Version")
+    statement: list[CustomStatement] | None = Field(default=None, alias="Statement")
 
 
 class CustomStatement(ApiModel):
-    action: list[str] | None = Field(None, alias="Action")
-    effect: str | None = Field(None, alias="Effect")
-    condition: dict[str, dict[str, list[str]]] | None = Field(None, alias="Condition")
-    resource: Any | None = Field(None, alias="Resource")
+    action: list[str] | None = Field(default=None, alias="Action")
+    effect: str | None = Field(default=None, alias="Effect")
+    condition: dict[str, dict[str, list[str]]] | None = Field(default=None, alias="Condition")
+    resource: Any | None = Field(default=None, alias="Resource")

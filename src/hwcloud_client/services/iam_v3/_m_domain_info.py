@@ -14,7 +14,7 @@ class DomainInfo(ApiModel):
 
 
 class FederationUserBody(ApiModel):
-    os_federation: OsFederationInfo | None = Field(None, alias="OS-FEDERATION")
+    os_federation: OsFederationInfo | None = Field(default=None, alias="OS-FEDERATION")
     domain: DomainInfo | None = None
     id: str | None = None
     name: str | None = None

@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class IdentityprovidersLinks(ApiModel):
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")
     protocols: str | None = None
 
 

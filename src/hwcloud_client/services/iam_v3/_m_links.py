@@ -7,6 +7,6 @@ from .._base import ApiModel
 
 
 class Links(ApiModel):
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")
     previous: str | None = None
     next: str | None = None

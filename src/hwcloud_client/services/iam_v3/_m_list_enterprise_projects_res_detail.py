@@ -7,4 +7,4 @@ from .._base import ApiModel
 
 
 class ListEnterpriseProjectsResDetail(ApiModel):
-    project_id: str | None = Field(None, alias="projectId")
+    project_id: str | None = Field(default=None, alias="projectId")

@@ -14,13 +14,13 @@ class PolicyDepends(ApiModel):
 
 
 class PolicyStatement(ApiModel):
-    action: list[str] | None = Field(None, alias="Action")
-    effect: str | None = Field(None, alias="Effect")
-    condition: Any | None = Field(None, alias="Condition")
-    resource: Any | None = Field(None, alias="Resource")
+    action: list[str] | None = Field(default=None, alias="Action")
+    effect: str | None = Field(default=None, alias="Effect")
+    condition: Any | None = Field(default=None, alias="Condition")
+    resource: Any | None = Field(default=None, alias="Resource")
 
 
 class RolePolicy(ApiModel):
-    depends: list[PolicyDepends] | None = Field(None, alias="Depends")
-    statement: list[PolicyStatement] | None = Field(None, alias="Statement")
-    version: str | None = Field(None, alias="Version")
+    depends: list[PolicyDepends] | None = Field(default=None, alias="Depends")
+    statement: list[PolicyStatement] | None = Field(default=None, alias="Statement")
+    version: str | None = Field(default=None, alias="Version")

@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class ProtocolLinks(ApiModel):
     identity_provider: str | None = None
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")
 
 
 class ProtocolResult(ApiModel):

@@ -17,8 +17,8 @@ class Region(ApiModel):
 
 
 class RegionLocales(ApiModel):
-    zh_cn: str | None = Field(None, alias="zh-cn")
-    en_us: str | None = Field(None, alias="en-us")
-    pt_br: str | None = Field(None, alias="pt-br")
-    es_us: str | None = Field(None, alias="es-us")
-    es_es: str | None = Field(None, alias="es-es")
+    zh_cn: str | None = Field(default=None, alias="zh-cn")
+    en_us: str | None = Field(default=None, alias="en-us")
+    pt_br: str | None = Field(default=None, alias="pt-br")
+    es_us: str | None = Field(default=None, alias="es-us")
+    es_es: str | None = Field(default=None, alias="es-es")

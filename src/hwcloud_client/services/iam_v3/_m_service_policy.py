@@ -7,12 +7,12 @@ from .._base import RequestModel
 
 
 class ServicePolicy(RequestModel):
-    version: str | None = Field(None, serialization_alias="Version")
-    statement: list[ServiceStatement] | None = Field(None, serialization_alias="Statement")
+    version: str | None = Field(default=None, serialization_alias="Version")
+    statement: list[ServiceStatement] | None = Field(default=None, serialization_alias="Statement")
 
 
 class ServiceStatement(RequestModel):
-    action: list[str] | None = Field(None, serialization_alias="Action")
-    effect: str | None = Field(None, serialization_alias="Effect")
-    condition: dict[str, dict[str, list[str]]] | None = Field(None, serialization_alias="Condition")
-    resource: list[str] | None = Field(None, serialization_alias="Resource")
+    action: list[str] | None = Field(default=None, serialization_alias="Action")
+    effect: str | None = Field(default=None, serialization_alias="Effect")
+    condition: dict[str, dict[str, list[str]]] | None = Field(default=None, serialization_alias="Condition")
+    resource: list[str] | None = Field(default=None, serialization_alias="Resource")

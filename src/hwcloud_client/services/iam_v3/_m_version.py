@@ -11,7 +11,7 @@ class Version(ApiModel):
     updated: str | None = None
     links: list[VersionLinks] | None = None
     id: str | None = None
-    media_types: list[VersionMediatypes] | None = Field(None, alias="media-types")
+    media_types: list[VersionMediatypes] | None = Field(default=None, alias="media-types")
 
 
 class VersionLinks(ApiModel):

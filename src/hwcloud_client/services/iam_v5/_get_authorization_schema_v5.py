@@ -30,8 +30,8 @@ class Condition(ApiModel):
 
 
 class Description(ApiModel):
-    en_us: str | None = Field(None, alias="en_US")
-    zh_cn: str | None = Field(None, alias="zh_CN")
+    en_us: str | None = Field(default=None, alias="en_US")
+    zh_cn: str | None = Field(default=None, alias="zh_CN")
 
 
 class GetAuthorizationSchemaV5Response(ApiModel):

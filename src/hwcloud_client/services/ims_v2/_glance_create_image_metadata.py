@@ -9,7 +9,7 @@ from .._base import ApiModel, RequestModel
 
 
 class GlanceCreateImageMetadataRequestBody(RequestModel):
-    os_version: str | None = Field(None, serialization_alias="__os_version")
+    os_version: str | None = Field(default=None, serialization_alias="__os_version")
     container_format: str | None = None
     disk_format: str | None = None
     min_disk: int | None = None
@@ -32,22 +32,22 @@ class GlanceCreateImageMetadataResponse(ApiModel):
     status: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    self_: str | None = Field(None, alias="self")
+    self_: str | None = Field(default=None, alias="self")
     id: str | None = None
     file: str | None = None
-    schema_: str | None = Field(None, alias="schema")
-    image_source_type: str | None = Field(None, alias="__image_source_type")
-    image_size: str | None = Field(None, alias="__image_size")
-    isregistered: str | None = Field(None, alias="__isregistered")
-    os_version: str | None = Field(None, alias="__os_version")
-    os_type: str | None = Field(None, alias="__os_type")
-    platform: str | None = Field(None, alias="__platform")
-    os_bit: str | None = Field(None, alias="__os_bit")
-    imagetype: str | None = Field(None, alias="__imagetype")
+    schema_: str | None = Field(default=None, alias="schema")
+    image_source_type: str | None = Field(default=None, alias="__image_source_type")
+    image_size: str | None = Field(default=None, alias="__image_size")
+    isregistered: str | None = Field(default=None, alias="__isregistered")
+    os_version: str | None = Field(default=None, alias="__os_version")
+    os_type: str | None = Field(default=None, alias="__os_type")
+    platform: str | None = Field(default=None, alias="__platform")
+    os_bit: str | None = Field(default=None, alias="__os_bit")
+    imagetype: str | None = Field(default=None, alias="__imagetype")
     virtual_env_type: str | None = None
     owner: str | None = None
     virtual_size: int | None = None
     properties: Any | None = None
-    root_origin: str | None = Field(None, alias="__root_origin")
+    root_origin: str | None = Field(default=None, alias="__root_origin")
     checksum: str | None = None
     size: int | None = None

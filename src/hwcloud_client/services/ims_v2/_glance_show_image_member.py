@@ -12,6 +12,6 @@ class GlanceShowImageMemberResponse(ApiModel):
     updated_at: str | None = None
     image_id: str | None = None
     member_id: str | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     member_type: str | None = None
     urn: str | None = None

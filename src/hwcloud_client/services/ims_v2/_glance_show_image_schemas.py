@@ -14,7 +14,7 @@ class AdditionalProperties(ApiModel):
 
 
 class GlanceShowImageSchemasResponse(ApiModel):
-    additional_properties: AdditionalProperties | None = Field(None, alias="additionalProperties")
+    additional_properties: AdditionalProperties | None = Field(default=None, alias="additionalProperties")
     name: str | None = None
     properties: Any | None = None
     links: list[Links] | None = None

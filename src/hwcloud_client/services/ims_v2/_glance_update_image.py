@@ -13,28 +13,28 @@ class GlanceUpdateImageRequestBody(RequestModel):
 
 
 class GlanceUpdateImageResponse(ApiModel):
-    backup_id: str | None = Field(None, alias="__backup_id")
-    data_origin: str | None = Field(None, alias="__data_origin")
-    description: str | None = Field(None, alias="__description")
-    image_size: str | None = Field(None, alias="__image_size")
-    image_source_type: str | None = Field(None, alias="__image_source_type")
-    imagetype: str | None = Field(None, alias="__imagetype")
-    isregistered: str | None = Field(None, alias="__isregistered")
-    originalimagename: str | None = Field(None, alias="__originalimagename")
-    os_bit: str | None = Field(None, alias="__os_bit")
-    os_type: str | None = Field(None, alias="__os_type")
-    os_version: str | None = Field(None, alias="__os_version")
-    platform: str | None = Field(None, alias="__platform")
-    productcode: str | None = Field(None, alias="__productcode")
-    support_diskintensive: str | None = Field(None, alias="__support_diskintensive")
-    support_highperformance: str | None = Field(None, alias="__support_highperformance")
-    support_kvm: str | None = Field(None, alias="__support_kvm")
-    support_kvm_gpu_type: str | None = Field(None, alias="__support_kvm_gpu_type")
-    support_kvm_infiniband: str | None = Field(None, alias="__support_kvm_infiniband")
-    support_largememory: str | None = Field(None, alias="__support_largememory")
-    support_xen: str | None = Field(None, alias="__support_xen")
-    support_xen_gpu_type: str | None = Field(None, alias="__support_xen_gpu_type")
-    support_xen_hana: str | None = Field(None, alias="__support_xen_hana")
+    backup_id: str | None = Field(default=None, alias="__backup_id")
+    data_origin: str | None = Field(default=None, alias="__data_origin")
+    description: str | None = Field(default=None, alias="__description")
+    image_size: str | None = Field(default=None, alias="__image_size")
+    image_source_type: str | None = Field(default=None, alias="__image_source_type")
+    imagetype: str | None = Field(default=None, alias="__imagetype")
+    isregistered: str | None = Field(default=None, alias="__isregistered")
+    originalimagename: str | None = Field(default=None, alias="__originalimagename")
+    os_bit: str | None = Field(default=None, alias="__os_bit")
+    os_type: str | None = Field(default=None, alias="__os_type")
+    os_version: str | None = Field(default=None, alias="__os_version")
+    platform: str | None = Field(default=None, alias="__platform")
+    productcode: str | None = Field(default=None, alias="__productcode")
+    support_diskintensive: str | None = Field(default=None, alias="__support_diskintensive")
+    support_highperformance: str | None = Field(default=None, alias="__support_highperformance")
+    support_kvm: str | None = Field(default=None, alias="__support_kvm")
+    support_kvm_gpu_type: str | None = Field(default=None, alias="__support_kvm_gpu_type")
+    support_kvm_infiniband: str | None = Field(default=None, alias="__support_kvm_infiniband")
+    support_largememory: str | None = Field(default=None, alias="__support_largememory")
+    support_xen: str | None = Field(default=None, alias="__support_xen")
+    support_xen_gpu_type: str | None = Field(default=None, alias="__support_xen_gpu_type")
+    support_xen_hana: str | None = Field(default=None, alias="__support_xen_hana")
     checksum: str | None = None
     container_format: str | None = None
     created_at: str | None = None
@@ -46,8 +46,8 @@ class GlanceUpdateImageResponse(ApiModel):
     name: str | None = None
     owner: str | None = None
     protected: bool | None = None
-    schema_: str | None = Field(None, alias="schema")
-    self_: str | None = Field(None, alias="self")
+    schema_: str | None = Field(default=None, alias="schema")
+    self_: str | None = Field(default=None, alias="self")
     size: int | None = None
     status: str | None = None
     tags: list[str] | None = None
@@ -55,23 +55,23 @@ class GlanceUpdateImageResponse(ApiModel):
     virtual_env_type: str | None = None
     virtual_size: int | None = None
     visibility: str | None = None
-    support_fc_inject: str | None = Field(None, alias="__support_fc_inject")
+    support_fc_inject: str | None = Field(default=None, alias="__support_fc_inject")
     enterprise_project_id: str | None = None
     hw_firmware_type: str | None = None
-    support_arm: str | None = Field(None, alias="__support_arm")
-    is_offshelved: str | None = Field(None, alias="__is_offshelved")
-    lazyloading: str | None = Field(None, alias="__lazyloading")
-    os_feature_list: str | None = Field(None, alias="__os_feature_list")
-    root_origin: str | None = Field(None, alias="__root_origin")
-    sequence_num: str | None = Field(None, alias="__sequence_num")
-    support_agent_list: str | None = Field(None, alias="__support_agent_list")
-    system__cmkid: str | None = Field(None, alias="__system__cmkid")
+    support_arm: str | None = Field(default=None, alias="__support_arm")
+    is_offshelved: str | None = Field(default=None, alias="__is_offshelved")
+    lazyloading: str | None = Field(default=None, alias="__lazyloading")
+    os_feature_list: str | None = Field(default=None, alias="__os_feature_list")
+    root_origin: str | None = Field(default=None, alias="__root_origin")
+    sequence_num: str | None = Field(default=None, alias="__sequence_num")
+    support_agent_list: str | None = Field(default=None, alias="__support_agent_list")
+    system__cmkid: str | None = Field(default=None, alias="__system__cmkid")
     active_at: str | None = None
     hw_vif_multiqueue_enabled: str | None = None
     max_ram: str | None = None
-    image_location: str | None = Field(None, alias="__image_location")
-    is_config_init: str | None = Field(None, alias="__is_config_init")
-    account_code: str | None = Field(None, alias="__account_code")
-    support_amd: str | None = Field(None, alias="__support_amd")
+    image_location: str | None = Field(default=None, alias="__image_location")
+    is_config_init: str | None = Field(default=None, alias="__is_config_init")
+    account_code: str | None = Field(default=None, alias="__account_code")
+    support_amd: str | None = Field(default=None, alias="__support_amd")
 
 BODY = list[GlanceUpdateImageRequestBody]

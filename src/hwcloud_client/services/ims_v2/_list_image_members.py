@@ -13,12 +13,12 @@ class ImageMember(ApiModel):
     updated_at: str | None = None
     image_id: str | None = None
     member_id: str | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     member_type: str | None = None
     urn: str | None = None
 
 
 class ListImageMembersResponse(ApiModel):
     members: list[ImageMember] | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     page_info: GlancePageInfo | None = None

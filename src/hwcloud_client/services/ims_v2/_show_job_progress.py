@@ -12,7 +12,7 @@ class JobProgressEntities(ApiModel):
     current_task: str | None = None
     image_name: str | None = None
     process_percent: float | None = None
-    sub_job_id: str | None = Field(None, alias="subJobId")
+    sub_job_id: str | None = Field(default=None, alias="subJobId")
     sub_jobs_result: list[SubJobResult] | None = None
     sub_jobs_list: list[str] | None = None
 

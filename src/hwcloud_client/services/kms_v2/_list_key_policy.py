@@ -27,6 +27,6 @@ class ListKeyPolicyResponseBodyKeyspacePolicies(ApiModel):
 
 class ListKeyPolicyResponseBodyPolicy(ApiModel):
     version: str | None = None
-    validity_period: ListKeyPolicyResponseBodyPolicyValidityPeriod | None = Field(None, alias="validityPeriod")
-    allowed_access_point: list[str] | None = Field(None, alias="allowedAccessPoint")
+    validity_period: ListKeyPolicyResponseBodyPolicyValidityPeriod | None = Field(default=None, alias="validityPeriod")
+    allowed_access_point: list[str] | None = Field(default=None, alias="allowedAccessPoint")
     allowed_data_security_zone: list[str] | None = None

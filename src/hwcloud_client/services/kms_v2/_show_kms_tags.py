@@ -9,4 +9,4 @@ from ._m_tag_item import TagItem
 
 class ShowKmsTagsResponse(ApiModel):
     tags: list[TagItem] | None = None
-    exist_tags_num: int | None = Field(None, alias="existTagsNum")
+    exist_tags_num: int | None = Field(default=None, alias="existTagsNum")

@@ -24,14 +24,14 @@ class LTSAccessConfigInfoRespon200(ApiModel):
 class PreviewAgencyLogAccessReqBody(RequestModel):
     agency_access_type: str | None = None
     agency_log_access: str | None = None
-    log_agency_stream_name: str | None = Field(None, serialization_alias="log_agencyStream_name")
-    log_agency_stream_id: str | None = Field(None, serialization_alias="log_agencyStream_id")
-    log_agency_group_name: str | None = Field(None, serialization_alias="log_agencyGroup_name")
-    log_agency_group_id: str | None = Field(None, serialization_alias="log_agencyGroup_id")
-    log_be_agencystream_name: str | None = Field(None, serialization_alias="log_beAgencystream_name")
-    log_be_agencystream_id: str | None = Field(None, serialization_alias="log_beAgencystream_id")
-    log_be_agencygroup_name: str | None = Field(None, serialization_alias="log_beAgencygroup_name")
-    log_be_agencygroup_id: str | None = Field(None, serialization_alias="log_beAgencygroup_id")
+    log_agency_stream_name: str | None = Field(default=None, serialization_alias="log_agencyStream_name")
+    log_agency_stream_id: str | None = Field(default=None, serialization_alias="log_agencyStream_id")
+    log_agency_group_name: str | None = Field(default=None, serialization_alias="log_agencyGroup_name")
+    log_agency_group_id: str | None = Field(default=None, serialization_alias="log_agencyGroup_id")
+    log_be_agencystream_name: str | None = Field(default=None, serialization_alias="log_beAgencystream_name")
+    log_be_agencystream_id: str | None = Field(default=None, serialization_alias="log_beAgencystream_id")
+    log_be_agencygroup_name: str | None = Field(default=None, serialization_alias="log_beAgencygroup_name")
+    log_be_agencygroup_id: str | None = Field(default=None, serialization_alias="log_beAgencygroup_id")
     be_agency_project_id: str | None = None
     agency_project_id: str | None = None
     agency_domain_name: str | None = None

@@ -19,7 +19,7 @@ class CreateDashBoardResponse(ApiModel):
     last_update_time: int | None = None
     project_id: str | None = None
     title: str | None = None
-    use_system_template: bool | None = Field(None, alias="useSystemTemplate")
+    use_system_template: bool | None = Field(default=None, alias="useSystemTemplate")
     concise_mode_enable: bool | None = None
     tags: list[ResourceTag] | None = None
 

@@ -8,14 +8,14 @@ from ._m_l_t_s_fields_info import LTSFieldsInfo, LTSFullTextIndexInfo
 
 
 class CreateLogStreamIndexResponse(ApiModel):
-    error_code: str | None = Field(None, alias="errorCode")
-    error_message: str | None = Field(None, alias="errorMessage")
+    error_code: str | None = Field(default=None, alias="errorCode")
+    error_message: str | None = Field(default=None, alias="errorMessage")
     result: str | None = None
 
 
 class LTSIndexConfigInfo(RequestModel):
     full_text_index: LTSFullTextIndexInfo = Field(serialization_alias="fullTextIndex")
-    fields_: list[LTSFieldsInfo] | None = Field(None, serialization_alias="fields")
-    sql_analysis_enable: bool | None = Field(None, serialization_alias="sqlAnalysisEnable")
+    fields_: list[LTSFieldsInfo] | None = Field(default=None, serialization_alias="fields")
+    sql_analysis_enable: bool | None = Field(default=None, serialization_alias="sqlAnalysisEnable")
     log_stream_id: str = Field(serialization_alias="logStreamId")
-    fast_analysis_sample_count: int | None = Field(None, serialization_alias="fastAnalysisSampleCount")
+    fast_analysis_sample_count: int | None = Field(default=None, serialization_alias="fastAnalysisSampleCount")

@@ -7,5 +7,5 @@ from .._base import ApiModel
 
 
 class DeleteConsumerGroupResponse(ApiModel):
-    error_code: str | None = Field(None, alias="errorCode")
-    error_message: str | None = Field(None, alias="errorMessage")
+    error_code: str | None = Field(default=None, alias="errorCode")
+    error_message: str | None = Field(default=None, alias="errorMessage")

@@ -7,9 +7,9 @@ from .._base import ApiModel
 
 
 class ChartConfig(ApiModel):
-    can_sort: bool | None = Field(None, alias="canSort")
-    can_search: bool | None = Field(None, alias="canSearch")
-    page_size: int | None = Field(None, alias="pageSize")
+    can_sort: bool | None = Field(default=None, alias="canSort")
+    can_search: bool | None = Field(default=None, alias="canSearch")
+    page_size: int | None = Field(default=None, alias="pageSize")
 
 
 class ListChartsResponse(ApiModel):

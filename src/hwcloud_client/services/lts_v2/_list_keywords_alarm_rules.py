@@ -10,7 +10,7 @@ from ._m_tags_res_body import TagsResBody
 
 
 class KeywordsAlarmRuleRespList(ApiModel):
-    project_id: str | None = Field(None, alias="projectId")
+    project_id: str | None = Field(default=None, alias="projectId")
     keywords_alarm_rule_id: str | None = None
     keywords_alarm_rule_name: str | None = None
     keywords_alarm_rule_description: str | None = None

@@ -9,7 +9,7 @@ from ._m_log_contents import LogContents
 
 class ListLogContextRequestBody(RequestModel):
     line_num: str | None = None
-    time__: str | None = Field(None, serialization_alias="__time__")
+    time__: str | None = Field(default=None, serialization_alias="__time__")
     backwards_size: int | None = None
     forwards_size: int | None = None
     scroll_id: str | None = None
@@ -20,4 +20,4 @@ class ListLogContextResponse(ApiModel):
     total_count: int | None = None
     backwards_count: int | None = None
     forwards_count: int | None = None
-    is_query_complete: bool | None = Field(None, alias="isQueryComplete")
+    is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")

@@ -9,7 +9,7 @@ from .._base import ApiModel, RequestModel
 class ListLogHistogramResponse(ApiModel):
     histogram: str | None = None
     count: int | None = None
-    is_query_complete: bool | None = Field(None, alias="isQueryComplete")
+    is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")
 
 
 class QueryLogKeyWordCountRequestBody(RequestModel):

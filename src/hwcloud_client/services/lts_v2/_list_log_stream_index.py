@@ -8,6 +8,6 @@ from ._m_l_t_s_fields_info import LTSFieldsInfo, LTSFullTextIndexInfo
 
 
 class ListLogStreamIndexResponse(ApiModel):
-    full_text_index: LTSFullTextIndexInfo | None = Field(None, alias="fullTextIndex")
-    fields_: list[LTSFieldsInfo] | None = Field(None, alias="fields")
-    log_stream_id: str | None = Field(None, alias="logStreamId")
+    full_text_index: LTSFullTextIndexInfo | None = Field(default=None, alias="fullTextIndex")
+    fields_: list[LTSFieldsInfo] | None = Field(default=None, alias="fields")
+    log_stream_id: str | None = Field(default=None, alias="logStreamId")

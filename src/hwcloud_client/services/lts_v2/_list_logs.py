@@ -12,9 +12,9 @@ from ._m_log_contents import LogContents
 class ListLogsResponse(ApiModel):
     count: int | None = None
     logs: list[LogContents] | None = None
-    is_query_complete: bool | None = Field(None, alias="isQueryComplete")
-    scroll_id: str | None = Field(None, alias="scrollId")
-    analysis_logs: list[Any] | None = Field(None, alias="analysisLogs")
+    is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")
+    scroll_id: str | None = Field(default=None, alias="scrollId")
+    analysis_logs: list[Any] | None = Field(default=None, alias="analysisLogs")
 
 
 class QueryLtsLogParams(RequestModel):
@@ -24,7 +24,7 @@ class QueryLtsLogParams(RequestModel):
     is_count: bool | None = None
     keywords: str | None = None
     line_num: str | None = None
-    time__: str | None = Field(None, serialization_alias="__time__")
+    time__: str | None = Field(default=None, serialization_alias="__time__")
     is_desc: bool | None = None
     scroll_id: str | None = None
     search_type: str | None = None

@@ -14,28 +14,28 @@ class AccessConfigDeatilCreate(RequestModel):
     stdout: bool | None = None
     stderr: bool | None = None
     combine_stdout: bool | None = None
-    path_type: str | None = Field(None, serialization_alias="pathType")
-    namespace_regex: str | None = Field(None, serialization_alias="namespaceRegex")
-    pod_name_regex: str | None = Field(None, serialization_alias="podNameRegex")
-    container_name_regex: str | None = Field(None, serialization_alias="containerNameRegex")
-    include_labels: dict[str, str] | None = Field(None, serialization_alias="includeLabels")
-    exclude_labels: dict[str, str] | None = Field(None, serialization_alias="excludeLabels")
-    include_envs: dict[str, str] | None = Field(None, serialization_alias="includeEnvs")
-    exclude_envs: dict[str, str] | None = Field(None, serialization_alias="excludeEnvs")
-    log_labels: dict[str, str] | None = Field(None, serialization_alias="logLabels")
-    log_envs: dict[str, str] | None = Field(None, serialization_alias="logEnvs")
-    include_k8s_labels: dict[str, str] | None = Field(None, serialization_alias="includeK8sLabels")
-    exclude_k8s_labels: dict[str, str] | None = Field(None, serialization_alias="excludeK8sLabels")
-    log_k8s: dict[str, str] | None = Field(None, serialization_alias="logK8s")
+    path_type: str | None = Field(default=None, serialization_alias="pathType")
+    namespace_regex: str | None = Field(default=None, serialization_alias="namespaceRegex")
+    pod_name_regex: str | None = Field(default=None, serialization_alias="podNameRegex")
+    container_name_regex: str | None = Field(default=None, serialization_alias="containerNameRegex")
+    include_labels: dict[str, str] | None = Field(default=None, serialization_alias="includeLabels")
+    exclude_labels: dict[str, str] | None = Field(default=None, serialization_alias="excludeLabels")
+    include_envs: dict[str, str] | None = Field(default=None, serialization_alias="includeEnvs")
+    exclude_envs: dict[str, str] | None = Field(default=None, serialization_alias="excludeEnvs")
+    log_labels: dict[str, str] | None = Field(default=None, serialization_alias="logLabels")
+    log_envs: dict[str, str] | None = Field(default=None, serialization_alias="logEnvs")
+    include_k8s_labels: dict[str, str] | None = Field(default=None, serialization_alias="includeK8sLabels")
+    exclude_k8s_labels: dict[str, str] | None = Field(default=None, serialization_alias="excludeK8sLabels")
+    log_k8s: dict[str, str] | None = Field(default=None, serialization_alias="logK8s")
     repeat_collect: bool | None = None
     system_fields: list[str] | None = None
     custom_key_value: dict[str, str] | None = None
-    include_labels_logical: str | None = Field(None, serialization_alias="includeLabelsLogical")
-    exclude_labels_logical: str | None = Field(None, serialization_alias="excludeLabelsLogical")
-    include_k8s_labels_logical: str | None = Field(None, serialization_alias="includeK8sLabelsLogical")
-    exclude_k8s_labels_logical: str | None = Field(None, serialization_alias="excludeK8sLabelsLogical")
-    include_envs_logical: str | None = Field(None, serialization_alias="includeEnvsLogical")
-    exclude_envs_logical: str | None = Field(None, serialization_alias="excludeEnvsLogical")
+    include_labels_logical: str | None = Field(default=None, serialization_alias="includeLabelsLogical")
+    exclude_labels_logical: str | None = Field(default=None, serialization_alias="excludeLabelsLogical")
+    include_k8s_labels_logical: str | None = Field(default=None, serialization_alias="includeK8sLabelsLogical")
+    exclude_k8s_labels_logical: str | None = Field(default=None, serialization_alias="excludeK8sLabelsLogical")
+    include_envs_logical: str | None = Field(default=None, serialization_alias="includeEnvsLogical")
+    exclude_envs_logical: str | None = Field(default=None, serialization_alias="excludeEnvsLogical")
 
 
 class AccessConfigFormatCreate(RequestModel):
@@ -94,7 +94,7 @@ class Detail(RequestModel):
     keep_source_if_parse_error: bool | None = None
     split_sep: str | None = None
     split_type: str | None = None
-    fields_: dict[str, str] | None = Field(None, serialization_alias="fields")
+    fields_: dict[str, str] | None = Field(default=None, serialization_alias="fields")
     drop_keys: list[str] | None = None
     source_keys: list[str] | None = None
     dest_keys: list[str] | None = None

@@ -7,27 +7,27 @@ from .._base import RequestModel
 
 
 class LTSFieldsInfo(RequestModel):
-    field_type: str | None = Field(None, serialization_alias="fieldType")
-    field_name: str | None = Field(None, serialization_alias="fieldName")
-    case_sensitive: bool | None = Field(None, serialization_alias="caseSensitive")
-    include_chinese: bool | None = Field(None, serialization_alias="includeChinese")
+    field_type: str | None = Field(default=None, serialization_alias="fieldType")
+    field_name: str | None = Field(default=None, serialization_alias="fieldName")
+    case_sensitive: bool | None = Field(default=None, serialization_alias="caseSensitive")
+    include_chinese: bool | None = Field(default=None, serialization_alias="includeChinese")
     tokenizer: str | None = None
-    quick_analysis: bool | None = Field(None, serialization_alias="quickAnalysis")
+    quick_analysis: bool | None = Field(default=None, serialization_alias="quickAnalysis")
     ascii: list[str] | None = None
-    lts_sub_fields_info_list: list[LTSSubFieldsInfo] | None = Field(None, serialization_alias="ltsSubFieldsInfoList")
-    field_analysis_alias: str | None = Field(None, serialization_alias="fieldAnalysisAlias")
+    lts_sub_fields_info_list: list[LTSSubFieldsInfo] | None = Field(default=None, serialization_alias="ltsSubFieldsInfoList")
+    field_analysis_alias: str | None = Field(default=None, serialization_alias="fieldAnalysisAlias")
 
 
 class LTSFullTextIndexInfo(RequestModel):
     enable: bool | None = None
-    case_sensitive: bool | None = Field(None, serialization_alias="caseSensitive")
-    include_chinese: bool | None = Field(None, serialization_alias="includeChinese")
+    case_sensitive: bool | None = Field(default=None, serialization_alias="caseSensitive")
+    include_chinese: bool | None = Field(default=None, serialization_alias="includeChinese")
     tokenizer: str | None = None
     ascii: list[str] | None = None
 
 
 class LTSSubFieldsInfo(RequestModel):
-    field_type: str | None = Field(None, serialization_alias="fieldType")
-    field_name: str | None = Field(None, serialization_alias="fieldName")
-    quick_analysis: bool | None = Field(None, serialization_alias="quickAnalysis")
-    field_analysis_alias: str | None = Field(None, serialization_alias="fieldAnalysisAlias")
+    field_type: str | None = Field(default=None, serialization_alias="fieldType")
+    field_name: str | None = Field(default=None, serialization_alias="fieldName")
+    quick_analysis: bool | None = Field(default=None, serialization_alias="quickAnalysis")
+    field_analysis_alias: str | None = Field(default=None, serialization_alias="fieldAnalysisAlias")

@@ -27,11 +27,11 @@ class Rule(RequestModel):
 
 
 class StructFieldInfo(RequestModel):
-    is_analysis: bool | None = Field(None, serialization_alias="isAnalysis")
+    is_analysis: bool | None = Field(default=None, serialization_alias="isAnalysis")
     content: str | None = None
-    field_name: str | None = Field(None, serialization_alias="fieldName")
+    field_name: str | None = Field(default=None, serialization_alias="fieldName")
     type: str
-    user_defined_name: str | None = Field(None, serialization_alias="userDefinedName")
+    user_defined_name: str | None = Field(default=None, serialization_alias="userDefinedName")
     index: int | None = None
 
 
@@ -39,4 +39,4 @@ class TagField(RequestModel):
     field_name: str = Field(serialization_alias="fieldName")
     type: str
     content: str | None = None
-    is_analysis: bool | None = Field(None, serialization_alias="isAnalysis")
+    is_analysis: bool | None = Field(default=None, serialization_alias="isAnalysis")

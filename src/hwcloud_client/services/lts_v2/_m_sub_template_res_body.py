@@ -10,5 +10,5 @@ class SubTemplateResBody(ApiModel):
     sub_type: str | None = None
     content: str | None = None
     topic: str | None = None
-    send_type: str | None = Field(None, alias="sendType")
+    send_type: str | None = Field(default=None, alias="sendType")
     version: str | None = None

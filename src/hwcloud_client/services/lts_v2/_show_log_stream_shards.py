@@ -7,6 +7,6 @@ from .._base import ApiModel
 
 
 class ShowLogStreamShardsResponse(ApiModel):
-    error_code: str | None = Field(None, alias="errorCode")
-    is_query_complete: bool | None = Field(None, alias="isQueryComplete")
+    error_code: str | None = Field(default=None, alias="errorCode")
+    is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")
     result: str | None = None

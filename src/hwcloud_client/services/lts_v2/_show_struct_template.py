@@ -14,21 +14,21 @@ class CustomTimeInfo(ApiModel):
 
 
 class ShowStructTemplateResponse(ApiModel):
-    demo_fields: list[StructFieldInfoReturn] | None = Field(None, alias="demoFields")
-    tag_fields: list[TagFieldsInfo] | None = Field(None, alias="tagFields")
-    demo_log: str | None = Field(None, alias="demoLog")
-    demo_label: str | None = Field(None, alias="demoLabel")
+    demo_fields: list[StructFieldInfoReturn] | None = Field(default=None, alias="demoFields")
+    tag_fields: list[TagFieldsInfo] | None = Field(default=None, alias="tagFields")
+    demo_log: str | None = Field(default=None, alias="demoLog")
+    demo_label: str | None = Field(default=None, alias="demoLabel")
     id: str | None = None
-    log_group_id: str | None = Field(None, alias="logGroupId")
+    log_group_id: str | None = Field(default=None, alias="logGroupId")
     rule: ShowStructTemplateRule | None = None
     cluster_info: ShowStructTemplateclusterInfo | None = None
-    log_stream_id: str | None = Field(None, alias="logStreamId")
-    project_id: str | None = Field(None, alias="projectId")
-    template_name: str | None = Field(None, alias="templateName")
+    log_stream_id: str | None = Field(default=None, alias="logStreamId")
+    project_id: str | None = Field(default=None, alias="projectId")
+    template_name: str | None = Field(default=None, alias="templateName")
     regex: str | None = None
     custom_time_info: CustomTimeInfo | None = None
-    upload_original_log: bool | None = Field(None, alias="uploadOriginalLog")
-    upload_parse_failed_log: bool | None = Field(None, alias="uploadParseFailedLog")
+    upload_original_log: bool | None = Field(default=None, alias="uploadOriginalLog")
+    upload_parse_failed_log: bool | None = Field(default=None, alias="uploadParseFailedLog")
 
 
 class ShowStructTemplateRule(ApiModel):
@@ -43,16 +43,16 @@ class ShowStructTemplateclusterInfo(ApiModel):
 
 
 class StructFieldInfoReturn(ApiModel):
-    field_name: str | None = Field(None, alias="fieldName")
+    field_name: str | None = Field(default=None, alias="fieldName")
     type: str | None = None
     content: str | None = None
-    is_analysis: bool | None = Field(None, alias="isAnalysis")
+    is_analysis: bool | None = Field(default=None, alias="isAnalysis")
     index: int | None = None
 
 
 class TagFieldsInfo(ApiModel):
-    field_name: str | None = Field(None, alias="fieldName")
+    field_name: str | None = Field(default=None, alias="fieldName")
     type: str | None = None
     content: str | None = None
-    is_analysis: bool | None = Field(None, alias="isAnalysis")
+    is_analysis: bool | None = Field(default=None, alias="isAnalysis")
     index: int | None = None

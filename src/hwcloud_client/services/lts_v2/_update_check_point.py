@@ -12,7 +12,7 @@ class ConsumerShardCheckpointInfo(RequestModel):
 
 
 class UpdateCheckPointResponse(ApiModel):
-    error_code: str | None = Field(None, alias="errorCode")
-    error_message: str | None = Field(None, alias="errorMessage")
+    error_code: str | None = Field(default=None, alias="errorCode")
+    error_message: str | None = Field(default=None, alias="errorMessage")
 
 BODY = list[ConsumerShardCheckpointInfo]

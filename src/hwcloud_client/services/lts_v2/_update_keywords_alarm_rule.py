@@ -57,7 +57,7 @@ class UpdateKeywordsAlarmRuleResponse(ApiModel):
     domain_id: str | None = None
     create_time: int | None = None
     update_time: int | None = None
-    project_id: str | None = Field(None, alias="projectId")
+    project_id: str | None = Field(default=None, alias="projectId")
     condition_expression: str | None = None
     notification_frequency: int | None = None
     alarm_action_rule_name: str | None = None

@@ -36,7 +36,7 @@ class UpdateSqlAlarmRuleResponse(ApiModel):
     sql_alarm_rule_name: str | None = None
     alarm_rule_alias: str | None = None
     is_css_sql: bool | None = None
-    project_id: str | None = Field(None, alias="projectId")
+    project_id: str | None = Field(default=None, alias="projectId")
     sql_alarm_rule_id: str | None = None
     sql_alarm_rule_description: str | None = None
     sql_requests: list[SqlRequestResponse] | None = None

@@ -17,7 +17,7 @@ class PostgreSQLRestoreDatabase(RequestModel):
 
 
 class PostgreSQLRestoreSchema(RequestModel):
-    schema_: str | None = Field(None, serialization_alias="schema")
+    schema_: str | None = Field(default=None, serialization_alias="schema")
     tables: list[PostgreSQLRestoreTable] | None = None
 
 

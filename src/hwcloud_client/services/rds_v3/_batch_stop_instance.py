@@ -12,7 +12,7 @@ class BatchShutdownInsReq(RequestModel):
 
 class BatchStopInstanceResponse(ApiModel):
     records: list[ShutdownInstanceRecord] | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")
 
 
 class ShutdownInstanceRecord(ApiModel):

@@ -7,9 +7,9 @@ from .._base import ApiModel, RequestModel
 
 
 class ChangeFailoverModeResponse(ApiModel):
-    instance_id: str | None = Field(None, alias="instanceId")
-    replication_mode: str | None = Field(None, alias="replicationMode")
-    workflow_id: str | None = Field(None, alias="workflowId")
+    instance_id: str | None = Field(default=None, alias="instanceId")
+    replication_mode: str | None = Field(default=None, alias="replicationMode")
+    workflow_id: str | None = Field(default=None, alias="workflowId")
 
 
 class FailoverModeRequest(RequestModel):

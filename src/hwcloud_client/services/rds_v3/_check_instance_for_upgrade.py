@@ -8,7 +8,7 @@ from .._base import ApiModel, RequestModel
 
 class CheckInstanceForUpgradeResponse(ApiModel):
     workflow_id: str | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")
 
 
 class RdsUpgradePrecheckV3Req(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SecretInput
 from ._m_backup_strategy import (
     BackupStrategy,
     ChargeInfo,
@@ -20,9 +20,9 @@ from ._m_unchangeable_param import UnchangeableParam
 
 class AutoEnlargeStrategyForConsoleApi(RequestModel):
     option: bool | None = None
-    limit_size: int | None = Field(None, serialization_alias="limitSize")
-    trigger_available_percent: int | None = Field(None, serialization_alias="triggerAvailablePercent")
-    step_percent: int | None = Field(None, serialization_alias="stepPercent")
+    limit_size: int | None = Field(default=None, serialization_alias="limitSize")
+    trigger_available_percent: int | None = Field(default=None, serialization_alias="triggerAvailablePercent")
+    step_percent: int | None = Field(default=None, serialization_alias="stepPercent")
 
 
 class CreateInstanceResponse(ApiModel):
@@ -37,7 +37,7 @@ class InstanceRequest(RequestModel):
     ha: Ha | None = None
     configuration_id: str | None = None
     port: str | None = None
-    password: SentSecret | None = None
+    password: SecretInput | None = None
     backup_strategy: BackupStrategy | None = None
     enterprise_project_id: str | None = None
     disk_encryption_id: str | None = None

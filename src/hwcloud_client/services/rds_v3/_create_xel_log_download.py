@@ -11,7 +11,7 @@ class CreateXelLogDownloadRequestBody(RequestModel):
 
 
 class CreateXelLogDownloadResponse(ApiModel):
-    list_: list[CreateXelLogDownloadResult] | None = Field(None, alias="list")
+    list_: list[CreateXelLogDownloadResult] | None = Field(default=None, alias="list")
     count: int | None = None
 
 

@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class DownloadErrorlogResponse(ApiModel):
-    list_: list[ErrorlogDownloadInfo] | None = Field(None, alias="list")
+    list_: list[ErrorlogDownloadInfo] | None = Field(default=None, alias="list")
     status: str | None = None
     count: int | None = None
 

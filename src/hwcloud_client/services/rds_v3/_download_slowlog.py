@@ -7,7 +7,7 @@ from .._base import ApiModel, RequestModel
 
 
 class DownloadSlowlogResponse(ApiModel):
-    list_: list[SlowlogDownloadInfo] | None = Field(None, alias="list")
+    list_: list[SlowlogDownloadInfo] | None = Field(default=None, alias="list")
     status: str | None = None
     count: int | None = None
 

@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class GetAvailableVpcsResponse(ApiModel):
     vpcs: list[Vpc] | None = None
-    x_trace_id: str | None = Field(None, alias="X-TRACE-ID")
+    x_trace_id: str | None = Field(default=None, alias="X-TRACE-ID")
 
 
 class Subnet(ApiModel):

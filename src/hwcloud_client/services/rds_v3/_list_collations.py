@@ -7,4 +7,4 @@ from .._base import ApiModel
 
 
 class ListCollationsResponse(ApiModel):
-    char_sets: list[str] | None = Field(None, alias="charSets")
+    char_sets: list[str] | None = Field(default=None, alias="charSets")

@@ -12,4 +12,4 @@ class LDatastore(ApiModel):
 
 
 class ListDatastoresResponse(ApiModel):
-    data_stores: list[LDatastore] | None = Field(None, alias="dataStores")
+    data_stores: list[LDatastore] | None = Field(default=None, alias="dataStores")

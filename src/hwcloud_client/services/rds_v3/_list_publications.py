@@ -33,7 +33,7 @@ class PublicationTableFilterInfoResponse(ApiModel):
 
 class PublicationTableInfoResponse(ApiModel):
     table_name: str | None = None
-    schema_: str | None = Field(None, alias="schema")
+    schema_: str | None = Field(default=None, alias="schema")
     columns: list[str] | None = None
     primary_key: list[str] | None = None
     filter_statement: str | None = None

@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class ListSlowLogFileResponse(ApiModel):
-    list_: list[SlowLogFile] | None = Field(None, alias="list")
+    list_: list[SlowLogFile] | None = Field(default=None, alias="list")
     total_count: int | None = None
 
 

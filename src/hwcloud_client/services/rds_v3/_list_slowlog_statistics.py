@@ -7,22 +7,22 @@ from .._base import ApiModel
 
 
 class ListSlowlogStatisticsResponse(ApiModel):
-    page_number: int | None = Field(None, alias="pageNumber")
-    page_record: int | None = Field(None, alias="pageRecord")
-    slow_log_list: list[SlowLogStatistics] | None = Field(None, alias="slowLogList")
-    total_record: int | None = Field(None, alias="totalRecord")
-    start_time: int | None = Field(None, alias="startTime")
-    end_time: int | None = Field(None, alias="endTime")
+    page_number: int | None = Field(default=None, alias="pageNumber")
+    page_record: int | None = Field(default=None, alias="pageRecord")
+    slow_log_list: list[SlowLogStatistics] | None = Field(default=None, alias="slowLogList")
+    total_record: int | None = Field(default=None, alias="totalRecord")
+    start_time: int | None = Field(default=None, alias="startTime")
+    end_time: int | None = Field(default=None, alias="endTime")
 
 
 class SlowLogStatistics(ApiModel):
     count: str | None = None
     time: str | None = None
-    lock_time: str | None = Field(None, alias="lockTime")
-    rows_sent: int | None = Field(None, alias="rowsSent")
-    rows_examined: int | None = Field(None, alias="rowsExamined")
+    lock_time: str | None = Field(default=None, alias="lockTime")
+    rows_sent: int | None = Field(default=None, alias="rowsSent")
+    rows_examined: int | None = Field(default=None, alias="rowsExamined")
     database: str | None = None
     users: str | None = None
-    query_sample: str | None = Field(None, alias="querySample")
+    query_sample: str | None = Field(default=None, alias="querySample")
     type: str | None = None
-    client_ip: str | None = Field(None, alias="clientIP")
+    client_ip: str | None = Field(default=None, alias="clientIP")

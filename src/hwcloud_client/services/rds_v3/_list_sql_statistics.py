@@ -9,7 +9,7 @@ from .._base import ApiModel
 class ListSqlStatisticsResponse(ApiModel):
     reset_view_last_time: int | None = None
     total_count: int | None = None
-    list_: list[Statistic] | None = Field(None, alias="list")
+    list_: list[Statistic] | None = Field(default=None, alias="list")
 
 
 class Statistic(ApiModel):
@@ -19,4 +19,4 @@ class Statistic(ApiModel):
     calls: int | None = None
     query: str | None = None
     rows: int | None = None
-    can_use: bool | None = Field(None, alias="canUse")
+    can_use: bool | None = Field(default=None, alias="canUse")

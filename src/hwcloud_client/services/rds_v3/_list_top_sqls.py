@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class ListTopSqlsResponse(ApiModel):
     total_count: int | None = None
-    list_: list[QueryTopSqlsResult] | None = Field(None, alias="list")
+    list_: list[QueryTopSqlsResult] | None = Field(default=None, alias="list")
     avg_cpu_time_top_values: list[TopSqlsTimeResult] | None = None
     avg_duration_time_top_values: list[TopSqlsTimeResult] | None = None
     avg_rows_top_values: list[TopSqlsRowResult] | None = None

@@ -12,5 +12,5 @@ class ListXelLogResponseResult(ApiModel):
 
 
 class ListXellogFilesResponse(ApiModel):
-    list_: list[ListXelLogResponseResult] | None = Field(None, alias="list")
+    list_: list[ListXelLogResponseResult] | None = Field(default=None, alias="list")
     count: int | None = None

@@ -27,7 +27,7 @@ class PublicationTableFilterInfoRequest(RequestModel):
 
 class PublicationTableInfoRequest(RequestModel):
     table_name: str
-    schema_: str | None = Field(None, serialization_alias="schema")
+    schema_: str | None = Field(default=None, serialization_alias="schema")
     columns: list[str] | None = None
     primary_key: list[str] | None = None
     filter_statement: str | None = None

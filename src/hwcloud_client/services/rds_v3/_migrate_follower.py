@@ -12,4 +12,4 @@ class FollowerMigrateRequest(RequestModel):
 
 
 class MigrateFollowerResponse(ApiModel):
-    workflow_id: str | None = Field(None, alias="workflowId")
+    workflow_id: str | None = Field(default=None, alias="workflowId")

@@ -23,4 +23,4 @@ class RestoreTablesRequestBody(RequestModel):
 
 
 class RestoreTablesResponse(ApiModel):
-    job_id: str | None = Field(None, alias="jobId")
+    job_id: str | None = Field(default=None, alias="jobId")

@@ -11,4 +11,4 @@ class SecurityGroupRequest(RequestModel):
 
 
 class SetSecurityGroupResponse(ApiModel):
-    workflow_id: str | None = Field(None, alias="workflowId")
+    workflow_id: str | None = Field(default=None, alias="workflowId")

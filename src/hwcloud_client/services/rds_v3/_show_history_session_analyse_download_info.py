@@ -19,4 +19,4 @@ class DownloadInfo(ApiModel):
 
 class ShowHistorySessionAnalyseDownloadInfoResponse(ApiModel):
     count: int | None = None
-    list_: list[DownloadInfo] | None = Field(None, alias="list")
+    list_: list[DownloadInfo] | None = Field(default=None, alias="list")

@@ -34,4 +34,4 @@ class ShowPrecheckResultResponse(ApiModel):
     instance_status_check_list: list[str] | None = None
     db_upgrade_precheck: DBUpgradePrecheck | None = None
     download_link: str | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")

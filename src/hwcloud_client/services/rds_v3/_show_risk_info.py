@@ -20,4 +20,4 @@ class ShowRiskInfoEngineRiskDesc(ApiModel):
 
 class ShowRiskInfoResponse(ApiModel):
     risks: list[ShowRiskInfoEngineRiskDesc] | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")

@@ -16,7 +16,7 @@ class ShowTaskDetailResponse(ApiModel):
     process: str | None = None
     status: str | None = None
     sub_task_list: list[SubTaskInfo] | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")
 
 
 class SubTaskInfo(ApiModel):

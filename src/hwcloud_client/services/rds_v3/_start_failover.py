@@ -11,6 +11,6 @@ class FailoverRequest(RequestModel):
 
 
 class StartFailoverResponse(ApiModel):
-    instance_id: str | None = Field(None, alias="instanceId")
-    node_id: str | None = Field(None, alias="nodeId")
-    workflow_id: str | None = Field(None, alias="workflowId")
+    instance_id: str | None = Field(default=None, alias="instanceId")
+    node_id: str | None = Field(default=None, alias="nodeId")
+    workflow_id: str | None = Field(default=None, alias="workflowId")

@@ -11,4 +11,4 @@ class DataIpRequest(RequestModel):
 
 
 class UpdateDataIpResponse(ApiModel):
-    workflow_id: str | None = Field(None, alias="workflowId")
+    workflow_id: str | None = Field(default=None, alias="workflowId")

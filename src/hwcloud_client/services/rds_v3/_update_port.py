@@ -11,4 +11,4 @@ class UpdateDbPortRequest(RequestModel):
 
 
 class UpdatePortResponse(ApiModel):
-    workflow_id: str | None = Field(None, alias="workflowId")
+    workflow_id: str | None = Field(default=None, alias="workflowId")

@@ -13,4 +13,4 @@ class CustomerUpgradeMajorVersionReq(RequestModel):
 
 class UpgradeLargeVersionResponse(ApiModel):
     job_id: str | None = None
-    x_request_id: str | None = Field(None, alias="X-request-id")
+    x_request_id: str | None = Field(default=None, alias="X-request-id")

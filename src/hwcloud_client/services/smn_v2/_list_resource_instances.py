@@ -27,7 +27,7 @@ class ListResourceInstancesResponse(ApiModel):
 
 class ResourceDetail(ApiModel):
     enterprise_project_id: str | None = None
-    detail_id: str | None = Field(None, alias="detailId")
+    detail_id: str | None = Field(default=None, alias="detailId")
     topic_urn: str | None = None
     display_name: str | None = None
 

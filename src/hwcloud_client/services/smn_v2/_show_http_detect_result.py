@@ -7,8 +7,8 @@ from .._base import ApiModel
 
 
 class GetHttpDetectResponseBodyDetail(ApiModel):
-    http_code: int | None = Field(None, alias="httpCode")
-    http_response: str | None = Field(None, alias="httpResponse")
+    http_code: int | None = Field(default=None, alias="httpCode")
+    http_response: str | None = Field(default=None, alias="httpResponse")
 
 
 class ShowHttpDetectResultResponse(ApiModel):

@@ -9,5 +9,5 @@ from .._base import RequestModel
 class CreateImageSyncRepoRequestBody(RequestModel):
     remote_region_id: str = Field(serialization_alias="remoteRegionId")
     remote_namespace: str = Field(serialization_alias="remoteNamespace")
-    sync_auto: bool | None = Field(None, serialization_alias="syncAuto")
+    sync_auto: bool | None = Field(default=None, serialization_alias="syncAuto")
     override: bool | None = None

@@ -9,5 +9,5 @@ from ._m_auth_info import AuthInfo
 
 class CreateSecretResponse(ApiModel):
     auths: dict[str, AuthInfo] | None = None
-    x_swr_dockerlogin: SentSecret | None = Field(None, alias="X-Swr-Dockerlogin")
-    x_swr_expireat: str | None = Field(None, alias="X-Swr-Expireat")
+    x_swr_dockerlogin: SentSecret | None = Field(default=None, alias="X-Swr-Dockerlogin")
+    x_swr_expireat: str | None = Field(default=None, alias="X-Swr-Expireat")

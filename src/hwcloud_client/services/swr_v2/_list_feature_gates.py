@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class ListFeatureGatesResponse(ApiModel):
-    enable_domain_name: bool | None = Field(None, alias="enableDomainName")
-    enable_combination_retention: bool | None = Field(None, alias="enableCombinationRetention")
-    enable_artifact_scanning: bool | None = Field(None, alias="enableArtifactScanning")
-    enable_artifact_gc: bool | None = Field(None, alias="enableArtifactGc")
+    enable_domain_name: bool | None = Field(default=None, alias="enableDomainName")
+    enable_combination_retention: bool | None = Field(default=None, alias="enableCombinationRetention")
+    enable_artifact_scanning: bool | None = Field(default=None, alias="enableArtifactScanning")
+    enable_artifact_gc: bool | None = Field(default=None, alias="enableArtifactGc")

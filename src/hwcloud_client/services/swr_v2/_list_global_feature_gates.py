@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class ListGlobalFeatureGatesResponse(ApiModel):
-    enable_user_def_obs: bool | None = Field(None, alias="enableUserDefObs")
-    enable_enterprise: bool | None = Field(None, alias="enableEnterprise")
-    cer_available: bool | None = Field(None, alias="cerAvailable")
-    enable_intranet_access_switch: bool | None = Field(None, alias="enableIntranetAccessSwitch")
+    enable_user_def_obs: bool | None = Field(default=None, alias="enableUserDefObs")
+    enable_enterprise: bool | None = Field(default=None, alias="enableEnterprise")
+    cer_available: bool | None = Field(default=None, alias="cerAvailable")
+    enable_intranet_access_switch: bool | None = Field(default=None, alias="enableIntranetAccessSwitch")

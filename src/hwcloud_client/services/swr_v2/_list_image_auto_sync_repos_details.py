@@ -7,16 +7,16 @@ from .._base import ApiModel
 
 
 class SyncRepo(ApiModel):
-    created_at: str | None = Field(None, alias="createdAt")
-    domain_id: str | None = Field(None, alias="domainID")
-    domain_name: str | None = Field(None, alias="domainName")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    domain_id: str | None = Field(default=None, alias="domainID")
+    domain_name: str | None = Field(default=None, alias="domainName")
     id: int | None = None
     namespace: str | None = None
     override: bool | None = None
-    remote_namespace: str | None = Field(None, alias="remoteNamespace")
-    remote_region_id: str | None = Field(None, alias="remoteRegionId")
-    repo_name: str | None = Field(None, alias="repoName")
-    sync_auto: bool | None = Field(None, alias="syncAuto")
-    updated_at: str | None = Field(None, alias="updatedAt")
+    remote_namespace: str | None = Field(default=None, alias="remoteNamespace")
+    remote_region_id: str | None = Field(default=None, alias="remoteRegionId")
+    repo_name: str | None = Field(default=None, alias="repoName")
+    sync_auto: bool | None = Field(default=None, alias="syncAuto")
+    updated_at: str | None = Field(default=None, alias="updatedAt")
 
 RESULT = list[SyncRepo]

@@ -20,6 +20,6 @@ class TaskDetail(ApiModel):
     operation: str | None = None
     job_id: str | None = None
     status: str | None = None
-    status_revision: int | None = Field(None, alias="StatusRevision")
+    status_revision: int | None = Field(default=None, alias="StatusRevision")
     start_time: str | None = None
     end_time: str | None = None

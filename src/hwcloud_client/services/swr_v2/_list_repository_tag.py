@@ -8,7 +8,7 @@ from .._base import ApiModel
 
 class ListRepositoryTagResponse(ApiModel):
     tags: list[ShowReposTagRespV3] | None = None
-    next_marker: str | None = Field(None, alias="nextMarker")
+    next_marker: str | None = Field(default=None, alias="nextMarker")
     has_more: bool | None = None
 
 
@@ -19,7 +19,7 @@ class ShowReposTagRespV3(ApiModel):
     image_id: str | None = None
     manifest: str | None = None
     digest: str | None = None
-    schema_: int | None = Field(None, alias="schema")
+    schema_: int | None = Field(default=None, alias="schema")
     path: str | None = None
     internal_path: str | None = None
     size: int | None = None

@@ -9,11 +9,11 @@ from .._base import ApiModel
 class ShowReposTagResp(ApiModel):
     id: int | None = None
     repo_id: int | None = None
-    tag: str | None = Field(None, alias="Tag")
+    tag: str | None = Field(default=None, alias="Tag")
     image_id: str | None = None
     manifest: str | None = None
     digest: str | None = None
-    schema_: int | None = Field(None, alias="schema")
+    schema_: int | None = Field(default=None, alias="schema")
     path: str | None = None
     internal_path: str | None = None
     size: int | None = None

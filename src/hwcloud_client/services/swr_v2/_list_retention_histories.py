@@ -9,7 +9,7 @@ from .._base import ApiModel
 class ListRetentionHistoriesResponse(ApiModel):
     retention_log: list[RetentionLog] | None = None
     total: int | None = None
-    content_range: str | None = Field(None, alias="Content-Range")
+    content_range: str | None = Field(default=None, alias="Content-Range")
 
 
 class RetentionLog(ApiModel):

@@ -9,4 +9,4 @@ from ._m_show_repos_resp_v3 import ShowReposRespV3
 
 class ListSharedRepoDetailsResponse(ApiModel):
     repos: list[ShowReposRespV3] | None = None
-    next_marker: int | None = Field(None, alias="nextMarker")
+    next_marker: int | None = Field(default=None, alias="nextMarker")

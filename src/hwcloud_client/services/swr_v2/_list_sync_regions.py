@@ -7,6 +7,6 @@ from .._base import ApiModel
 
 
 class RegionInfo(ApiModel):
-    region_id: str | None = Field(None, alias="regionID")
+    region_id: str | None = Field(default=None, alias="regionID")
 
 RESULT = list[RegionInfo]

@@ -7,7 +7,7 @@ from .._base import ApiModel
 
 
 class ReportData(ApiModel):
-    date_: str | None = Field(None, alias="date")
+    date_: str | None = Field(default=None, alias="date")
     value: float | None = None
 
 RESULT = list[ReportData]

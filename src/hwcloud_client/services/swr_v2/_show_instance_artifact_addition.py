@@ -10,7 +10,7 @@ class BuildHistory(ApiModel):
     created_at: str | None = None
     created_by: str | None = None
     empty_layer: bool | None = None
-    media_type: str | None = Field(None, alias="mediaType")
+    media_type: str | None = Field(default=None, alias="mediaType")
     size: int | None = None
     digest: str | None = None
 

@@ -13,7 +13,7 @@ class ShowRepoTagResponse(ApiModel):
     image_id: str | None = None
     manifest: str | None = None
     digest: str | None = None
-    schema_: int | None = Field(None, alias="schema")
+    schema_: int | None = Field(default=None, alias="schema")
     path: str | None = None
     internal_path: str | None = None
     size: int | None = None

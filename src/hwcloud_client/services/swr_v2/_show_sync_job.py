@@ -7,19 +7,19 @@ from .._base import ApiModel
 
 
 class SyncJob(ApiModel):
-    created_at: str | None = Field(None, alias="createdAt")
-    domain_id: str | None = Field(None, alias="domainID")
-    domain_name: str | None = Field(None, alias="domainName")
+    created_at: str | None = Field(default=None, alias="createdAt")
+    domain_id: str | None = Field(default=None, alias="domainID")
+    domain_name: str | None = Field(default=None, alias="domainName")
     id: int | None = None
     namespace: str | None = None
     override: bool | None = None
-    remote_namespace: str | None = Field(None, alias="remoteNamespace")
-    remote_region_id: str | None = Field(None, alias="remoteRegionId")
-    repo_name: str | None = Field(None, alias="repoName")
+    remote_namespace: str | None = Field(default=None, alias="remoteNamespace")
+    remote_region_id: str | None = Field(default=None, alias="remoteRegionId")
+    repo_name: str | None = Field(default=None, alias="repoName")
     status: str | None = None
-    sync_operator_id: str | None = Field(None, alias="syncOperatorId")
-    sync_operator_name: str | None = Field(None, alias="syncOperatorName")
+    sync_operator_id: str | None = Field(default=None, alias="syncOperatorId")
+    sync_operator_name: str | None = Field(default=None, alias="syncOperatorName")
     tag: str | None = None
-    updated_at: str | None = Field(None, alias="updatedAt")
+    updated_at: str | None = Field(default=None, alias="updatedAt")
 
 RESULT = list[SyncJob]

@@ -18,7 +18,7 @@ class CreateSubnetOption(RequestModel):
     dhcp_enable: bool | None = None
     primary_dns: str | None = None
     secondary_dns: str | None = None
-    dns_list: list[str] | None = Field(None, serialization_alias="dnsList")
+    dns_list: list[str] | None = Field(default=None, serialization_alias="dnsList")
     availability_zone: str | None = None
     extra_dhcp_opts: list[ExtraDhcpOption] | None = None
     tags: list[str] | None = None

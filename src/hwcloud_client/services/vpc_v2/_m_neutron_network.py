@@ -12,11 +12,11 @@ class NeutronNetwork(ApiModel):
     status: str | None = None
     name: str | None = None
     subnets: list[str] | None = None
-    routerexternal: bool | None = Field(None, alias="router:external")
+    routerexternal: bool | None = Field(default=None, alias="router:external")
     admin_state_up: bool | None = None
     shared: bool | None = None
     tenant_id: str | None = None
-    providernetwork_type: str | None = Field(None, alias="provider:network_type")
+    providernetwork_type: str | None = Field(default=None, alias="provider:network_type")
     availability_zone_hints: list[str] | None = None
     availability_zones: list[str] | None = None
     port_security_enabled: bool | None = None

@@ -13,9 +13,9 @@ from ._m_allowed_address_pair import AllowedAddressPair, BindingVifDetails, DnsA
 class NeutronPort(ApiModel):
     admin_state_up: bool | None = None
     allowed_address_pairs: list[AllowedAddressPair] | None = None
-    bindingprofile: Any | None = Field(None, alias="binding:profile")
-    bindingvif_details: BindingVifDetails | None = Field(None, alias="binding:vif_details")
-    bindingvnic_type: str | None = Field(None, alias="binding:vnic_type")
+    bindingprofile: Any | None = Field(default=None, alias="binding:profile")
+    bindingvif_details: BindingVifDetails | None = Field(default=None, alias="binding:vif_details")
+    bindingvnic_type: str | None = Field(default=None, alias="binding:vnic_type")
     device_id: str | None = None
     device_owner: str | None = None
     dns_assignment: list[DnsAssignMent] | None = None

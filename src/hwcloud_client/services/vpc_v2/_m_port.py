@@ -23,11 +23,11 @@ class Port(ApiModel):
     security_groups: list[str] | None = None
     allowed_address_pairs: list[AllowedAddressPair] | None = None
     extra_dhcp_opts: list[ExtraDhcpOpt] | None = None
-    bindingvnic_type: str | None = Field(None, alias="binding:vnic_type")
+    bindingvnic_type: str | None = Field(default=None, alias="binding:vnic_type")
     dns_assignment: list[DnsAssignMent] | None = None
     dns_name: str | None = None
-    bindingvif_details: BindingVifDetails | None = Field(None, alias="binding:vif_details")
-    bindingprofile: Any | None = Field(None, alias="binding:profile")
+    bindingvif_details: BindingVifDetails | None = Field(default=None, alias="binding:vif_details")
+    bindingprofile: Any | None = Field(default=None, alias="binding:profile")
     instance_id: str | None = None
     instance_type: str | None = None
     port_security_enabled: bool | None = None

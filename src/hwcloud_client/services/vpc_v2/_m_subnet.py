@@ -20,7 +20,7 @@ class Subnet(ApiModel):
     dhcp_enable: bool | None = None
     primary_dns: str | None = None
     secondary_dns: str | None = None
-    dns_list: list[str] | None = Field(None, alias="dnsList")
+    dns_list: list[str] | None = Field(default=None, alias="dnsList")
     availability_zone: str | None = None
     vpc_id: str | None = None
     status: str | None = None

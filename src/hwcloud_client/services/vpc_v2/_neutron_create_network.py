@@ -11,7 +11,7 @@ class NeutronCreateNetworkOption(RequestModel):
     name: str | None = None
     admin_state_up: bool | None = None
     shared: bool | None = None
-    providernetwork_type: str | None = Field(None, serialization_alias="provider:network_type")
+    providernetwork_type: str | None = Field(default=None, serialization_alias="provider:network_type")
     port_security_enabled: bool | None = None
 
 

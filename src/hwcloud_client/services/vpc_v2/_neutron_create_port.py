@@ -19,9 +19,9 @@ class NeutronCreatePortOption(RequestModel):
     device_owner: str | None = None
     allowed_address_pairs: list[AllowedAddressPair] | None = None
     extra_dhcp_opts: list[ExtraDhcpOpt] | None = None
-    bindingprofile: dict[str, Any] | None = Field(None, serialization_alias="binding:profile")
+    bindingprofile: dict[str, Any] | None = Field(default=None, serialization_alias="binding:profile")
     port_security_enabled: bool | None = None
-    bindingvnic_type: str | None = Field(None, serialization_alias="binding:vnic_type")
+    bindingvnic_type: str | None = Field(default=None, serialization_alias="binding:vnic_type")
 
 
 class NeutronCreatePortRequestBody(RequestModel):

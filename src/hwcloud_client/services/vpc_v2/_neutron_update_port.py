@@ -16,8 +16,8 @@ class NeutronUpdatePortOption(RequestModel):
     allowed_address_pairs: list[AllowedAddressPair] | None = None
     extra_dhcp_opts: list[ExtraDhcpOpt] | None = None
     port_security_enabled: bool | None = None
-    bindingvnic_type: str | None = Field(None, serialization_alias="binding:vnic_type")
-    bindingprofile: dict[str, Any] | None = Field(None, serialization_alias="binding:profile")
+    bindingvnic_type: str | None = Field(default=None, serialization_alias="binding:vnic_type")
+    bindingprofile: dict[str, Any] | None = Field(default=None, serialization_alias="binding:profile")
 
 
 class NeutronUpdatePortRequestBody(RequestModel):

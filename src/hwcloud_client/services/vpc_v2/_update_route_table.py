@@ -31,7 +31,7 @@ class ModRouteTableRoute(RequestModel):
 class RouteTableRouteAction(RequestModel):
     add: list[AddRouteTableRoute] | None = None
     mod: list[ModRouteTableRoute] | None = None
-    del_: list[DelRouteTableRoute] | None = Field(None, serialization_alias="del")
+    del_: list[DelRouteTableRoute] | None = Field(default=None, serialization_alias="del")
 
 
 class UpdateRouteTableReq(RequestModel):

@@ -19,7 +19,7 @@ class UpdateSubnetOption(RequestModel):
     dhcp_enable: bool | None = None
     primary_dns: str | None = None
     secondary_dns: str | None = None
-    dns_list: list[str] | None = Field(None, serialization_alias="dnsList")
+    dns_list: list[str] | None = Field(default=None, serialization_alias="dnsList")
     extra_dhcp_opts: list[ExtraDhcpOption] | None = None
     enable_network_address_usage_metrics: bool | None = None
 

@@ -22,11 +22,11 @@ class BindingVifDetails(ApiModel):
 
 class Port(ApiModel):
     admin_state_up: bool | None = None
-    bindinghost_id: str | None = Field(None, alias="binding:host_id")
-    bindingprofile: Any | None = Field(None, alias="binding:profile")
-    bindingvif_details: BindingVifDetails | None = Field(None, alias="binding:vif_details")
-    bindingvif_type: str | None = Field(None, alias="binding:vif_type")
-    bindingvnic_type: str | None = Field(None, alias="binding:vnic_type")
+    bindinghost_id: str | None = Field(default=None, alias="binding:host_id")
+    bindingprofile: Any | None = Field(default=None, alias="binding:profile")
+    bindingvif_details: BindingVifDetails | None = Field(default=None, alias="binding:vif_details")
+    bindingvif_type: str | None = Field(default=None, alias="binding:vif_type")
+    bindingvnic_type: str | None = Field(default=None, alias="binding:vnic_type")
     created_at: Moment | None = None
     updated_at: Moment | None = None
     description: str | None = None
@@ -51,7 +51,7 @@ class Port(ApiModel):
     enable_efi: bool | None = None
     scope: str | None = None
     zone_id: str | None = None
-    bindingmigration_info: Any | None = Field(None, alias="binding:migration_info")
+    bindingmigration_info: Any | None = Field(default=None, alias="binding:migration_info")
     extra_dhcp_opts: list[PortExtraDhcpOpt] | None = None
     position_type: str | None = None
     instance_info: Any | None = None
