@@ -89,3 +89,14 @@ def test_the_blocking_facade_has_views_too() -> None:
         with pytest.raises(ServerError):
             cloud.with_options(retry=RetryPolicy(max_attempts=2, backoff_base=0.0, backoff_cap=0.0)).ecs.list_flavors()
     assert len(recorder.requests) == 3
+
+
+async def test_views_serve_generated_services_too() -> None:
+    recorder = Recorder(lambda request: httpx.Response(503))
+    async with facade(recorder, retry=RetryPolicy(max_attempts=3, backoff_base=0.0, backoff_cap=0.0)) as cloud:
+        view = cloud.with_options(retry=RetryPolicy(max_attempts=1), headers={"X-Language": "en-us"}, query={"t": "1"})
+        with pytest.raises(ServerError):
+            await view.vpc_v2.list_vpcs(limit=5)
+    [request] = recorder.requests
+    assert request.headers["x-language"] == "en-us" and dict(request.url.params) == {"limit": "5", "t": "1"}
+    assert_validly_signed(request)

@@ -76,3 +76,12 @@ async def test_a_generated_secret_given_as_str_is_masked_and_sent() -> None:
     async with facade(recorder) as cloud:
         await cloud.ecs_v2.batch_reset_servers_password(body=body)
     assert b'"new_password":"Passw0rd!"' in recorder.requests[0].content
+
+
+def test_by_alias_dumps_give_huaweis_json_back_unknown_fields_included() -> None:
+    from hwcloud_client.services.vpc_v2 import ListVpcsResponse
+
+    wire = {"vpcs": [{"id": "v1", "name": "a", "cidr": "10.0.0.0/8", "status": "OK", "routes": [],
+                      "enterprise_project_id": "0", "tenantNewField": {"x": 1}}], "page_info": {"current_count": 1}}
+    parsed = ListVpcsResponse.model_validate(wire)
+    assert parsed.model_dump(by_alias=True, exclude_none=True) == wire
