@@ -10,7 +10,7 @@ import importlib
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["decode_header_value", "httpx"]
+__all__ = ["decode_header_value", "http_date_timestamp", "httpx"]
 
 
 class _ImportedOnFirstUse:
@@ -48,3 +48,14 @@ def decode_header_value(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def http_date_timestamp(value: str) -> float | None:
+    """An HTTP date (``Date``, ``Retry-After``) as seconds since the epoch, or None if it is not one."""
+    # Imported here: email.utils brings the email package and socket, and only error paths need it.
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None

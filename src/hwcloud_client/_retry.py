@@ -12,8 +12,7 @@ import threading
 import time
 from collections.abc import Mapping
 
-from ._http import httpx
-from .auth.flows import http_date_timestamp
+from ._http import http_date_timestamp, httpx
 from .config import RetryPolicy
 from .errors import APIError, RateLimitError
 

@@ -8,16 +8,28 @@ Token header values are masked, since error messages get logged.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
-from .._http import decode_header_value, httpx
+from .._http import decode_header_value, http_date_timestamp, httpx
 from ..errors import APIError, ConfigurationError
 from . import apig
 from . import obs as obs_signing
-from .flows import http_date_timestamp
 
-if TYPE_CHECKING:
-    from .flows import ObsTarget
+
+class ObsSigned(Protocol):
+    """What an OBS signature covers beyond the request (``flows.ObsTarget`` is one)."""
+
+    @property
+    def bucket(self) -> str | None: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def query(self) -> Sequence[tuple[str, str | None]]: ...
+    @property
+    def path_style(self) -> bool: ...
+    @property
+    def dialect(self) -> obs_signing.Dialect: ...
 
 __all__ = ["apig_signature_report", "is_signature_mismatch", "obs_signature_report"]
 
@@ -108,7 +120,7 @@ def apig_signature_report(request: httpx.Request, error: APIError) -> str | None
     )
 
 
-def obs_signature_report(request: httpx.Request, error: APIError, target: ObsTarget) -> str | None:
+def obs_signature_report(request: httpx.Request, error: APIError, target: ObsSigned) -> str | None:
     """OBS's string to sign next to ours (OBS sends the one it computed in the error body), and the first difference."""
     headers = _sent_headers(request)
     resource = obs_signing.canonical_resource(

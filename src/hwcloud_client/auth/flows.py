@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from .._http import http_date_timestamp
 from ..errors import APIError
 from .obs import Dialect, authorization, rfc1123_date
 
@@ -84,16 +85,6 @@ class ClockSkews:
         self._offsets[endpoint] = skew
         logger.warning("clock skew of %.0f s learned from %s's Date; re-signing", skew, endpoint)
         return True
-
-
-def http_date_timestamp(value: str) -> float | None:
-    # Imported here: email.utils brings the email package and socket, and only error paths need it.
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 def is_signature_time_rejection(error: APIError) -> bool:
