@@ -92,6 +92,12 @@ FLAVORS: dict[str, JsonObject] = {
     )
 }
 
+# Where a flavor's sale differs by AZ (ListFlavors' extra spec cond:operation:az), by the AZ's letter in the region:
+# c7.xlarge.2 is sold out in the region's AZ "b", so ListFlavors with availability_zone=<region>b leaves it out.
+_FLAVOR_AZ_STATUS: dict[str, dict[str, str]] = {"c7.xlarge.2": {"b": "sellout"}}
+# The states in which ListFlavors with an availability_zone returns a flavor (Huawei's API reference).
+_LISTED_IN_AZ = frozenset({"normal", "obt", "promotion"})
+
 ServerStatus = Literal["BUILD", "ACTIVE", "SHUTOFF", "REBOOT", "HARD_REBOOT", "RESIZE", "ERROR"]
 # status -> (OS-EXT-STS:vm_state, OS-EXT-STS:power_state)
 _VM_STATES: dict[str, tuple[str, int]] = {
@@ -557,10 +563,35 @@ class EcsEmulator:
         limit = _int_param(params, "limit", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
         page = max(1, _int_param(params, "offset", 1, 0, 10**6))
         servers = [server for server in self.servers.values() if server.project_id == project_id]
+        if "server_id" in params:
+            # As documented: server_id wins over every other filter, and an id of no server gets a placeholder
+            # whose fields are all null but id and fault.
+            found = {server.id: server for server in servers}
+            wanted = list(dict.fromkeys(item.strip() for item in params["server_id"].split(",") if item.strip()))
+            documents = [self._detail(found[item]) if item in found else self._missing(item) for item in wanted]
+            return json_response(200, {"count": len(documents), "servers": documents})
         servers = [server for server in servers if _matches(server, params)]
         servers.sort(key=lambda server: (server.created, server.sequence), reverse=True)
-        chosen = servers[(page - 1) * limit : page * limit]
+        marker = params.get("marker")
+        if marker is not None:
+            # The id of the last server of the previous page: the page starts after it (offset is then unused).
+            ids = [server.id for server in servers]
+            if marker not in ids:
+                raise _invalid(f"marker {marker!r} is not the id of a listed server")
+            chosen = servers[ids.index(marker) + 1 : ids.index(marker) + 1 + limit]
+        else:
+            chosen = servers[(page - 1) * limit : page * limit]
         return json_response(200, {"count": len(servers), "servers": [self._detail(server) for server in chosen]})
+
+    def _missing(self, server_id: str) -> JsonObject:
+        """ListServersDetails' entry for a server_id of no server: the detail's fields, all null but id and fault."""
+        sample = Server(
+            id=server_id, project_id="", name="", flavor_id=next(iter(FLAVORS)), image_id="", vpc_id="",
+            subnet_id="", availability_zone="", created=0.0, sequence=0, ip_address="", user_id="",
+        )
+        fault = {"code": 404, "message": f"Instance[{server_id}] could not be found.", "details": None,
+                 "created": _server_time(self._clock())}
+        return {**{name: None for name in sample.detail()}, "id": server_id, "fault": fault}
 
     def _show_server(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         return json_response(200, {"server": self._detail(self._server(self._project(path[0]), path[1]))})
@@ -679,9 +710,33 @@ class EcsEmulator:
         )
         return json_response(200, {"job_id": job.job_id})
 
-    def _list_flavors(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+    def _list_flavors(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        """ListFlavors with its query: ``availability_zone`` keeps the flavors in the normal, obt or promotion state
+        there; ``flavor_id`` the one flavor; ``limit`` (default 1000) and ``marker`` (a flavor id) page."""
         self._project(path[0])
-        return json_response(200, {"flavors": list(FLAVORS.values())})
+        params = {key: values[0] for key, values in query_params(request).items()}
+        flavors = [self._flavor_document(flavor) for flavor in FLAVORS.values()]
+        zone = params.get("availability_zone")
+        if zone:
+            flavors = [flavor for flavor in flavors if _flavor_status(flavor, zone) in _LISTED_IN_AZ]
+        if "flavor_id" in params:
+            flavors = [flavor for flavor in flavors if flavor["id"] == params["flavor_id"]]
+        marker = params.get("marker")
+        if marker is not None:
+            ids = [flavor["id"] for flavor in flavors]
+            if marker not in ids:
+                raise _invalid(f"marker {marker!r} is not a flavor id")
+            flavors = flavors[ids.index(marker) + 1 :]
+        limit = _int_param(params, "limit", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        return json_response(200, {"flavors": flavors[:limit]})
+
+    def _flavor_document(self, flavor: JsonObject) -> JsonObject:
+        by_zone = _FLAVOR_AZ_STATUS.get(str(flavor["id"]))
+        if not by_zone:
+            return flavor
+        extra = dict(flavor["os_extra_specs"])
+        extra["cond:operation:az"] = ", ".join(f"{self.region}{letter}({state})" for letter, state in by_zone.items())
+        return {**flavor, "os_extra_specs": extra}
 
     def _list_interfaces(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         server = self._server(self._project(path[0]), path[1])
@@ -988,6 +1043,16 @@ def _tags_of(spec: dict[str, Any]) -> dict[str, str]:
     if not isinstance(legacy, list) or not all(isinstance(tag, str) for tag in legacy):
         raise _invalid("server.tags must be a list of \"key.value\" strings")
     return {key: value for key, _, value in (tag.partition(".") for tag in legacy)}
+
+
+def _flavor_status(flavor: JsonObject, zone: str) -> str:
+    """A flavor's state in ``zone``: its cond:operation:az entry for the zone, else its cond:operation:status."""
+    extra = flavor["os_extra_specs"]
+    for entry in str(extra.get("cond:operation:az") or "").split(","):
+        name, _, state = entry.strip().partition("(")
+        if name == zone and state.endswith(")"):
+            return state[:-1]
+    return str(extra.get("cond:operation:status") or "normal")
 
 
 def _int_param(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -1,0 +1,123 @@
+"""The served emulator behaves as Huawei documents for the official clients (test-only oracles).
+
+huaweicloudsdkecs and esdk-obs-python sign, build their requests and parse the answers their own way, so each
+test here drives one of them against the served emulator on a behaviour Huawei's API reference (or the esdk's
+own response parsers) documents, and that the emulator once got wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hwcloud_client.testing import FakeHuaweiCloud
+
+from .test_emulator_official_sdk import SERVER_SPEC, ecs_client
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
+    # The official core writes ~/.huaweicloud/application_id when it is imported.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    fake = FakeHuaweiCloud()
+    with fake.serve() as base_url:
+        yield fake, base_url
+
+
+def _create_servers(client: Any, count: int, name: str = "official") -> list[str]:
+    from huaweicloudsdkecs.v2 import (
+        CreatePostPaidServersRequest,
+        CreatePostPaidServersRequestBody,
+        PostPaidServer,
+        PostPaidServerNic,
+        PostPaidServerRootVolume,
+    )
+
+    server = PostPaidServer(
+        **{**SERVER_SPEC, "name": name},
+        count=count,
+        nics=[PostPaidServerNic(subnet_id="e1e5a84f-7cc1-4be0-a5c4-0b9b1d1f5a53")],
+        root_volume=PostPaidServerRootVolume(volumetype="SSD", size=40),
+    )
+    created = client.create_post_paid_servers(
+        CreatePostPaidServersRequest(body=CreatePostPaidServersRequestBody(server=server))
+    )
+    return list(created.server_ids)
+
+
+# --- ECS -----------------------------------------------------------------------------------------------------
+
+
+def test_list_flavors_honours_its_query(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """ListFlavors (GET /v1/{project_id}/cloudservers/flavors), support.huaweicloud.com/intl/en-us/api-ecs/
+    en-us_topic_0020212656.html: ``availability_zone`` returns the flavors in the normal, obt or promotion state
+    there (a flavor's per-AZ state is its extra spec ``cond:operation:az``); the official model's ``flavor_id``
+    selects one flavor, ``limit`` sizes the page and ``marker`` (a flavor id) starts after it."""
+    from huaweicloudsdkecs.v2 import ListFlavorsRequest
+
+    fake, base_url = served
+    client = ecs_client(fake, base_url)
+    every = [flavor.id for flavor in client.list_flavors(ListFlavorsRequest()).flavors]
+    sold_out_zone = f"{fake.region}b"
+    in_zone = client.list_flavors(ListFlavorsRequest(availability_zone=sold_out_zone)).flavors
+    in_other_zone = client.list_flavors(ListFlavorsRequest(availability_zone=f"{fake.region}a")).flavors
+    one = client.list_flavors(ListFlavorsRequest(flavor_id="s6.large.2")).flavors
+    first = client.list_flavors(ListFlavorsRequest(limit=2)).flavors
+    second = client.list_flavors(ListFlavorsRequest(limit=2, marker=first[-1].id)).flavors
+
+    sold_out = [flavor for flavor in client.list_flavors(ListFlavorsRequest()).flavors if flavor.id == "c7.xlarge.2"]
+    assert sold_out[0].os_extra_specs.condoperationaz == f"{sold_out_zone}(sellout)"
+    assert "c7.xlarge.2" in every and "c7.xlarge.2" not in {flavor.id for flavor in in_zone}
+    assert len(in_zone) == len(every) - 1
+    assert [flavor.id for flavor in in_other_zone] == every
+    assert [flavor.id for flavor in one] == ["s6.large.2"]
+    assert [flavor.id for flavor in first + second] == every[:4]
+
+
+def test_list_servers_details_pages_by_marker(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """ListServersDetails (GET /v1/{project_id}/cloudservers/detail), support.huaweicloud.com/intl/en-us/api-ecs/
+    en-us_topic_0094148850.html: ``marker`` is the id of the last server of the previous page; a client that pages
+    by marker until a short page stops, having seen every server once."""
+    from huaweicloudsdkecs.v2 import ListServersDetailsRequest
+
+    fake, base_url = served
+    client = ecs_client(fake, base_url)
+    created = _create_servers(client, 5)
+    seen: list[str] = []
+    marker = None
+    for _ in range(10):
+        page = client.list_servers_details(ListServersDetailsRequest(limit=2, marker=marker))
+        seen += [server.id for server in page.servers]
+        if len(page.servers) < 2:
+            break
+        marker = page.servers[-1].id
+    assert sorted(seen) == sorted(created) and len(seen) == 5
+
+
+def test_list_servers_details_server_id_wins_and_missing_ids_get_placeholders(
+    served: tuple[FakeHuaweiCloud, str],
+) -> None:
+    """ListServersDetails' ``server_id`` (the official model's documentation of it, from Huawei's reference): with
+    server_id, the other filters are ignored; an id of no server gets an entry whose fields are all null but id
+    and fault."""
+    from huaweicloudsdkecs.v2 import ListServersDetailsRequest
+
+    fake, base_url = served
+    client = ecs_client(fake, base_url)
+    created = _create_servers(client, 2)
+    missing = "7d2f6a3c-0000-4000-8000-000000000000"
+    page = client.list_servers_details(
+        ListServersDetailsRequest(server_id=",".join([created[0], missing]), name="no-such-name", status="SHUTOFF")
+    )
+    by_id = {server.id: server for server in page.servers}
+
+    assert page.count == 2 and set(by_id) == {created[0], missing}
+    assert by_id[created[0]].name.startswith("official") and by_id[created[0]].status == "ACTIVE"
+    placeholder = by_id[missing]
+    assert placeholder.name is None and placeholder.status is None and placeholder.flavor is None
+    assert placeholder.fault["code"] == 404  # the official model types fault as a bare object
