@@ -15,7 +15,7 @@ import logging
 import re
 import sys
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +30,7 @@ from ._observe import OPERATION_EXTENSION, CallEvent, EventHook, EventHooks, Tra
 from ._paging import AsyncPager, PagingDialect, Params, dig
 from ._response import Response
 from ._retry import CallRetries, RetryBudget, is_idempotent
+from ._types import Body, ParamValue
 from ._version import __version__
 from .auth import apig
 from .auth.flows import ApigAuth, AuthFlow, ClockSkews, ObsAuth
@@ -60,9 +61,6 @@ __all__ = ["AsyncHuaweiCloud", "Body", "CallOptions"]
 
 logger = logging.getLogger("hwcloud_client")
 
-# bytes and factories of fresh streams (one per attempt) can be sent again; a bare async iterable only once.
-Body = bytes | Callable[[], AsyncIterable[bytes]] | AsyncIterable[bytes]
-ParamValue = str | int | float | bool | None | Iterable[str | int | float | bool]
 
 # What platform.python_version() says ("3.12.1", "3.13.0rc1"), without importing platform for it.
 _PYTHON_VERSION = sys.version.split()[0]

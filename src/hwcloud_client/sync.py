@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._blocking import PortalRunner, SyncPager, SyncService, blocking, blocking_iter
-from ._client import AsyncHuaweiCloud, ParamValue
+from ._client import AsyncHuaweiCloud
 from ._http import httpx
 from ._observe import EventHooks
 from ._paging import PagingDialect
+from ._types import ParamValue
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy
 from .services._registry import SyncServiceAttributes
 

@@ -35,7 +35,8 @@ from ..errors import ConfigurationError, MalformedResponseError
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
-    from .._client import AsyncHuaweiCloud, ParamValue
+    from .._types import ParamValue
+    from ._cloud import Cloud
 
 __all__ = [
     "ApiModel",
@@ -233,11 +234,11 @@ def no_content(response: Response) -> None:
 
 
 class Service:
-    """Base of a typed service client bound to one :class:`AsyncHuaweiCloud`."""
+    """Base of a typed service client bound to one facade (:class:`~hwcloud_client.AsyncHuaweiCloud`)."""
 
     service_name: ClassVar[str]
 
-    def __init__(self, cloud: AsyncHuaweiCloud) -> None:
+    def __init__(self, cloud: Cloud) -> None:
         self._cloud = cloud
 
     def __repr__(self) -> str:

@@ -79,8 +79,9 @@ from ._obs_models import (
 )
 
 if TYPE_CHECKING:
-    from .._client import AsyncHuaweiCloud, Body
     from .._response import Response
+    from .._types import Body
+    from ._cloud import Cloud
 
 __all__ = [
     "DEFAULT_PART_SIZE",
@@ -200,7 +201,7 @@ class ObjectBody:
 class OBS:
     """OBS operations on ``cloud.obs``. Methods are named after the OBS API operations, in snake_case."""
 
-    def __init__(self, cloud: AsyncHuaweiCloud) -> None:
+    def __init__(self, cloud: Cloud) -> None:
         self._cloud = cloud
 
     # --- buckets ----------------------------------------------------------------------------------
@@ -234,8 +235,11 @@ class OBS:
 
     async def get_bucket_location(self, bucket: str) -> str:
         response = await self._send("GET", bucket, query=[("location", None)])
-        # OBS answers <Location>, the S3-compatible (path-style) dialect <LocationConstraint>.
-        return _xml_result(response, "GetBucketLocation", {"Location", "LocationConstraint"}, location)
+        # OBS answers <Location>region</Location>, its S3-compatible (path-style) dialect
+        # <CreateBucketConfiguration><LocationConstraint>region</...></...> (S3's own bare <LocationConstraint> too).
+        return _xml_result(
+            response, "GetBucketLocation", {"Location", "LocationConstraint", "CreateBucketConfiguration"}, location
+        )
 
     # --- objects ----------------------------------------------------------------------------------
 
