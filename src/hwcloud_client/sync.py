@@ -8,13 +8,12 @@ first call; building a facade starts no thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ._blocking import PortalRunner, SyncPager, SyncService, blocking, blocking_iter
+from ._blocking import PortalRunner, SyncService, blocking, blocking_iter, blocking_pager
 from ._client import AsyncHuaweiCloud
 from ._http import httpx
 from ._observe import EventHooks
-from ._paging import PagingDialect
 from ._types import ParamValue
 from .config import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy
 from .services._registry import SyncServiceAttributes
@@ -93,24 +92,7 @@ class HuaweiCloud(SyncServiceAttributes, SyncService[AsyncHuaweiCloud]):
 
     _is_view = False
 
-    def paginate(
-        self,
-        service: str | Endpoint,
-        path: str,
-        *,
-        items: str,
-        dialect: PagingDialect,
-        params: Mapping[str, ParamValue] | None = None,
-        headers: Mapping[str, str] | None = None,
-        path_params: Mapping[str, object] | None = None,
-        max_pages: int | None = None,
-    ) -> SyncPager[dict[str, Any], Any]:
-        """Blocking twin of :meth:`AsyncHuaweiCloud.paginate`."""
-        pager = self._async.paginate(
-            service, path, items=items, dialect=dialect, params=params, headers=headers, path_params=path_params,
-            max_pages=max_pages,
-        )
-        return SyncPager(self._runner, pager)
+    paginate = blocking_pager(AsyncHuaweiCloud.paginate)
 
     def close(self) -> None:
         if self._is_view:
