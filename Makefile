@@ -51,8 +51,10 @@ generate: $(STAMP)
 emulator-spec: $(STAMP)
 	$(PY) -m codegen.emulator_spec
 
-# CI: the checked-in generated services and emulator specs are exactly what the facts and overrides give
+# CI: the facts are what the pinned official packages say, and the checked-in generated services and emulator
+# specs are exactly what the facts and overrides give
 drift: $(STAMP)
+	$(PY) -m codegen.extract --check
 	$(PY) -m codegen.generate --check
 	$(PY) -m codegen.emulator_spec --check
 
