@@ -121,3 +121,77 @@ def test_list_servers_details_server_id_wins_and_missing_ids_get_placeholders(
     placeholder = by_id[missing]
     assert placeholder.name is None and placeholder.status is None and placeholder.flavor is None
     assert placeholder.fault["code"] == 404  # the official model types fault as a bare object
+
+
+# --- OBS (esdk-obs-python) -----------------------------------------------------------------------------------
+
+
+OBS_SERVER = "http://obs.cn-north-4.myhuaweicloud.com"
+
+
+def obs_client(
+    fake: FakeHuaweiCloud, base_url: str, *, signature: str = "obs", negotiate: bool = False,
+    monkeypatch: pytest.MonkeyPatch | None = None,
+) -> Any:
+    """esdk against the served emulator. Path style (an IP server) makes esdk sign AWS-style (v2) without
+    negotiating; given ``monkeypatch``, it talks to OBS's host names instead (virtual-hosted style, so the
+    ``obs`` signature and the dialect negotiation), their connections sent to the emulator's socket."""
+    from obs import ObsClient
+
+    if monkeypatch is None:
+        return ObsClient(
+            access_key_id=fake.ak, secret_access_key=fake.sk, server=base_url, path_style=True, signature=signature,
+            is_signature_negotiation=False,
+        )
+    import socket
+
+    port = int(base_url.rsplit(":", 1)[1])
+    connect = socket.create_connection
+
+    def to_the_emulator(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        host, _ = address
+        return connect(("127.0.0.1", port) if host.endswith(".myhuaweicloud.com") else address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", to_the_emulator)
+    return ObsClient(
+        access_key_id=fake.ak, secret_access_key=fake.sk, server=OBS_SERVER, signature=signature,
+        is_signature_negotiation=negotiate,
+    )
+
+
+@pytest.mark.parametrize("signature", ["obs", "v2"])
+def test_bucket_location_in_both_dialects(
+    served: tuple[FakeHuaweiCloud, str], signature: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GetBucketLocation: OBS's API answers ``<Location>region</Location>`` (support.huaweicloud.com/api-obs/
+    obs_04_0024.html), its S3-compatible API ``<CreateBucketConfiguration><LocationConstraint>region``
+    (OBS s3api "GET Bucket location"): esdk's ``parseGetBucketLocation`` reads ``root.text`` in the OBS dialect
+    and the ``LocationConstraint`` child in the v2 (AWS) one."""
+    fake, base_url = served
+    client = obs_client(fake, base_url, signature=signature, monkeypatch=monkeypatch if signature == "obs" else None)
+    try:
+        assert client.createBucket("located", location="cn-south-1").status == 200
+        answer = client.getBucketLocation("located")
+        assert answer.status == 200, answer.errorCode
+        assert answer.body.location == "cn-south-1"
+    finally:
+        client.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path_style", [True, False])
+async def test_our_client_reads_the_documented_location_document(path_style: bool) -> None:
+    """Our client against the emulator in both dialects (path style signs AWS-style, virtual-hosted OBS-style)."""
+    import httpx
+
+    from hwcloud_client import AsyncHuaweiCloud, ClientConfig
+
+    fake = FakeHuaweiCloud()
+    config = ClientConfig(obs_path_style=path_style, endpoints={"obs": "https://obs.cn-north-4.myhuaweicloud.com"})
+    async with AsyncHuaweiCloud(
+        region=fake.region, credentials=fake.credentials, config=config, environ={},
+        http_client=httpx.AsyncClient(transport=fake.transport()),
+    ) as cloud:
+        await cloud.obs.create_bucket("located", location="cn-south-1")
+        assert await cloud.obs.get_bucket_location("located") == "cn-south-1"
+    assert fake.calls[-1].status == 200

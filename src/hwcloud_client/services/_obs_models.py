@@ -221,6 +221,8 @@ def list_buckets_result(root: Element) -> ListBucketsResult:
 
 
 def location(root: Element) -> str:
+    if root.tag == "CreateBucketConfiguration":
+        return (root.findtext("LocationConstraint") or "").strip()
     return (root.text or "").strip()
 
 

@@ -379,8 +379,16 @@ class ObsEmulator:
         return EmulatedResponse(204)
 
     def _get_bucket_location(self, call: _Call) -> EmulatedResponse:
-        root = _root("Location" if call.dialect == "obs" else "LocationConstraint")
-        root.text = self._bucket(call).location
+        # OBS's API answers <Location>region</Location> (obs_04_0024); its S3-compatible API, which the AWS
+        # signature selects, <CreateBucketConfiguration><LocationConstraint>region</...></...> (s3api GET Bucket
+        # location), the shapes esdk's parseGetBucketLocation reads in each dialect.
+        location = self._bucket(call).location
+        if call.dialect == "obs":
+            root = _root("Location")
+            root.text = location
+        else:
+            root = _root("CreateBucketConfiguration")
+            _add(root, "LocationConstraint", location)
         return _xml_response(root)
 
     def _list_objects(self, call: _Call) -> EmulatedResponse:
