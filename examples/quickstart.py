@@ -1,20 +1,21 @@
-"""The quickstart tour: IAM, ECS and OBS through the async facade, against the bundled emulator.
+"""The quickstart tour: IAM, VPC, ECS and OBS through the async facade, against the bundled emulator.
 
     make demo                                   # emulator served on 127.0.0.1, nothing to set up
     .venv/bin/python examples/quickstart.py --in-process
     .venv/bin/python examples/quickstart.py --real   # your account: credentials and region from the
                                                      # environment, plus the HWC_DEMO_* ids below
 
-Against the real cloud the tour creates two pay-per-use servers (and deletes them at the end) only when
-HWC_DEMO_IMAGE_ID, HWC_DEMO_FLAVOR_ID, HWC_DEMO_VPC_ID and HWC_DEMO_SUBNET_ID are set; its OBS steps use
-a bucket named by HWC_DEMO_BUCKET (created and removed). Exit code 0 only if every step succeeded.
+Against the emulator the tour creates a VPC and a subnet with the generated VPC client and boots two
+servers into them. Against the real cloud it creates two pay-per-use servers (and deletes them at the end)
+only when HWC_DEMO_IMAGE_ID, HWC_DEMO_FLAVOR_ID, HWC_DEMO_VPC_ID and HWC_DEMO_SUBNET_ID are set; its OBS
+steps use a bucket named by HWC_DEMO_BUCKET (created and removed). Exit code 0 only if every step succeeded.
+The request id of every call is collected through the SDK's event hooks.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import logging
 import os
 import sys
 import tempfile
@@ -27,23 +28,21 @@ import anyio
 import httpx
 
 import hwcloud_client as hw
-from hwcloud_client.services.ecs import RootVolume, ServerNic, ServerSpec
+from hwcloud_client.services.ecs import RootVolume, ServerDetail, ServerNic, ServerSpec
 
 MIB = 1024 * 1024
 PlainClient = Callable[[], httpx.AsyncClient]
 
 
-class RequestIds(logging.Handler):
-    """Collects the request id of every call from the SDK's INFO log records."""
+class RequestIds:
+    """An event hook that collects the request id of every answered attempt."""
 
     def __init__(self) -> None:
-        super().__init__(logging.INFO)
         self.seen: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        request_id = getattr(record, "hwc_request_id", None)
-        if request_id:
-            self.seen.append(str(request_id))
+    def __call__(self, event: hw.CallEvent) -> None:
+        if event.request_id:
+            self.seen.append(event.request_id)
 
     def take(self) -> str:
         ids, self.seen = self.seen, []
@@ -76,7 +75,7 @@ class Tour:
 
 
 @contextmanager
-def emulator(*, in_process: bool) -> Iterator[tuple[hw.AsyncHuaweiCloud, PlainClient, str]]:
+def emulator(*, in_process: bool, ids: RequestIds) -> Iterator[tuple[hw.AsyncHuaweiCloud, PlainClient, str]]:
     """The facade, a factory of plain httpx clients that reach the same place, and where that is."""
     from hwcloud_client.testing import FakeHuaweiCloud
 
@@ -84,13 +83,17 @@ def emulator(*, in_process: bool) -> Iterator[tuple[hw.AsyncHuaweiCloud, PlainCl
     if in_process:
         cloud = hw.AsyncHuaweiCloud(
             region=fake.region, credentials=fake.credentials, environ={},
-            http_client=httpx.AsyncClient(transport=fake.transport()),
+            http_client=httpx.AsyncClient(transport=fake.transport()), event_hooks={"response": [ids]},
         )
         yield cloud, lambda: httpx.AsyncClient(transport=fake.transport()), "the emulator, in-process"
         return
     with fake.serve() as url:
-        config = hw.ClientConfig(endpoints={"iam": url, "ecs": url, "obs": url})
-        cloud = hw.AsyncHuaweiCloud(region=fake.region, credentials=fake.credentials, config=config, environ={})
+        # One base URL serves every emulated service, routed by path.
+        config = hw.ClientConfig(endpoints={"iam": url, "ecs": url, "obs": url, "vpc": url})
+        cloud = hw.AsyncHuaweiCloud(
+            region=fake.region, credentials=fake.credentials, config=config, environ={},
+            event_hooks={"response": [ids]},
+        )
         yield cloud, httpx.AsyncClient, url
 
 
@@ -115,7 +118,8 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
         flavors = (await cloud.ecs.list_flavors()).flavors
         notes.append(f"{len(flavors)} flavors, e.g. {', '.join(f.name for f in flavors[:3])}")
 
-    spec = demo_server_spec(flavors[0].id if flavors else "s6.small.1", real=real)
+    network = None if real else await demo_network(cloud, steps)
+    spec = demo_server_spec(flavors[0].id if flavors else "s6.small.1", network)
     if spec is None:
         print("    (skipping server creation: set HWC_DEMO_IMAGE_ID/FLAVOR_ID/VPC_ID/SUBNET_ID to run it)")
         return
@@ -127,8 +131,9 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
         notes.append(f"job {job.job_id} {job.status}, servers {', '.join(server_ids)}")
 
     async with steps.step("page through servers, one per page") as notes:
-        names = [server.name async for server in cloud.ecs.iter_servers_details(limit=1)]
-        notes.append(f"{len(names)} servers: {', '.join(names)}")
+        servers = [server async for server in cloud.ecs.iter_servers_details(limit=1)]
+        shown = ", ".join(f"{server.name} {addresses(server)}" for server in servers)
+        notes.append(f"{len(servers)} servers: {shown}")
 
     async with steps.step("stop one server and wait") as notes:
         stopped = await cloud.ecs.batch_stop_servers(server_ids=server_ids[:1], stop_type="SOFT")
@@ -143,12 +148,42 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
         await cloud.ecs.wait_for_job(deleted.job_id, timeout=600 if real else 30, interval=5 if real else 0.1)
         notes.append(f"job {deleted.job_id} done")
 
+    if network is not None:
+        vpc_id, subnet_id = network
+        async with steps.step("delete the subnet and the VPC (generated VPC client)") as notes:
+            await cloud.vpc.delete_subnet(vpc_id=vpc_id, subnet_id=subnet_id)
+            await cloud.vpc.delete_vpc(vpc_id=vpc_id)
+            notes.append(f"deleted {subnet_id} and {vpc_id}")
 
-def demo_server_spec(flavor_id: str, *, real: bool) -> ServerSpec | None:
-    if not real:
+
+def addresses(server: ServerDetail) -> str:
+    """``(192.168.1.23)``: the server's fixed addresses, keyed in ECS's answer by the VPC they belong to."""
+    found = [address.addr for entries in server.addresses.values() for address in entries]
+    return f"({', '.join(found)})" if found else "(no address yet)"
+
+
+async def demo_network(cloud: hw.AsyncHuaweiCloud, steps: Tour) -> tuple[str, str]:
+    """A VPC and a subnet for the tour's servers, through the generated VPC client: (vpc id, subnet id)."""
+    async with steps.step("create a VPC and a subnet (generated VPC client)") as notes:
+        vpc = (await cloud.vpc.create_vpc(body={"vpc": {"name": "tour", "cidr": "192.168.0.0/16"}})).vpc
+        if vpc is None:
+            raise hw.errors.MalformedResponseError("CreateVpc", reason="no vpc in the answer")
+        subnet_body = {
+            "subnet": {"name": "tour", "cidr": "192.168.1.0/24", "gateway_ip": "192.168.1.1", "vpc_id": vpc.id}
+        }
+        subnet = (await cloud.vpc.create_subnet(body=subnet_body)).subnet
+        if subnet is None:
+            raise hw.errors.MalformedResponseError("CreateSubnet", reason="no subnet in the answer")
+        notes.append(f"VPC {vpc.id} ({vpc.cidr}), subnet {subnet.id} ({subnet.cidr})")
+    return vpc.id, subnet.id
+
+
+def demo_server_spec(flavor_id: str, network: tuple[str, str] | None) -> ServerSpec | None:
+    if network is not None:
+        vpc_id, subnet_id = network
         return ServerSpec(
-            image_ref="img-demo-ubuntu", flavor_ref=flavor_id, name="tour", vpcid="vpc-demo", count=2,
-            nics=[ServerNic(subnet_id="subnet-demo")], root_volume=RootVolume(volumetype="SSD"),
+            image_ref="img-demo-ubuntu", flavor_ref=flavor_id, name="tour", vpcid=vpc_id, count=2,
+            nics=[ServerNic(subnet_id=subnet_id)], root_volume=RootVolume(volumetype="SSD"),
         )
     names = ("HWC_DEMO_IMAGE_ID", "HWC_DEMO_FLAVOR_ID", "HWC_DEMO_VPC_ID", "HWC_DEMO_SUBNET_ID")
     if not all(os.environ.get(name) for name in names):
@@ -233,16 +268,11 @@ def main() -> int:
     args = parser.parse_args()
 
     ids = RequestIds()
-    sdk_logger = logging.getLogger("hwcloud_client")
-    sdk_logger.addHandler(ids)
-    sdk_logger.setLevel(logging.INFO)
-    sdk_logger.propagate = False
-
     if args.real:
-        cloud = hw.AsyncHuaweiCloud(config=hw.ClientConfig.from_env())
+        cloud = hw.AsyncHuaweiCloud(config=hw.ClientConfig.from_env(), event_hooks={"response": [ids]})
         succeeded = anyio.run(lambda: tour(cloud, httpx.AsyncClient, where="Huawei Cloud", real=True, ids=ids))
     else:
-        with emulator(in_process=args.in_process) as (cloud, plain, where):
+        with emulator(in_process=args.in_process, ids=ids) as (cloud, plain, where):
             succeeded = anyio.run(lambda: tour(cloud, plain, where=where, real=False, ids=ids))
     print("\nEvery step succeeded." if succeeded else "\nThe tour stopped at a failed step.")
     return 0 if succeeded else 1
