@@ -195,3 +195,28 @@ async def test_our_client_reads_the_documented_location_document(path_style: boo
         await cloud.obs.create_bucket("located", location="cn-south-1")
         assert await cloud.obs.get_bucket_location("located") == "cn-south-1"
     assert fake.calls[-1].status == 200
+
+
+def test_truncated_listing_without_delimiter_has_next_marker(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """ListObjects: OBS sends NextMarker whenever IsTruncated is true, delimiter or not, and Huawei's esdk
+    paging loop (SDK for Python, "Listing Objects in a Bucket", support.huaweicloud.com/sdk-python-devg-obs/
+    obs_22_0805.html) resumes from ``resp.body.next_marker``: without it, marker=None restarts the listing."""
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    try:
+        client.createBucket("paged")
+        keys = [f"k{number:02d}" for number in range(7)]
+        for key in keys:
+            assert client.putContent("paged", key, "x").status == 200
+        seen: list[str] = []
+        marker = None
+        for _ in range(10):  # the sample's `while True`, bounded
+            page = client.listObjects("paged", max_keys=3, marker=marker)
+            assert page.status == 200, page.errorCode
+            seen += [item.key for item in page.body.contents]
+            if not page.body.is_truncated:
+                break
+            marker = page.body.next_marker
+        assert seen == keys
+    finally:
+        client.close()

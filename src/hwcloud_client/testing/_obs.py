@@ -424,7 +424,7 @@ class ObsEmulator:
         if delimiter:
             _add(root, "Delimiter", delimiter)
         _add(root, "IsTruncated", "true" if truncated else "false")
-        if truncated and delimiter:  # as OBS and S3: without a delimiter, clients resume from the last key
+        if truncated:  # OBS sends it with or without a delimiter: esdk's paging samples resume from next_marker
             _add(root, "NextMarker", last_entry)
         for key in contents:
             stored = bucket.objects[key]
