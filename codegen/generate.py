@@ -487,6 +487,9 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
         if headers:
             pairs = ", ".join(f'("{header["name"]}", "{header["wire"]}")' for header in headers)
             op_args.append(f"headers=({pairs}{',' if len(headers) == 1 else ''})")
+        if any(param["in"] == "header" and param["wire"].lower() == "authorization" for param in op["params"]):
+            # The caller's Authorization (an id token) is the credential: the official SDK sends it unsigned.
+            op_args.append("unsigned=True")
         constants.append(f"{constant(name)}: Op[{result}] = Op({', '.join(op_args)})")
         ordered = [a for a, r in arguments if r] + [a for a, r in arguments if not r]
         signature = f"self, *, {', '.join(ordered)}" if ordered else "self"

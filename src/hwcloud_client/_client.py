@@ -438,6 +438,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         operation: str | None = None,
+        auth: AuthFlow | None = None,
     ) -> Response:
         """Call any Huawei Cloud API and return its response; error statuses raise typed errors.
 
@@ -445,7 +446,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
         :class:`Endpoint` (for your own APIs on API Gateway: ``Endpoint(url="https://1.2.3.4",
         host="api.example.com")`` with ``stage=Stage(name="RELEASE")``). ``{project_id}`` and
         ``{domain_id}`` in ``path`` are filled (discovered if needed), other placeholders from
-        ``path_params``.
+        ``path_params``. ``auth`` replaces the facade's signing for this call (``auth.flows.UNSIGNED`` for
+        an API whose credential you put in the request yourself).
         """
         _check_path(path)
         info: ServiceInfo | None
@@ -474,6 +476,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         return await self.send(
             method, url, params=_encode_params(params), headers=request_headers, content=content,
             timeout=timeout, retry=retry, extensions={SCOPE_EXTENSION: scope, OPERATION_EXTENSION: operation},
+            auth=auth,
         )
 
     def paginate(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .._http import httpx
     from .hooks import RequestSigner
 
-__all__ = ["OBS_TARGET_EXTENSION", "ApigAuth", "AuthFlow", "ClockSkews", "ObsAuth", "ObsTarget"]
+__all__ = ["OBS_TARGET_EXTENSION", "UNSIGNED", "ApigAuth", "AuthFlow", "ClockSkews", "ObsAuth", "ObsTarget", "Unsigned"]
 
 logger = logging.getLogger("hwcloud_client")
 
@@ -46,6 +46,19 @@ class AuthFlow(Protocol):
 
     def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
         """``error`` answered ``request``: True if signing again may be accepted (the send path resends once)."""
+
+
+class Unsigned:
+    """No signature: for calls whose credential the caller puts in the request itself (an id token)."""
+
+    async def sign(self, request: httpx.Request) -> None:
+        return None
+
+    def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
+        return False
+
+
+UNSIGNED = Unsigned()
 
 
 class ClockSkews:

@@ -53,6 +53,7 @@ class Cloud(Protocol):
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
         operation: str | None = None,
+        auth: AuthFlow | None = None,
     ) -> Response: ...
 
     async def send(

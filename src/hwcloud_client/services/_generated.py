@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
+from ..auth.flows import UNSIGNED
 from ..errors import ConfigurationError, MalformedResponseError
 from ._base import ApiModel, Service
 
@@ -83,6 +84,7 @@ class Op(Generic[R]):
     class or a type alias such as ``list[Tag]``;
     ``content_type`` is sent verbatim, as the official SDK does.
     ``headers`` are the declared response headers copied onto a model result, as ``(field, header)`` pairs.
+    ``unsigned``: the caller's ``Authorization`` header is the credential, so the request is not signed.
     """
 
     name: str
@@ -95,6 +97,7 @@ class Op(Generic[R]):
     result_kind: ResponseKind = "model"
     result: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+    unsigned: bool = False
 
 
 class _Codec:
@@ -218,7 +221,7 @@ class GeneratedService(Service):
         headers["Content-Type"] = content_type
         response = await self._cloud.request(
             self.service_name, op.method, op.path, params=query, headers=headers, content=content, path_params=path,
-            operation=op.name,
+            operation=op.name, auth=UNSIGNED if op.unsigned else None,
         )
         return self._parse(op, response)
 
