@@ -463,3 +463,14 @@ async def test_a_bare_403_within_the_tolerance_is_just_forbidden() -> None:
         with pytest.raises(APIError) as caught:
             await cloud.obs.head_object("bucket-a", "k")
     assert caught.value.status_code == 403 and len(recorder.requests) == 1
+
+
+async def test_an_unsigned_call_keeps_the_callers_authorization_and_adds_no_signature() -> None:
+    from hwcloud_client.auth.flows import UNSIGNED
+
+    recorder = Recorder(lambda request: httpx.Response(201, json={}))
+    async with facade(recorder) as cloud:
+        await cloud.request("iam", "POST", "/v3.0/OS-AUTH/id-token/tokens", headers={"Authorization": "id-token"},
+                            json={}, auth=UNSIGNED)
+    [request] = recorder.requests
+    assert request.headers["authorization"] == "id-token" and "x-sdk-date" not in request.headers
