@@ -220,3 +220,23 @@ def test_truncated_listing_without_delimiter_has_next_marker(served: tuple[FakeH
         assert seen == keys
     finally:
         client.close()
+
+
+def test_re_creating_an_owned_bucket_in_its_region_answers_200(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """CreateBucket: "If the same account repeatedly creates buckets with the same name in the same region,
+    status code 200 is returned. In other cases, status code 409 is returned" and the bucket keeps the properties
+    of the first creation (SDK for Python, "Creating a Bucket", support.huaweicloud.com/en-us/sdk-python-devg-obs/
+    obs_22_0801.html; OBS s3api "PUT Bucket")."""
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    try:
+        assert client.createBucket("again").status == 200
+        assert client.putContent("again", "kept", "x").status == 200
+        again = client.createBucket("again")
+        elsewhere = client.createBucket("again", location="cn-south-1")
+        assert again.status == 200, again.errorCode
+        assert (elsewhere.status, elsewhere.errorCode) == (409, "BucketAlreadyOwnedByYou")
+        assert [item.key for item in client.listObjects("again").body.contents] == ["kept"]
+        assert client.getBucketLocation("again").body.location == fake.region
+    finally:
+        client.close()

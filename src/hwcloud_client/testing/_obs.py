@@ -356,13 +356,18 @@ class ObsEmulator:
         name = call.bucket or ""
         if not _BUCKET_NAME.fullmatch(name) or ".." in name:
             _fail(400, "InvalidBucketName", "The specified bucket is not valid.", BucketName=name)
-        if name in self._buckets:
-            _fail(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded.",
-                  BucketName=name)
         location = self._region
         if call.request.body.strip():
             root = _parse_body(call.request.body)
             location = (root.findtext("Location") or root.findtext("LocationConstraint") or location).strip()
+        existing = self._buckets.get(name)
+        if existing is not None:
+            # OBS: the owner re-creating a bucket in its region gets 200, the bucket keeping the properties of the
+            # first creation; in another region, 409 (every bucket here is the one account's).
+            if existing.location != location:
+                _fail(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded.",
+                      BucketName=name)
+            return EmulatedResponse(200, headers={"Location": f"/{name}"})
         self._buckets[name] = _Bucket(location=location, created=self._clock())
         return EmulatedResponse(200, headers={"Location": f"/{name}"})
 
