@@ -240,3 +240,38 @@ def test_re_creating_an_owned_bucket_in_its_region_answers_200(served: tuple[Fak
         assert client.getBucketLocation("again").body.location == fake.region
     finally:
         client.close()
+
+
+def _record_authorizations(fake: FakeHuaweiCloud, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The Authorization header of every request the OBS emulator gets ("" when anonymous)."""
+    seen: list[str] = []
+    handle = fake.obs.handle
+
+    async def recording(request: Any) -> Any:
+        seen.append(request.headers.get("authorization", ""))
+        return await handle(request)
+
+    monkeypatch.setattr(fake.obs, "handle", recording)
+    return seen
+
+
+def test_api_version_negotiation_selects_the_obs_signature(
+    served: tuple[FakeHuaweiCloud, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """esdk negotiates its dialect (ObsClient._getApiVersion): an anonymous ``HEAD /?apiversion`` (for
+    createBucket) or ``HEAD /{bucket}?apiversion`` whose ``x-obs-api`` header is 3.0 or more makes it sign with
+    the OBS signature; anything else (the emulator's 403 before) and it falls back to the AWS-style v2 one."""
+    fake, base_url = served
+    authorizations = _record_authorizations(fake, monkeypatch)
+    client = obs_client(fake, base_url, signature="v2", negotiate=True, monkeypatch=monkeypatch)
+    try:
+        created = client.createBucket("negotiated")
+        put = client.putContent("negotiated", "k", "negotiated")
+        missing = client.putContent("no-such-bucket", "k", "x")
+    finally:
+        client.close()
+    assert created.status == 200 and put.status == 200, (created.errorCode, put.errorCode)
+    assert missing.status == 404
+    signed = [value for value in authorizations if value]
+    assert len(signed) == 2 and all(value.startswith("OBS ") for value in signed)
+    assert authorizations.count("") == 3  # the three negotiations, anonymous

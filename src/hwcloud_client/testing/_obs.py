@@ -167,6 +167,9 @@ class ObsEmulator:
         dialect: Dialect = "obs"
         try:
             call = self._resolve(request)
+            negotiated = self._negotiate_api_version(call)
+            if negotiated is not None:
+                return self._with_common_headers(negotiated, request_id, "obs")
             self._authenticate(call)
             dialect = call.dialect
             response = self._dispatch(call)
@@ -260,6 +263,19 @@ class ObsEmulator:
             _fail(403, "SignatureDoesNotMatch",
                   "The request signature we calculated does not match the signature you provided.",
                   StringToSign=shown, AccessKeyId=access_key_id)
+
+    def _negotiate_api_version(self, call: _Call) -> EmulatedResponse | None:
+        """esdk's dialect negotiation: an anonymous ``HEAD /?apiversion`` (or ``HEAD /bucket?apiversion``) answered
+        with ``x-obs-api: 3.0``, which has esdk sign with the OBS signature (ObsClient._getApiVersion); a bucket
+        that does not exist is a 404, as esdk expects of OBS."""
+        request = call.request
+        if request.method != "HEAD" or call.key is not None or "apiversion" not in call.params:
+            return None
+        if "authorization" in request.headers or "Signature" in call.params:
+            return None  # a signed request is an ordinary HeadBucket/HEAD on the service
+        if call.bucket is not None and call.bucket not in self._buckets:
+            return EmulatedResponse(404)
+        return EmulatedResponse(200, headers={"x-obs-api": "3.0"})
 
     def _check_date(self, call: _Call) -> None:
         value = call.header("date") or call.request.headers.get("date")
