@@ -275,3 +275,37 @@ def test_api_version_negotiation_selects_the_obs_signature(
     signed = [value for value in authorizations if value]
     assert len(signed) == 2 and all(value.startswith("OBS ") for value in signed)
     assert authorizations.count("") == 3  # the three negotiations, anonymous
+
+
+def test_conditional_gets(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """GetObject's conditions (support.huaweicloud.com/api-obs/obs_04_0083.html; esdk's GetObjectHeader,
+    sdk-python-devg-obs/obs_22_1479.html): If-Match and If-Unmodified-Since answer 412 when they do not hold,
+    If-None-Match and If-Modified-Since 304. esdk
+    %-encodes header values (``util.encode_item``), so the ETag it returned comes back as ``%22...%22``."""
+    from obs import GetObjectHeader
+
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    try:
+        client.createBucket("conditional")
+        put = client.putContent("conditional", "k", "body")
+        etag = put.body.etag
+        modified = client.getObjectMetadata("conditional", "k").body.lastModified
+        before, after = "Mon, 01 Jan 2001 00:00:00 GMT", "Fri, 01 Jan 2100 00:00:00 GMT"
+
+        def status(**conditions: str) -> int:
+            got = client.getObject("conditional", "k", headers=GetObjectHeader(**conditions), loadStreamInMemory=True)
+            return int(got.status)
+
+        assert status(if_match=etag) == 200
+        assert status(if_match='"0123"') == 412
+        assert status(if_none_match=etag) == 304
+        assert status(if_none_match='"0123"') == 200
+        assert status(if_modified_since=modified) == 304
+        assert status(if_modified_since=before) == 200
+        assert status(if_unmodified_since=before) == 412
+        assert status(if_unmodified_since=after) == 200
+        assert status(if_match=etag, if_unmodified_since=before) == 200  # If-Match decides when present
+        assert status(if_none_match='"0123"', if_modified_since=after) == 200  # and If-None-Match
+    finally:
+        client.close()

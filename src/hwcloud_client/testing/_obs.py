@@ -518,9 +518,9 @@ class ObsEmulator:
             call.prefix + "storage-class": "STANDARD",
         }
         headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
-        if_match = call.request.headers.get("if-match")
-        if if_match is not None and if_match.strip() not in ("*", stored.etag):
-            _fail(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+        not_modified = _check_conditions(call.request.headers, stored)
+        if not_modified:
+            return EmulatedResponse(304, headers={name: headers[name] for name in ("ETag", "Last-Modified")})
         size = len(stored.data)
         status, first, last = 200, 0, size - 1
         requested = call.request.headers.get("range")
@@ -718,6 +718,45 @@ def _position(digits: str) -> int:
     # Any position of 20 digits is past the end of every object; int() refuses thousands of digits outright.
     significant = digits.lstrip("0")
     return int(significant or "0") if len(significant) < 20 else 10**20
+
+
+def _etags(header: str) -> list[str]:
+    """The entity tags of an If-Match/If-None-Match list, bare: esdk %-encodes header values (%22 for '"')."""
+    tags = []
+    for item in unquote(header).split(","):
+        tag = item.strip()
+        tag = tag[2:] if tag.startswith("W/") else tag
+        tags.append(tag.strip('"'))
+    return tags
+
+
+def _http_date(value: str) -> float | None:
+    try:
+        return parsedate_to_datetime(unquote(value)).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None  # an invalid date is ignored, as HTTP (RFC 9110 13.1.3) has it
+
+
+def _check_conditions(headers: Mapping[str, str], stored: _Object) -> bool:
+    """GetObject's preconditions, in HTTP's order (RFC 9110 13.2.2): a failed If-Match (else If-Unmodified-Since)
+    is a 412; a matched If-None-Match (else a false If-Modified-Since) is a 304, which this returns True for."""
+    etag = stored.etag.strip('"')
+    modified = int(stored.modified)  # HTTP dates have whole seconds
+    if_match = headers.get("if-match")
+    if if_match is not None:
+        tags = _etags(if_match)
+        if "*" not in tags and etag not in tags:
+            _fail(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                  Condition="If-Match")
+    elif (since := _http_date(headers.get("if-unmodified-since") or "")) is not None and modified > since:
+        _fail(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+              Condition="If-Unmodified-Since")
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = _etags(if_none_match)
+        return "*" in tags or etag in tags
+    since = _http_date(headers.get("if-modified-since") or "")
+    return since is not None and modified <= since
 
 
 def _iso(timestamp: float) -> str:
