@@ -309,3 +309,32 @@ def test_conditional_gets(served: tuple[FakeHuaweiCloud, str]) -> None:
         assert status(if_none_match='"0123"', if_modified_since=after) == 200  # and If-None-Match
     finally:
         client.close()
+
+
+def test_response_header_overrides(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """GetObject's request parameters override the answer's Content-Type, Content-Language, Expires,
+    Cache-Control, Content-Disposition and Content-Encoding (support.huaweicloud.com/api-obs/obs_04_0083.html,
+    "Request Parameters"); esdk sends them from GetObjectRequest and parseGetObject reads the headers back."""
+    from obs import GetObjectRequest
+
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    try:
+        client.createBucket("overrides")
+        client.putContent("overrides", "report", "a,b")
+        overrides = GetObjectRequest(
+            content_type="text/csv", content_disposition='attachment; filename="report.csv"',
+            cache_control="no-cache", content_language="en", content_encoding="identity", expires="0",
+        )
+        got = client.getObject("overrides", "report", getObjectRequest=overrides, loadStreamInMemory=True)
+        plain = client.getObject("overrides", "report", loadStreamInMemory=True)
+    finally:
+        client.close()
+    assert got.status == 200, got.errorCode
+    assert got.body.buffer == b"a,b"
+    assert got.body.contentType == "text/csv"
+    assert got.body.contentDisposition == 'attachment; filename="report.csv"'
+    assert (got.body.cacheControl, got.body.contentLanguage, got.body.contentEncoding, got.body.expires) == (
+        "no-cache", "en", "identity", "0"
+    )
+    assert plain.body.contentType != "text/csv" and plain.body.contentDisposition is None

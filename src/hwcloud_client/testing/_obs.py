@@ -45,6 +45,15 @@ _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 # Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
 _HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
+# GetObject's response header overrides (the response-* query parameters, obs_04_0083) and the headers they set.
+_RESPONSE_OVERRIDES = {
+    "response-content-type": "Content-Type",
+    "response-content-language": "Content-Language",
+    "response-expires": "Expires",
+    "response-cache-control": "Cache-Control",
+    "response-content-disposition": "Content-Disposition",
+    "response-content-encoding": "Content-Encoding",
+}
 _OPERATIONS = ("uploads", "uploadId", "location", "delete")
 # The methods of OBS's REST API; any other is refused as OBS refuses it, whatever the resource.
 _HTTP_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
@@ -297,7 +306,8 @@ class ObsEmulator:
         method = call.request.method
         if method not in _HTTP_METHODS:
             _fail(405, "MethodNotAllowed", f"The specified method {method} is not allowed against this resource.")
-        unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - _HANDLED_SUB_RESOURCES]
+        handled = _HANDLED_SUB_RESOURCES | (_RESPONSE_OVERRIDES.keys() if call.key is not None else frozenset())
+        unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - handled]
         if unsupported:
             _not_implemented(f"?{unsupported[0]}")
         if call.bucket is None:
@@ -518,6 +528,10 @@ class ObsEmulator:
             call.prefix + "storage-class": "STANDARD",
         }
         headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
+        for name, value in call.query:  # GetObject's overrides of the response's headers
+            header = _RESPONSE_OVERRIDES.get(name.lower())
+            if header is not None and value is not None:
+                headers[header] = value
         not_modified = _check_conditions(call.request.headers, stored)
         if not_modified:
             return EmulatedResponse(304, headers={name: headers[name] for name in ("ETag", "Last-Modified")})
