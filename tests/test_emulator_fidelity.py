@@ -338,3 +338,28 @@ def test_response_header_overrides(served: tuple[FakeHuaweiCloud, str]) -> None:
         "no-cache", "en", "identity", "0"
     )
     assert plain.body.contentType != "text/csv" and plain.body.contentDisposition is None
+
+
+@pytest.mark.parametrize("signature", ["obs", "v2"])
+def test_storage_classes(served: tuple[FakeHuaweiCloud, str], signature: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Storage classes (support.huaweicloud.com/en-us/devg-obs/obs_06_0062.html and obs_06_0063.html): a bucket's
+    default class (x-obs-storage-class, x-default-storage-class in the S3-compatible API) is its objects' unless
+    PUT names one (x-obs-/x-amz-storage-class); HEAD and the listing return it. esdk names them WARM/COLD and
+    translates to STANDARD_IA/GLACIER for the v2 dialect (Adapter.adapt_storage_class)."""
+    from obs import CreateBucketHeader, PutObjectHeader
+
+    fake, base_url = served
+    client = obs_client(fake, base_url, signature=signature, monkeypatch=monkeypatch if signature == "obs" else None)
+    try:
+        assert client.createBucket("classes", header=CreateBucketHeader(storageClass="WARM")).status == 200
+        assert client.putContent("classes", "inherited", "x").status == 200
+        cold = client.putContent("classes", "cold", "x", headers=PutObjectHeader(storageClass="COLD"))
+        assert cold.status == 200, cold.errorCode
+        heads = {key: client.getObjectMetadata("classes", key).body.storageClass for key in ("inherited", "cold")}
+        listed = {item.key: item.storageClass for item in client.listObjects("classes").body.contents}
+    finally:
+        client.close()
+    expected = {"inherited": "WARM", "cold": "COLD"} if signature == "obs" else {
+        "inherited": "STANDARD_IA", "cold": "GLACIER"
+    }
+    assert heads == expected and listed == expected

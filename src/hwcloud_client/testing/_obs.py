@@ -55,6 +55,12 @@ _RESPONSE_OVERRIDES = {
     "response-content-encoding": "Content-Encoding",
 }
 _OPERATIONS = ("uploads", "uploadId", "location", "delete")
+# Storage classes: OBS's names, and the S3-compatible API's for the same classes (devg-obs obs_06_0062/0063).
+# esdk's Adapter.OBS_ALLOWED_STORAGE_CLASS and V2_ALLOWED_STORAGE_CLASS.
+_AWS_STORAGE_CLASSES = {
+    "STANDARD": "STANDARD", "WARM": "STANDARD_IA", "COLD": "GLACIER", "DEEP_ARCHIVE": "DEEP_ARCHIVE",
+    "INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
+}
 # The methods of OBS's REST API; any other is refused as OBS refuses it, whatever the resource.
 _HTTP_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
 # OBS's wording (error code InvalidAccessKeyId: support.huaweicloud.com/api-obs/obs_errorcode_0009.html).
@@ -88,6 +94,7 @@ class _Object:
     modified: float
     content_type: str
     metadata: dict[str, str]  # names after the meta- prefix, values as sent (esdk %-encodes them)
+    storage_class: str = "STANDARD"  # OBS's name (STANDARD, WARM, COLD, DEEP_ARCHIVE, INTELLIGENT_TIERING)
 
 
 @dataclass
@@ -102,6 +109,7 @@ class _Upload:
     key: str
     content_type: str
     metadata: dict[str, str]
+    storage_class: str
     parts: dict[int, _Part] = field(default_factory=dict)
 
 
@@ -109,6 +117,7 @@ class _Upload:
 class _Bucket:
     location: str
     created: float
+    storage_class: str = "STANDARD"  # the default of its objects
     objects: dict[str, _Object] = field(default_factory=dict)
     uploads: dict[str, _Upload] = field(default_factory=dict)
 
@@ -134,6 +143,23 @@ class _Call:
 
     def header(self, name: str) -> str | None:
         return self.request.headers.get(self.prefix + name)
+
+    def storage_class(self, header: str = "storage-class") -> str | None:
+        """The storage class a request names (OBS's name, whichever dialect), None if none; 400 if unknown."""
+        sent = self.request.headers.get(header) if header.startswith("x-default") else self.header(header)
+        if sent is None:
+            return None
+        wanted = sent.strip().upper()
+        names = {aws: obs for obs, aws in _AWS_STORAGE_CLASSES.items()} if self.dialect == "aws" else {}
+        names.update({name: name for name in _AWS_STORAGE_CLASSES} if self.dialect == "obs" else {})
+        if wanted not in names:
+            _fail(400, "InvalidStorageClass", "The storage class you specified is not valid.",
+                  StorageClassRequested=sent)
+        return names[wanted]
+
+    def storage_class_name(self, storage_class: str) -> str:
+        """A storage class as this request's dialect names it."""
+        return storage_class if self.dialect == "obs" else _AWS_STORAGE_CLASSES[storage_class]
 
     def metadata(self) -> dict[str, str]:
         meta = self.prefix + "meta-"
@@ -386,6 +412,8 @@ class ObsEmulator:
         if call.request.body.strip():
             root = _parse_body(call.request.body)
             location = (root.findtext("Location") or root.findtext("LocationConstraint") or location).strip()
+        # The bucket's default storage class: x-obs-storage-class, or in the S3-compatible API x-default-storage-class.
+        storage_class = call.storage_class("storage-class" if call.dialect == "obs" else "x-default-storage-class")
         existing = self._buckets.get(name)
         if existing is not None:
             # OBS: the owner re-creating a bucket in its region gets 200, the bucket keeping the properties of the
@@ -394,13 +422,17 @@ class ObsEmulator:
                 _fail(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded.",
                       BucketName=name)
             return EmulatedResponse(200, headers={"Location": f"/{name}"})
-        self._buckets[name] = _Bucket(location=location, created=self._clock())
+        self._buckets[name] = _Bucket(location=location, created=self._clock(),
+                                      storage_class=storage_class or "STANDARD")
         return EmulatedResponse(200, headers={"Location": f"/{name}"})
 
     def _head_bucket(self, call: _Call) -> EmulatedResponse:
         bucket = self._bucket(call)
         header = "x-obs-bucket-location" if call.dialect == "obs" else "x-amz-bucket-region"
-        return EmulatedResponse(200, headers={header: bucket.location})
+        headers = {header: bucket.location}
+        if call.dialect == "obs":
+            headers["x-obs-storage-class"] = bucket.storage_class
+        return EmulatedResponse(200, headers=headers)
 
     def _delete_bucket(self, call: _Call) -> EmulatedResponse:
         bucket = self._bucket(call)
@@ -465,7 +497,7 @@ class ObsEmulator:
             _add(entry, "ETag", stored.etag)
             _add(entry, "Size", str(len(stored.data)))
             _add(SubElement(entry, "Owner"), "ID", "emulator-owner")
-            _add(entry, "StorageClass", "STANDARD")
+            _add(entry, "StorageClass", call.storage_class_name(stored.storage_class))
         for common in prefixes:
             _add(SubElement(root, "CommonPrefixes"), "Prefix", common)
         return _xml_response(root)
@@ -492,7 +524,7 @@ class ObsEmulator:
         body = call.request.body
         stored = _Object(
             data=body, etag=_etag(body), modified=self._clock(), content_type=_content_type(call),
-            metadata=call.metadata(),
+            metadata=call.metadata(), storage_class=call.storage_class() or bucket.storage_class,
         )
         bucket.objects[call.key or ""] = stored
         return EmulatedResponse(200, headers={"ETag": stored.etag})
@@ -511,6 +543,7 @@ class ObsEmulator:
             data=source.data, etag=source.etag, modified=self._clock(),
             content_type=_content_type(call) if replace else source.content_type,
             metadata=call.metadata() if replace else dict(source.metadata),
+            storage_class=call.storage_class() or bucket.storage_class,
         )
         bucket.objects[call.key or ""] = copied
         root = _root("CopyObjectResult")
@@ -525,7 +558,7 @@ class ObsEmulator:
             "ETag": stored.etag,
             "Last-Modified": rfc1123_date(stored.modified),
             "Accept-Ranges": "bytes",
-            call.prefix + "storage-class": "STANDARD",
+            call.prefix + "storage-class": call.storage_class_name(stored.storage_class),
         }
         headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
         for name, value in call.query:  # GetObject's overrides of the response's headers
@@ -558,7 +591,8 @@ class ObsEmulator:
         bucket = self._bucket(call)
         upload_id = uuid.uuid4().hex.upper()
         bucket.uploads[upload_id] = _Upload(key=call.key or "", content_type=_content_type(call),
-                                            metadata=call.metadata())
+                                            metadata=call.metadata(),
+                                            storage_class=call.storage_class() or bucket.storage_class)
         root = _root("InitiateMultipartUploadResult")
         for tag, value in (("Bucket", call.bucket), ("Key", call.key), ("UploadId", upload_id)):
             _add(root, tag, value or "")
@@ -599,7 +633,7 @@ class ObsEmulator:
         bucket = self._bucket(call)
         bucket.objects[upload.key] = _Object(
             data=b"".join(part.data for part in parts), etag=etag, modified=self._clock(),
-            content_type=upload.content_type, metadata=upload.metadata,
+            content_type=upload.content_type, metadata=upload.metadata, storage_class=upload.storage_class,
         )
         del bucket.uploads[call.params.get("uploadId") or ""]
         root = _root("CompleteMultipartUploadResult")
