@@ -363,3 +363,33 @@ def test_storage_classes(served: tuple[FakeHuaweiCloud, str], signature: str, mo
         "inherited": "STANDARD_IA", "cold": "GLACIER"
     }
     assert heads == expected and listed == expected
+
+
+def test_upload_part_copy_copies_the_source_range(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """UploadPartCopy (PUT ?partNumber&uploadId with x-obs-copy-source[-range], support.huaweicloud.com/api-obs/
+    obs_04_0100.html, "Copying Parts") copies the source object, or the bytes of the range, into the part and answers
+    ``<CopyPartResult>`` (esdk's parseCopyPart reads its ETag). The emulator once stored an empty part and answered
+    200: the completed object silently lost the data."""
+    from obs import CompleteMultipartUploadRequest, CompletePart
+
+    fake, base_url = served
+    fake.obs._min_part_size = 1  # the parts here are a few bytes
+    client = obs_client(fake, base_url)
+    source = bytes(range(256)) * 4
+    try:
+        client.createBucket("copies")
+        assert client.putContent("copies", "source", source).status == 200
+        upload_id = client.initiateMultipartUpload("copies", "assembled").body.uploadId
+        first = client.copyPart("copies", "assembled", 1, upload_id, "copies/source", copySourceRange="0-99")
+        second = client.copyPart("copies", "assembled", 2, upload_id, "copies/source")
+        assert first.status == 200 and second.status == 200, (first.errorCode, second.errorCode)
+        parts = [CompletePart(partNum=1, etag=first.body.etag), CompletePart(partNum=2, etag=second.body.etag)]
+        done = client.completeMultipartUpload("copies", "assembled", upload_id, CompleteMultipartUploadRequest(parts))
+        assert done.status == 200, done.errorCode
+        got = client.getObject("copies", "assembled", loadStreamInMemory=True)
+        other = client.initiateMultipartUpload("copies", "other").body.uploadId
+        outside = client.copyPart("copies", "other", 1, other, "copies/source", copySourceRange="0-99999")
+    finally:
+        client.close()
+    assert got.body.buffer == source[:100] + source
+    assert (outside.status, outside.errorCode) == (400, "InvalidArgument")

@@ -43,6 +43,7 @@ _MAX_KEYS = 1000
 _XMLNS = "http://obs.myhwclouds.com/doc/2015-06-30/"
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+_COPY_RANGE = re.compile(r"bytes=([0-9]{1,19})-([0-9]{1,19})")
 # Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
 _HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
 # GetObject's response header overrides (the response-* query parameters, obs_04_0083) and the headers they set.
@@ -529,8 +530,8 @@ class ObsEmulator:
         bucket.objects[call.key or ""] = stored
         return EmulatedResponse(200, headers={"ETag": stored.etag})
 
-    def _copy_object(self, call: _Call) -> EmulatedResponse:
-        bucket = self._bucket(call)
+    def _copy_source(self, call: _Call) -> _Object:
+        """The object x-obs-/x-amz-copy-source names, once its x-...-copy-source-if-* conditions hold (else 412)."""
         source_bucket_name, _, source_key = unquote((call.header("copy-source") or "").partition("?")[0]).lstrip(
             "/"
         ).partition("/")
@@ -538,6 +539,18 @@ class ObsEmulator:
         if source_bucket is None:
             _fail(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=source_bucket_name)
         source = self._object(source_bucket, source_key)
+        conditions = {
+            name: value
+            for name in ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
+            if (value := call.header(f"copy-source-{name}")) is not None
+        }
+        if _check_conditions(conditions, source):  # a copy whose source is "not modified" is not made either
+            _fail(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+        return source
+
+    def _copy_object(self, call: _Call) -> EmulatedResponse:
+        bucket = self._bucket(call)
+        source = self._copy_source(call)
         replace = (call.header("metadata-directive") or "COPY").upper() == "REPLACE"
         copied = _Object(
             data=source.data, etag=source.etag, modified=self._clock(),
@@ -601,10 +614,33 @@ class ObsEmulator:
     def _upload_part(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
         number = _bounded_int(call.params.get("partNumber"), "partNumber", default=0, low=1, high=_MAX_PART_NUMBER)
+        if call.header("copy-source") is not None:
+            return self._upload_part_copy(call, upload, number)
         _check_md5(call.request)
         body = call.request.body
         upload.parts[number] = _Part(data=body, etag=_etag(body), modified=self._clock())
         return EmulatedResponse(200, headers={"ETag": upload.parts[number].etag})
+
+    def _upload_part_copy(self, call: _Call, upload: _Upload, number: int) -> EmulatedResponse:
+        """UploadPartCopy ("Copying Parts", obs_04_0100): the part is the source object or its copy-source-range."""
+        source = self._copy_source(call)
+        data = source.data
+        requested = call.header("copy-source-range")
+        if requested is not None:
+            match = _COPY_RANGE.fullmatch(requested.strip())
+            first, last = (int(match[1]), int(match[2])) if match else (1, 0)
+            if first > last or last >= len(data):
+                _fail(400, "InvalidArgument", "The x-obs-copy-source-range value must be of the form "
+                      "bytes=first-last where first and last are the zero-based offsets of the first and last "
+                      f"bytes to copy, within the source object of {len(data)} bytes",
+                      ArgumentName=call.prefix + "copy-source-range", ArgumentValue=requested)
+            data = data[first : last + 1]
+        part = _Part(data=data, etag=_etag(data), modified=self._clock())
+        upload.parts[number] = part
+        root = _root("CopyPartResult")
+        _add(root, "LastModified", _iso(part.modified))
+        _add(root, "ETag", part.etag)
+        return _xml_response(root)
 
     def _complete_multipart_upload(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
