@@ -32,12 +32,13 @@ from ..auth.obs import (
     sign_string,
     string_to_sign,
 )
+from ..services.obs import MIN_PART_SIZE  # the client's own: one OBS minimum part size
 from ._base import EmulatedRequest, EmulatedResponse, SecretLookup, permanent_keys_lookup
+from ._routes import iso_time
 
-__all__ = ["ObsEmulator"]
+__all__ = ["MIN_PART_SIZE", "ObsEmulator"]
 
 MAX_SKEW_SECONDS = 900.0
-MIN_PART_SIZE = 100 * 1024
 _MAX_PART_NUMBER = 10_000
 _MAX_KEYS = 1000
 _XMLNS = "http://obs.myhwclouds.com/doc/2015-06-30/"
@@ -844,5 +845,5 @@ def _check_conditions(headers: Mapping[str, str], stored: _Object) -> bool:
 
 
 def _iso(timestamp: float) -> str:
-    utc = time.gmtime(timestamp)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", utc) + f".{int(timestamp * 1000) % 1000:03d}Z"
+    """OBS's ``2024-01-02T03:04:05.678Z`` (the shared formatter, with milliseconds)."""
+    return iso_time(timestamp, fraction_digits=3)
