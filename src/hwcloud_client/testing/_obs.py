@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import NoReturn
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from .._xml import parse_xml
@@ -463,6 +463,15 @@ class ObsEmulator:
         marker = params.get("marker") or ""
         delimiter = params.get("delimiter") or ""
         max_keys = _bounded_int(params.get("max-keys"), "max-keys", default=_MAX_KEYS, low=0, high=_MAX_KEYS)
+        encoding = params.get("encoding-type")
+        if encoding is not None and encoding.lower() != "url":
+            _fail(400, "InvalidArgument", "Invalid Encoding Method specified in Request",
+                  ArgumentName="encoding-type", ArgumentValue=encoding)
+
+        def shown(name: str) -> str:
+            # encoding-type=url: names URL-encoded (XML cannot carry every character a key may hold)
+            return quote(name, safe="/") if encoding is not None else name
+
         contents: list[str] = []
         prefixes: list[str] = []
         truncated = False
@@ -484,24 +493,27 @@ class ObsEmulator:
             last_entry = common or key
 
         root = _root("ListBucketResult")
-        for tag, value in (("Name", call.bucket), ("Prefix", prefix), ("Marker", marker), ("MaxKeys", max_keys)):
+        for tag, value in (("Name", call.bucket), ("Prefix", shown(prefix)), ("Marker", shown(marker)),
+                           ("MaxKeys", max_keys)):
             _add(root, tag, str(value))
         if delimiter:
-            _add(root, "Delimiter", delimiter)
+            _add(root, "Delimiter", shown(delimiter))
+        if encoding is not None:
+            _add(root, "EncodingType", "url")
         _add(root, "IsTruncated", "true" if truncated else "false")
         if truncated:  # OBS sends it with or without a delimiter: esdk's paging samples resume from next_marker
-            _add(root, "NextMarker", last_entry)
+            _add(root, "NextMarker", shown(last_entry))
         for key in contents:
             stored = bucket.objects[key]
             entry = SubElement(root, "Contents")
-            _add(entry, "Key", key)
+            _add(entry, "Key", shown(key))
             _add(entry, "LastModified", _iso(stored.modified))
             _add(entry, "ETag", stored.etag)
             _add(entry, "Size", str(len(stored.data)))
             _add(SubElement(entry, "Owner"), "ID", "emulator-owner")
             _add(entry, "StorageClass", call.storage_class_name(stored.storage_class))
         for common in prefixes:
-            _add(SubElement(root, "CommonPrefixes"), "Prefix", common)
+            _add(SubElement(root, "CommonPrefixes"), "Prefix", shown(common))
         return _xml_response(root)
 
     def _delete_objects(self, call: _Call) -> EmulatedResponse:
