@@ -512,6 +512,18 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
                 "    )\n"
             )
             twins.append(f"    {iterator} = blocking_pager({cls}.{iterator})")
+    job_op = version.overrides["jobs"].get(version.key)
+    if job_op is not None:
+        show = next((op for op in version.operations if op["name"] == job_op), None)
+        if show is None or "{job_id}" not in show["path"] or "wait_for_job" in op_names:
+            raise GenerationError(f"{version.key}: jobs names {job_op}, which is no job lookup by {{job_id}}")
+        result = version.result_type(show, used)
+        signature = "self, job_id: str, *, timeout: float = 600.0, interval: float = 5.0"
+        methods.append(
+            f"    async def wait_for_job({signature}) -> {result}:\n"
+            f"        return await self._wait_for_job(self.{job_op}, job_id, timeout=timeout, interval=interval)\n"
+        )
+        twins.append(f"    wait_for_job = blocking({cls}.wait_for_job)")
     model_names = {n for n in used if n in version.home}
     stdlib = []
     if "Mapping" in used:

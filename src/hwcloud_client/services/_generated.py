@@ -11,7 +11,7 @@ and cached on the first call, so that importing a service imports none of its mo
 from __future__ import annotations
 
 import json as _json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -21,8 +21,9 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
+from .._waiter import wait_until
 from ..auth.flows import UNSIGNED
-from ..errors import ConfigurationError, MalformedResponseError
+from ..errors import ConfigurationError, JobFailedError, MalformedResponseError
 from ._base import ApiModel, Service
 
 if TYPE_CHECKING:
@@ -224,6 +225,32 @@ class GeneratedService(Service):
             operation=op.name, auth=UNSIGNED if op.unsigned else None,
         )
         return self._parse(op, response)
+
+    async def _wait_for_job(
+        self, show_job: Callable[..., Awaitable[R]], job_id: str, *, timeout: float, interval: float
+    ) -> R:
+        """Poll ``show_job(job_id=...)`` until the job's ``status`` is SUCCESS (returned) or FAIL (raised).
+
+        Raises :class:`~hwcloud_client.errors.JobFailedError` with the job's reason and error code on FAIL, and
+        :class:`~hwcloud_client.errors.WaiterTimeoutError` after ``timeout`` seconds.
+        """
+
+        def failed(job: R) -> JobFailedError | None:
+            if getattr(job, "status", None) != "FAIL":
+                return None
+            return JobFailedError(
+                job_id, status="FAIL", fail_reason=getattr(job, "fail_reason", None),
+                error_code=getattr(job, "error_code", None), job=job,
+            )
+
+        return await wait_until(
+            lambda: show_job(job_id=job_id),
+            success=lambda job: getattr(job, "status", None) == "SUCCESS",
+            failure=failed,
+            timeout=timeout,
+            interval=interval,
+            description=f"{self.service_name} job {job_id}",
+        )
 
     def _parse(self, op: Op[R], response: Response) -> R:
         kind = op.result_kind

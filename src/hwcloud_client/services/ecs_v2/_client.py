@@ -601,6 +601,9 @@ class EcsV2(GeneratedService):
     async def update_server_metadata(self, *, server_id: str, body: UpdateServerMetadataRequestBody | Mapping[str, Any]) -> UpdateServerMetadataResponse:
         return await self._invoke(_UPDATE_SERVER_METADATA, locals())
 
+    async def wait_for_job(self, job_id: str, *, timeout: float = 600.0, interval: float = 5.0) -> ShowJobResponse:
+        return await self._wait_for_job(self.show_job, job_id, timeout=timeout, interval=interval)
+
 
 class SyncEcsV2(SyncService[EcsV2]):
     accept_scheduled_event = blocking(EcsV2.accept_scheduled_event)
@@ -718,3 +721,4 @@ class SyncEcsV2(SyncService[EcsV2]):
     update_server_block_device = blocking(EcsV2.update_server_block_device)
     update_server_interface = blocking(EcsV2.update_server_interface)
     update_server_metadata = blocking(EcsV2.update_server_metadata)
+    wait_for_job = blocking(EcsV2.wait_for_job)

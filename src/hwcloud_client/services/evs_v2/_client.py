@@ -366,6 +366,9 @@ class EvsV2(GeneratedService):
     async def update_volume(self, *, volume_id: str, body: UpdateVolumeRequestBody | Mapping[str, Any]) -> UpdateVolumeResponse:
         return await self._invoke(_UPDATE_VOLUME, locals())
 
+    async def wait_for_job(self, job_id: str, *, timeout: float = 600.0, interval: float = 5.0) -> ShowJobResponse:
+        return await self._wait_for_job(self.show_job, job_id, timeout=timeout, interval=interval)
+
 
 class SyncEvsV2(SyncService[EvsV2]):
     associate_auto_snapshot_policy = blocking(EvsV2.associate_auto_snapshot_policy)
@@ -438,3 +441,4 @@ class SyncEvsV2(SyncService[EvsV2]):
     update_snapshot_group = blocking(EvsV2.update_snapshot_group)
     update_standard_snapshot = blocking(EvsV2.update_standard_snapshot)
     update_volume = blocking(EvsV2.update_volume)
+    wait_for_job = blocking(EvsV2.wait_for_job)

@@ -294,6 +294,9 @@ class ImsV2(GeneratedService):
     async def update_image(self, *, image_id: str, body: list[UpdateImageRequestBody | Mapping[str, Any]] | None = None) -> UpdateImageResponse:
         return await self._invoke(_UPDATE_IMAGE, locals())
 
+    async def wait_for_job(self, job_id: str, *, timeout: float = 600.0, interval: float = 5.0) -> ShowJobResponse:
+        return await self._wait_for_job(self.show_job, job_id, timeout=timeout, interval=interval)
+
 
 class SyncImsV2(SyncService[ImsV2]):
     add_image_tag = blocking(ImsV2.add_image_tag)
@@ -351,3 +354,4 @@ class SyncImsV2(SyncService[ImsV2]):
     show_job_progress = blocking(ImsV2.show_job_progress)
     show_version = blocking(ImsV2.show_version)
     update_image = blocking(ImsV2.update_image)
+    wait_for_job = blocking(ImsV2.wait_for_job)
