@@ -419,3 +419,28 @@ def test_listing_with_url_encoding(served: tuple[FakeHuaweiCloud, str]) -> None:
     assert [item.key for item in grouped.body.contents] == ["dir/plus+ space%é"]
     assert [common.prefix for common in grouped.body.commonPrefixs] == ["dir/sub/"]
     assert (wrong.status, wrong.errorCode) == (400, "InvalidArgument")
+
+
+def test_list_buckets_pages_and_filters(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """ListBuckets as esdk-obs-python 3.26.6's listBuckets(maxKeys, marker, bucketType) sends it: ``max-keys`` and
+    ``marker`` page (its parseListBuckets reads Marker, MaxKeys, IsTruncated and NextMarker), and the
+    x-obs-bucket-type header keeps OBJECT buckets or parallel file systems (POSIX) only (listBuckets' docstring).
+    The emulator ignored all three."""
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    names = ["bucket-a", "bucket-b", "bucket-c"]
+    try:
+        for name in names:
+            client.createBucket(name)
+        first = client.listBuckets(maxKeys=2)
+        second = client.listBuckets(maxKeys=2, marker=first.body.nextMarker)
+        objects = client.listBuckets(bucketType="OBJECT")
+        posix = client.listBuckets(bucketType="POSIX")
+    finally:
+        client.close()
+    assert first.status == 200, first.errorCode
+    # esdk's model drops MaxKeys and IsTruncated (typed int/bool, parsed as strings): NextMarker tells the rest.
+    assert [bucket.name for bucket in first.body.buckets] == names[:2] and first.body.nextMarker == "bucket-b"
+    assert [bucket.name for bucket in second.body.buckets] == names[2:] and second.body.nextMarker is None
+    assert [bucket.name for bucket in objects.body.buckets] == names
+    assert posix.status == 200 and posix.body.buckets == []

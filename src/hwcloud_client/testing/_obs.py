@@ -340,7 +340,7 @@ class ObsEmulator:
             _not_implemented(f"?{unsupported[0]}")
         if call.bucket is None:
             if method == "GET":
-                return self._list_buckets()
+                return self._list_buckets(call)
             _not_implemented(f"{method} on the service")
         params = call.params
         operation = next((name for name in _OPERATIONS if name in params), None)
@@ -394,11 +394,28 @@ class ObsEmulator:
 
     # --- buckets ------------------------------------------------------------------------------------
 
-    def _list_buckets(self) -> EmulatedResponse:
+    def _list_buckets(self, call: _Call) -> EmulatedResponse:
+        """ListBuckets, paged by ``marker`` (a bucket name) and ``max-keys`` as esdk's listBuckets sends them, and
+        filtered by the x-obs-bucket-type header (every emulated bucket is an OBJECT bucket, none POSIX)."""
+        params = call.params
+        marker = params.get("marker") or ""
+        max_keys = _bounded_int(params.get("max-keys"), "max-keys", default=_MAX_KEYS, low=1, high=_MAX_KEYS)
+        bucket_type = (call.request.headers.get("x-obs-bucket-type") or "").upper()
+        if bucket_type not in ("", "OBJECT", "POSIX"):
+            _fail(400, "InvalidArgument", "x-obs-bucket-type must be OBJECT or POSIX",
+                  ArgumentName="x-obs-bucket-type", ArgumentValue=bucket_type)
+        names = [] if bucket_type == "POSIX" else [name for name in sorted(self._buckets) if name > marker]
+        shown, truncated = names[:max_keys], len(names) > max_keys
         root = _root("ListAllMyBucketsResult")
         _add(SubElement(root, "Owner"), "ID", "emulator-owner")
+        if "marker" in params or "max-keys" in params:
+            _add(root, "Marker", marker)
+            _add(root, "MaxKeys", str(max_keys))
+            _add(root, "IsTruncated", "true" if truncated else "false")
+            if truncated:
+                _add(root, "NextMarker", shown[-1])
         buckets = SubElement(root, "Buckets")
-        for name in sorted(self._buckets):
+        for name in shown:
             entry = SubElement(buckets, "Bucket")
             _add(entry, "Name", name)
             _add(entry, "CreationDate", _iso(self._buckets[name].created))
