@@ -342,7 +342,7 @@ def test_unknown_algorithm() -> None:
 def test_missing_cryptography_names_the_extra(monkeypatch: pytest.MonkeyPatch, fresh_cache: None) -> None:
     for name in ("cryptography.hazmat.primitives", "cryptography.hazmat.primitives.asymmetric"):
         monkeypatch.setitem(sys.modules, name, None)
-    with pytest.raises(ConfigurationError, match=re.escape("pip install 'hwcloud-client[ecdsa]'")):
+    with pytest.raises(ConfigurationError, match=re.escape("install the 'ecdsa' extra (pip install '.[ecdsa]'")):
         asymmetric_signature(ECDSA, "AK", "SK", "m")
 
 

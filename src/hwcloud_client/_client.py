@@ -262,7 +262,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
                 from httpx_aiohttp import HttpxAiohttpClient
             except ImportError:
                 raise ConfigurationError(
-                    "http_backend='aiohttp' needs httpx-aiohttp: pip install 'hwcloud-client[fast]'"
+                    "http_backend='aiohttp' needs httpx-aiohttp: install the 'fast' extra "
+                    "(pip install '.[fast]' from a checkout, or 'hwcloud-client[fast]' from an index)"
                 ) from None
             limits = httpx.Limits(
                 max_connections=config.max_connections, max_keepalive_connections=config.max_keepalive_connections

@@ -67,7 +67,10 @@ class Tracing:
         try:
             from opentelemetry import trace
         except ImportError:
-            raise ConfigurationError("tracing needs OpenTelemetry: pip install 'hwcloud-client[otel]'") from None
+            raise ConfigurationError(
+                "tracing needs OpenTelemetry: install the 'otel' extra "
+                "(pip install '.[otel]' from a checkout, or 'hwcloud-client[otel]' from an index)"
+            ) from None
         from ._version import __version__
 
         self._trace = trace

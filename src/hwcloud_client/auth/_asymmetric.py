@@ -243,8 +243,8 @@ class _EcdsaP256Key:
             from cryptography.hazmat.primitives.asymmetric import ec
         except ImportError:
             raise ConfigurationError(
-                "SDK-ECDSA-P256-SHA256 signing needs the 'cryptography' package: "
-                "pip install 'hwcloud-client[ecdsa]'"
+                "SDK-ECDSA-P256-SHA256 signing needs the 'cryptography' package: install the 'ecdsa' extra "
+                "(pip install '.[ecdsa]' from a checkout, or 'hwcloud-client[ecdsa]' from an index)"
             ) from None
         self._key = ec.derive_private_key(d, ec.SECP256R1())
         self._scheme = ec.ECDSA(hashes.SHA256())
