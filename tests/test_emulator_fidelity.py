@@ -444,3 +444,30 @@ def test_list_buckets_pages_and_filters(served: tuple[FakeHuaweiCloud, str]) -> 
     assert [bucket.name for bucket in second.body.buckets] == names[2:] and second.body.nextMarker is None
     assert [bucket.name for bucket in objects.body.buckets] == names
     assert posix.status == 200 and posix.body.buckets == []
+
+
+def test_version_ids_are_not_ignored(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """GetObject/DeleteObject's ``versionId`` (support.huaweicloud.com/api-obs/obs_04_0083.html, "Versioning"):
+    the emulator keeps no versions, so an object's one version is "null", and any other id is answered 404
+    NoSuchVersion (an error code of OBS's server-side list, e.g. support.huaweicloud.com/sdk-ios-devg-obs/
+    obs_27_1601.html; the code for an unversioned bucket is assumed) instead of silently answering with, or
+    deleting, the current object."""
+    from obs import GetObjectRequest
+
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    try:
+        client.createBucket("versions")
+        client.putContent("versions", "k", "current")
+        null = client.getObject("versions", "k", getObjectRequest=GetObjectRequest(versionId="null"),
+                                loadStreamInMemory=True)
+        other = client.getObject("versions", "k", getObjectRequest=GetObjectRequest(versionId="v1"),
+                                 loadStreamInMemory=True)
+        deleted = client.deleteObject("versions", "k", versionId="v1")
+        still = client.getObject("versions", "k", loadStreamInMemory=True)
+    finally:
+        client.close()
+    assert null.status == 200 and null.body.buffer == b"current"
+    assert (other.status, other.errorCode) == (404, "NoSuchVersion")
+    assert (deleted.status, deleted.errorCode) == (404, "NoSuchVersion")
+    assert still.body.buffer == b"current"

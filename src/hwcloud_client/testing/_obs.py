@@ -343,6 +343,11 @@ class ObsEmulator:
                 return self._list_buckets(call)
             _not_implemented(f"{method} on the service")
         params = call.params
+        version = params.get("versionId")
+        if "versionId" in params and version != "null":
+            # No bucket here keeps versions: an object's only version is "null", as OBS names an unversioned one.
+            _fail(404, "NoSuchVersion", "The specified version does not exist.", Key=call.key or "",
+                  VersionId=version or "")
         operation = next((name for name in _OPERATIONS if name in params), None)
         if call.key is None:
             bucket_routes: dict[tuple[str, str | None], Callable[[_Call], EmulatedResponse]] = {
