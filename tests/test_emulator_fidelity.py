@@ -123,6 +123,35 @@ def test_list_servers_details_server_id_wins_and_missing_ids_get_placeholders(
     assert placeholder.fault["code"] == 404  # the official model types fault as a bare object
 
 
+def test_nova_list_keypairs_pages_from_microversion_2_35(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """NovaListKeypairs' ``limit`` and ``marker`` (the name of the key pair to start after) are "supported from
+    microversion 2.35" (the official model's documentation, from Huawei's API reference): with
+    ``OpenStack-API-Version: compute 2.35`` they page, without it they are ignored, as Nova does."""
+    from huaweicloudsdkecs.v2 import (
+        NovaCreateKeypairOption,
+        NovaCreateKeypairRequest,
+        NovaCreateKeypairRequestBody,
+        NovaListKeypairsRequest,
+    )
+
+    fake, base_url = served
+    client = ecs_client(fake, base_url)
+    with pytest.warns(DeprecationWarning):  # deprecated in the official client, not in the API
+        for name in ("k-c", "k-a", "k-b"):
+            option = NovaCreateKeypairOption(name=name)
+            client.nova_create_keypair(NovaCreateKeypairRequest(body=NovaCreateKeypairRequestBody(keypair=option)))
+        first = client.nova_list_keypairs(NovaListKeypairsRequest(limit=2, open_stack_api_version="compute 2.35"))
+        rest = client.nova_list_keypairs(
+            NovaListKeypairsRequest(limit=2, marker="k-b", open_stack_api_version="compute 2.35")
+        )
+        old = client.nova_list_keypairs(NovaListKeypairsRequest(limit=2))
+
+    def names(page: Any) -> list[str]:
+        return [item.keypair.name for item in page.keypairs]
+
+    assert names(first) == ["k-a", "k-b"] and names(rest) == ["k-c"]
+    assert names(old) == ["k-a", "k-b", "k-c"]
+
 # --- OBS (esdk-obs-python) -----------------------------------------------------------------------------------
 
 

@@ -123,6 +123,16 @@ def _nova_error(status: int, kind: str, message: str) -> ServiceError:
     return ServiceError(status, {kind: {"code": status, "message": message}})
 
 
+def _nova_microversion(request: EmulatedRequest) -> tuple[int, int]:
+    """The compute microversion a request asks for (``OpenStack-API-Version: compute 2.35`` or the legacy
+    ``X-OpenStack-Nova-API-Version: 2.35``); 2.1 when it names none."""
+    value = request.headers.get("openstack-api-version", "")
+    wanted = value.split()[-1] if value.lower().startswith("compute ") else ""
+    wanted = wanted or request.headers.get("x-openstack-nova-api-version", "")
+    major, _, minor = wanted.strip().partition(".")
+    return (int(major), int(minor)) if major.isdigit() and minor.isdigit() else (2, 1)
+
+
 @dataclass
 class Server:
     id: str
@@ -872,9 +882,29 @@ class EcsEmulator:
             raise _nova_error(404, "itemNotFound", f"Keypair {name} not found.")
         return keypair
 
-    def _list_keypairs(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+    def _list_keypairs(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
+        """Nova's ListKeypairs, by name; ``limit`` and ``marker`` (a key pair's name) page from microversion 2.35
+        (``OpenStack-API-Version: compute 2.35``), and are ignored before it, as Nova does."""
         project_id = self._project(path[0])
-        keypairs = [pair for (owner, _name), pair in self.keypairs.items() if owner == project_id]
+        keypairs = sorted(
+            (pair for (owner, _name), pair in self.keypairs.items() if owner == project_id), key=lambda p: p.name
+        )
+        params = {key: values[0] for key, values in query_params(request).items()}
+        if _nova_microversion(request) >= (2, 35):
+            marker = params.get("marker")
+            if marker is not None:
+                names = [pair.name for pair in keypairs]
+                if marker not in names:
+                    raise _nova_error(400, "badRequest", f"Marker {marker} could not be found.")
+                keypairs = keypairs[names.index(marker) + 1 :]
+            if "limit" in params:
+                try:
+                    limit = int(params["limit"])
+                except ValueError:
+                    raise _nova_error(400, "badRequest", "Invalid input for query parameters limit.") from None
+                if limit < 0:
+                    raise _nova_error(400, "badRequest", "Invalid input for query parameters limit.")
+                keypairs = keypairs[:limit]
         return json_response(200, {"keypairs": [{"keypair": pair.summary()} for pair in keypairs]})
 
     def _show_keypair(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
