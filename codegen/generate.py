@@ -41,8 +41,9 @@ _RESERVED_FIELDS = frozenset(
 _RESERVED_MODULES = frozenset({"_client"})
 # Names a models module or _client.py imports; a model of that name would shadow them.
 _RESERVED_MODELS = frozenset(
-    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "SecretInput", "SentSecret", "Moment", "Day", "FilePart",
-     "Mapping", "Sequence", "Op", "Param", "GeneratedService", "SyncService", "TYPE_CHECKING", "BODY", "RESULT"}
+    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "ResultModel", "SecretInput", "SentSecret", "Moment",
+     "Day", "FilePart", "Mapping", "Sequence", "Op", "Param", "GeneratedService", "SyncService", "TYPE_CHECKING",
+     "BODY", "RESULT"}
 )
 
 
@@ -112,6 +113,7 @@ class Version:
     home: dict[str, str] = field(init=False)  # model name -> module ("_<operation>" or "_m_<first model>")
     request_side: set[str] = field(init=False)
     response_side: set[str] = field(init=False)
+    results: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.models = self.facts["models"]
@@ -126,6 +128,7 @@ class Version:
             for name in [*(_type_names(op["response_body_type"] or "")),
                          *([op["response"]] if op["response_kind"] == "model" else [])]
         )
+        self.results = {op["response"] for op in self.operations if op["response_kind"] == "model"}
         users: dict[str, set[str]] = {}
         for op in self.operations:
             for name in self._closure(self._op_roots(op)):
@@ -246,8 +249,10 @@ class Version:
             raise GenerationError(f"{self.key}: {name} is sent in requests too; its fields cannot be always present")
         if unknown:
             raise GenerationError(f"{self.key}: always_present names unknown fields of {name}: {sorted(unknown)}")
-        lines = [f"class {name}({'RequestModel' if request else 'ApiModel'}):"]
-        used.add("RequestModel" if request else "ApiModel")
+        # Only what an operation returns carries the call's request id: private attributes cost every instance.
+        base = "RequestModel" if request else "ResultModel" if name in self.results else "ApiModel"
+        lines = [f"class {name}({base}):"]
+        used.add(base)
         for fact in model["fields"]:
             sent_only = request and name not in self.response_side
             annotation = self.render(fact["type"], used, secret=self.is_secret(fact), takes_str=sent_only)
@@ -336,7 +341,7 @@ def _model_imports(used: set[str], *, version: Version, module: str) -> list[str
         lines += [import_from("typing", typing_names), ""]
     if "Field" in used:
         lines += ["from pydantic import Field", ""]
-    base = sorted(used & {"ApiModel", "RequestModel", "SecretInput", "SentSecret"})
+    base = sorted(used & {"ApiModel", "RequestModel", "ResultModel", "SecretInput", "SentSecret"})
     if base:
         lines.append(import_from(".._base", base))
     generated = sorted(used & {"Moment", "Day", "FilePart"})

@@ -272,7 +272,7 @@ async def test_listing_query_encoding_and_iteration_across_pages() -> None:
         assert keys == ["my dir/a+1", "my dir/b", "my dir/sub/c", "my dir/sub/d", "other"]
     listing = next(request for request, _ in wire.requests if b"prefix" in request.url.raw_path)
     assert listing.url.raw_path == b"/?prefix=my%20dir/&delimiter=/&max-keys=2"
-    # No NextMarker without a delimiter: the iterator resumes from the last key it saw.
+    # This test double sends no NextMarker: the iterator resumes from the last key it saw.
     markers = [request.url.params.get("marker") for request, _ in wire.requests if "max-keys=2" in str(request.url)]
     assert markers[-3:] == [None, "my dir/b", "my dir/sub/d"]
 

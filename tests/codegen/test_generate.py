@@ -100,7 +100,7 @@ def test_models_are_split_by_the_operations_that_reach_them(tiny: dict[str, str]
     # Thing and ThingState are reached by both operations (a module named after the first); each response and
     # the body by one operation (its own module).
     assert "class Thing(ApiModel):" in tiny["_m_thing.py"] and "ThingState = Literal" in tiny["_m_thing.py"]
-    assert "class ListThingsResponse(ApiModel):" in tiny["_list_things.py"]
+    assert "class ListThingsResponse(ResultModel):" in tiny["_list_things.py"]
     assert "class CreateThingBody(RequestModel):" in tiny["_create_thing.py"]
     for text in tiny.values():
         assert text.startswith(generate.HEADER + "\n")

@@ -43,6 +43,7 @@ __all__ = [
     "DefaultPageSize",
     "Operation",
     "RequestModel",
+    "ResultModel",
     "SecretInput",
     "SentSecret",
     "Service",
@@ -54,7 +55,7 @@ __all__ = [
 ]
 
 ResultT = TypeVar("ResultT")
-ModelT = TypeVar("ModelT", bound="ApiModel")
+ModelT = TypeVar("ModelT", bound="ResultModel")
 ServiceT = TypeVar("ServiceT", bound="Service")
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
@@ -72,8 +73,15 @@ class ApiModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True, hide_input_in_errors=True)
 
-    # The request id of the call that returned this result (openai-python's spelling), and how it was
-    # answered (see response_info): never in dumps, and private so that no Huawei field can clash with them.
+
+class ResultModel(ApiModel):
+    """Base of what an operation returns: it carries the call's request id and how it was answered.
+
+    ``_request_id`` (openai-python's spelling) and ``_response_info`` (see :func:`response_info`) are never in
+    dumps, and private so that no Huawei field can clash with them. Only results have them: pydantic sets up
+    private attributes for every instance, and a page of 100 servers holds thousands of nested models.
+    """
+
     _request_id: str | None = PrivateAttr(default=None)
     _response_info: ResponseInfo | None = PrivateAttr(default=None)
 
@@ -208,7 +216,7 @@ def json_model(model: type[ModelT]) -> Callable[[Response], ModelT]:
     return parse
 
 
-def response_info(result: ApiModel) -> ResponseInfo:
+def response_info(result: ResultModel) -> ResponseInfo:
     """Status, headers, request id, attempts and elapsed time of the call that returned ``result``.
 
     >>> flavors = await cloud.ecs.list_flavors()

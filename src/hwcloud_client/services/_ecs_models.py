@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr
 
-from ._base import ApiModel, RequestModel, SentSecret, Timestamp
+from ._base import ApiModel, RequestModel, ResultModel, SentSecret, Timestamp
 
 __all__ = [
     "CreateServersResponse",
@@ -131,12 +131,12 @@ class ServerDetail(ApiModel):
     fault: dict[str, Any] | None = None
 
 
-class ListServersDetailsResponse(ApiModel):
+class ListServersDetailsResponse(ResultModel):
     count: int | None = None
     servers: list[ServerDetail]
 
 
-class ServerResponse(ApiModel):
+class ServerResponse(ResultModel):
     """ShowServer and UpdateServer: ``{"server": {...}}``."""
 
     server: ServerDetail
@@ -257,7 +257,7 @@ class CreateServersBody(ApiModel):
     dry_run: bool | None = None
 
 
-class CreateServersResponse(ApiModel):
+class CreateServersResponse(ResultModel):
     """What CreateServers answers: the job to follow with ``wait_for_job``, and the new servers' ids."""
 
     job_id: str
@@ -265,7 +265,7 @@ class CreateServersResponse(ApiModel):
     server_ids: list[str] = Field(default_factory=list, alias="serverIds")
 
 
-class JobResponse(ApiModel):
+class JobResponse(ResultModel):
     """What an asynchronous ECS operation answers: the job to follow with ``wait_for_job``."""
 
     job_id: str
@@ -351,7 +351,7 @@ class JobEntities(ApiModel):
     sub_jobs: list[SubJob] = Field(default_factory=list)
 
 
-class Job(_JobFields):
+class Job(_JobFields, ResultModel):
     """ShowJob: the job, its sub-jobs (one per server) and, on failure, why."""
 
     job_id: str
@@ -388,7 +388,7 @@ class Flavor(ApiModel):
     attachable_quantity: dict[str, int] | None = Field(default=None, alias="attachableQuantity")
 
 
-class ListFlavorsResponse(ApiModel):
+class ListFlavorsResponse(ResultModel):
     flavors: list[Flavor]
 
 
@@ -408,12 +408,12 @@ class InterfaceAttachment(ApiModel):
     pci_address: str | None = None
 
 
-class ListServerInterfacesResponse(ApiModel):
+class ListServerInterfacesResponse(ResultModel):
     interface_attachments: list[InterfaceAttachment] = Field(alias="interfaceAttachments")
     attachable_quantity: dict[str, int] | None = Field(default=None, alias="attachableQuantity")
 
 
-class ShowServerTagsResponse(ApiModel):
+class ShowServerTagsResponse(ResultModel):
     tags: list[ServerTag]
 
 
@@ -436,11 +436,11 @@ class KeypairEntry(ApiModel):
     keypair: Keypair
 
 
-class NovaListKeypairsResponse(ApiModel):
+class NovaListKeypairsResponse(ResultModel):
     keypairs: list[KeypairEntry]
 
 
-class NovaCreateKeypairResponse(ApiModel):
+class NovaCreateKeypairResponse(ResultModel):
     keypair: Keypair
 
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, 
 from .._waiter import wait_until
 from ..auth.flows import UNSIGNED
 from ..errors import ConfigurationError, JobFailedError, MalformedResponseError
-from ._base import ApiModel, Service
+from ._base import ResultModel, Service
 
 if TYPE_CHECKING:
     from .._response import Response
@@ -282,7 +282,7 @@ class GeneratedService(Service):
                 request_id=response.request_id,
                 body=content,
             ) from None
-        if isinstance(result, ApiModel):
+        if isinstance(result, ResultModel):
             result._answered_by(response)
         for field, header in op.headers:
             found = response.headers.get(header)

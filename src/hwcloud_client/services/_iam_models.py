@@ -13,7 +13,7 @@ from pydantic import Field, SecretStr
 
 from .._response import Response
 from ..config import Credentials
-from ._base import ApiModel, SentSecret, Timestamp, json_model
+from ._base import ApiModel, ResultModel, SentSecret, Timestamp, json_model
 
 __all__ = [
     "AccessKey",
@@ -53,14 +53,14 @@ class Project(ApiModel):
     links: Links | None = None
 
 
-class KeystoneListProjectsResponse(ApiModel):
+class KeystoneListProjectsResponse(ResultModel):
     """KeystoneListProjects and KeystoneListAuthProjects."""
 
     projects: list[Project]
     links: Links | None = None
 
 
-class KeystoneShowProjectResponse(ApiModel):
+class KeystoneShowProjectResponse(ResultModel):
     project: Project
 
 
@@ -72,7 +72,7 @@ class Domain(ApiModel):
     links: Links | None = None
 
 
-class KeystoneListAuthDomainsResponse(ApiModel):
+class KeystoneListAuthDomainsResponse(ResultModel):
     domains: list[Domain]
     links: Links | None = None
 
@@ -87,7 +87,7 @@ class Region(ApiModel):
     links: Links | None = None
 
 
-class KeystoneListRegionsResponse(ApiModel):
+class KeystoneListRegionsResponse(ResultModel):
     regions: list[Region]
     links: Links | None = None
 
@@ -106,7 +106,7 @@ class User(ApiModel):
     links: Links | None = None
 
 
-class KeystoneListUsersResponse(ApiModel):
+class KeystoneListUsersResponse(ResultModel):
     users: list[User]
     links: Links | None = None
 
@@ -143,7 +143,7 @@ class TokenInfo(ApiModel):
     catalog: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class IssuedToken(ApiModel):
+class IssuedToken(ResultModel):
     """KeystoneCreateUserTokenByPassword and KeystoneValidateToken.
 
     ``subject_token`` is the token itself; Keystone sends it in the ``X-Subject-Token`` header.
@@ -239,7 +239,7 @@ class TemporaryAccessKey(ApiModel):
         )
 
 
-class TemporaryAccessKeyResponse(ApiModel):
+class TemporaryAccessKeyResponse(ResultModel):
     credential: TemporaryAccessKey
 
 
@@ -253,5 +253,5 @@ class AccessKey(ApiModel):
     description: str | None = None
 
 
-class ListPermanentAccessKeysResponse(ApiModel):
+class ListPermanentAccessKeysResponse(ResultModel):
     credentials: list[AccessKey]

@@ -13,7 +13,7 @@ from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..errors import JobFailedError, NotFoundError
 from . import _ecs_models
-from ._base import ApiModel, Operation, Service, json_model, no_content, paginate
+from ._base import Operation, ResultModel, Service, json_model, no_content, paginate
 from ._ecs_models import *  # noqa: F403 - the models are part of this module's API
 from ._ecs_models import (
     BatchCreateServerTagsBody,
@@ -51,15 +51,15 @@ from ._ecs_models import (
 
 __all__ = ["ECS", "SyncECS", *_ecs_models.__all__]
 
-ApiModelT = TypeVar("ApiModelT", bound=ApiModel)
+ResultT = TypeVar("ResultT", bound=ResultModel)
 
 
-def _dry_run(nothing_created: Callable[[], ApiModelT]) -> Callable[[Response], ApiModelT]:
+def _dry_run(nothing_created: Callable[[], ResultT]) -> Callable[[Response], ResultT]:
     """A dry run that passes ECS's checks creates nothing: ECS answers 202 with no job to parse."""
 
-    def parse(response: Response) -> ApiModelT:
+    def parse(response: Response) -> ResultT:
         result = nothing_created()
-        result._request_id = response.request_id
+        result._answered_by(response)
         return result
 
     return parse

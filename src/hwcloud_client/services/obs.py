@@ -211,7 +211,11 @@ class OBS:
         return _xml_result(response, "ListBuckets", {"ListAllMyBucketsResult"}, list_buckets_result)
 
     async def create_bucket(self, bucket: str, *, location: str | None = None) -> None:
-        """Create a bucket in ``location`` (default: the client's region). 409 ConflictError if it exists."""
+        """Create a bucket in ``location`` (default: the client's region).
+
+        Creating a bucket you already own in the same region succeeds; 409 ConflictError if someone else owns
+        the name, or you own it in another region.
+        """
         target = self._target(bucket)
         region = location or self._cloud.region
         content = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions, MetaData, SecurityGroups, VmMetaData
 from ._m_tags_single_value import TagsSingleValue
 
@@ -21,7 +21,7 @@ class CreateScalingConfigOption(RequestModel):
     source_scaling_configuration_id: str | None = None
 
 
-class CreateScalingConfigResponse(ApiModel):
+class CreateScalingConfigResponse(ResultModel):
     scaling_configuration_id: str | None = None
 
 

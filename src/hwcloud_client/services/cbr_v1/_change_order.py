@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class CbcOrderChange(RequestModel):
@@ -21,7 +21,7 @@ class CbcProductInfoOrderChange(RequestModel):
     resource_spec_code: str
 
 
-class ChangeOrderResponse(ApiModel):
+class ChangeOrderResponse(ResultModel):
     order_id: str | None = Field(default=None, alias="orderId")
     ret_code: float | None = Field(default=None, alias="retCode")
     ret_msg: str | None = Field(default=None, alias="retMsg")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class ChangeToPeriod(RequestModel):
@@ -16,7 +16,7 @@ class ChangeToPeriod(RequestModel):
     vault_ids: list[str]
 
 
-class ChangeVaultChargeModeResponse(ApiModel):
+class ChangeVaultChargeModeResponse(ResultModel):
     order_id: str | None = Field(default=None, alias="orderId")
     ret_code: float | None = Field(default=None, alias="retCode")
     ret_msg: str | None = Field(default=None, alias="retMsg")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_bind_rules_tags import VaultBindRules
 from ._m_cbc_order_result import CbcOrderResult
 from ._m_resource_create import ResourceCreate
@@ -16,7 +16,7 @@ class CombinedOrder(RequestModel):
     combined_order_num: int | None = None
 
 
-class CreatePostPaidVaultResponse(ApiModel):
+class CreatePostPaidVaultResponse(ResultModel):
     orders: list[CbcOrderResult] | None = None
     ret_code: int | None = Field(default=None, alias="retCode")
     err_text: str | None = Field(default=None, alias="errText")

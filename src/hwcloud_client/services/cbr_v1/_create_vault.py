@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_billing import Billing, ResourceResp
 from ._m_bind_rules_tags import VaultBindRules
 from ._m_cbc_order_result import CbcOrderResult
@@ -26,7 +26,7 @@ class BillingCreate(RequestModel):
     is_multi_az: bool | None = None
 
 
-class CreateVaultResponse(ApiModel):
+class CreateVaultResponse(ResultModel):
     vault: VaultCreateResource | None = None
     orders: list[CbcOrderResult] | None = None
     ret_code: int | None = Field(default=None, alias="retCode")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListProjectsResponse(ApiModel):
+class ListProjectsResponse(ResultModel):
     projects: list[ProjectsListInfo] | None = None
     links: SelfLinksInfo | None = None
 

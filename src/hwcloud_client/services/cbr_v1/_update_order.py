@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class CbcProductInfoUpdate(RequestModel):
@@ -20,7 +20,7 @@ class CbcUpdate(RequestModel):
     promotion_info: str | None = None
 
 
-class UpdateOrderResponse(ApiModel):
+class UpdateOrderResponse(ResultModel):
     order_id: str | None = Field(default=None, alias="orderId")
     ret_code: str | None = Field(default=None, alias="retCode")
     ret_msg: str | None = Field(default=None, alias="retMsg")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_reinstall_extend_param import ReinstallNodeSpec
 
 
@@ -18,5 +18,5 @@ class AddNodeList(RequestModel):
     node_list: list[AddNode] = Field(serialization_alias="nodeList")
 
 
-class AddNodeResponse(ApiModel):
+class AddNodeResponse(ResultModel):
     jobid: str | None = None

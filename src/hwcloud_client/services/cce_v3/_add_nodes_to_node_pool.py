@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class AddNodesToNodePool(RequestModel):
@@ -16,5 +16,5 @@ class AddNodesToNodePoolList(RequestModel):
     node_list: list[AddNodesToNodePool] = Field(serialization_alias="nodeList")
 
 
-class AddNodesToNodePoolResponse(ApiModel):
+class AddNodesToNodePoolResponse(ResultModel):
     jobid: str | None = None

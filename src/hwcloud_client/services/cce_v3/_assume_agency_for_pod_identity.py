@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SentSecret
 
 
 class AssumeAgencyForPodIdentityRequestBody(RequestModel):
     token: str
 
 
-class AssumeAgencyForPodIdentityResponse(ApiModel):
+class AssumeAgencyForPodIdentityResponse(ResultModel):
     assumed_agency: AssumedAgency | None = Field(default=None, alias="assumedAgency")
     audience: str | None = None
     credentials: Credentials | None = None

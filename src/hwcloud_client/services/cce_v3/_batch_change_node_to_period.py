@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class BatchChangeNodeToPeriodReqBody(RequestModel):
@@ -14,7 +14,7 @@ class BatchChangeNodeToPeriodReqBody(RequestModel):
     include_resources: list[str] | None = Field(default=None, serialization_alias="includeResources")
 
 
-class BatchChangeNodeToPeriodResponse(ApiModel):
+class BatchChangeNodeToPeriodResponse(ResultModel):
     order_id: str | None = Field(default=None, alias="orderId")
 
 

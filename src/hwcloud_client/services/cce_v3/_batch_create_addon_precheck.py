@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_addon_check_status import AddonCheckStatus
 
 
@@ -28,7 +28,7 @@ class AddonInfo(RequestModel):
     values: dict[str, Any] | None = None
 
 
-class BatchCreateAddonPrecheckResponse(ApiModel):
+class BatchCreateAddonPrecheckResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     spec: AddonCheckSpec | None = None

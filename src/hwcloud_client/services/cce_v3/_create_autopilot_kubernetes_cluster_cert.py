@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cluster_cert import Clusters, Contexts, Users
 
 
@@ -13,7 +13,7 @@ class CertDuration(RequestModel):
     duration: int
 
 
-class CreateAutopilotKubernetesClusterCertResponse(ApiModel):
+class CreateAutopilotKubernetesClusterCertResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     preferences: Any | None = None

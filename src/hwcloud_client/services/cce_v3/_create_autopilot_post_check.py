@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_postcheck_cluser_response_metadata import (
     PostcheckCluserResponseMetadata,
     PostcheckClusterResponseBodyStatus,
@@ -11,7 +11,7 @@ from ._m_postcheck_cluser_response_metadata import (
 )
 
 
-class CreateAutopilotPostCheckResponse(ApiModel):
+class CreateAutopilotPostCheckResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PostcheckCluserResponseMetadata | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_persistent_volume_claim_metadata import (
     PersistentVolumeClaimMetadata,
     PersistentVolumeClaimSpec,
@@ -11,7 +11,7 @@ from ._m_persistent_volume_claim_metadata import (
 )
 
 
-class CreateCloudPersistentVolumeClaimsResponse(ApiModel):
+class CreateCloudPersistentVolumeClaimsResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PersistentVolumeClaimMetadata | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cluster_cert import Clusters, Contexts, Users
 
 
@@ -14,7 +14,7 @@ class ClusterCertDuration(RequestModel):
     expire_at: str | None = None
 
 
-class CreateKubernetesClusterCertResponse(ApiModel):
+class CreateKubernetesClusterCertResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     preferences: Any | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 
-class CreateNodeResponse(ApiModel):
+class CreateNodeResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodeMetadata | None = None

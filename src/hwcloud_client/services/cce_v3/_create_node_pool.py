@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_capacity_reservation_specification import NodePoolCondition, NodePoolSpec, ScaleGroupStatus
 from ._m_node_pool_metadata import NodePoolMetadata
 from ._m_node_pool_status import NodePoolStatus
 
 
-class CreateNodePoolResponse(ApiModel):
+class CreateNodePoolResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None

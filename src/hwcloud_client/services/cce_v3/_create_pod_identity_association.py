@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_resource_tag import ResourceTag
 
 
-class CreatePodIdentityAssociationResponse(ApiModel):
+class CreatePodIdentityAssociationResponse(ResultModel):
     uid: str | None = None
     cluster_id: str | None = Field(default=None, alias="clusterId")
     namespace: str | None = None

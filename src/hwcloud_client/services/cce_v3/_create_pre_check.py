@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_cluster_check_status import PrecheckSpec, PrecheckStatus
 from ._m_precheck_cluser_response_metadata import PrecheckCluserResponseMetadata
 
 
-class CreatePreCheckResponse(ApiModel):
+class CreatePreCheckResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PrecheckCluserResponseMetadata | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_persistent_volume_claim_metadata import (
     PersistentVolumeClaimMetadata,
     PersistentVolumeClaimSpec,
@@ -11,7 +11,7 @@ from ._m_persistent_volume_claim_metadata import (
 )
 
 
-class DeleteCloudPersistentVolumeClaimsResponse(ApiModel):
+class DeleteCloudPersistentVolumeClaimsResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PersistentVolumeClaimMetadata | None = None

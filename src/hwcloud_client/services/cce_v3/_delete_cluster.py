@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus
 
 
-class DeleteClusterResponse(ApiModel):
+class DeleteClusterResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: ClusterMetadata | None = None

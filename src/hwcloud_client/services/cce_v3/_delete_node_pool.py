@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_capacity_reservation_specification import NodePoolCondition, NodePoolSpec, ScaleGroupStatus
 from ._m_node_pool_metadata import NodePoolMetadata
 
 
-class DeleteNodePoolResponse(ApiModel):
+class DeleteNodePoolResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None

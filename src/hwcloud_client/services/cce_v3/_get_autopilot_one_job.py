@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_v2_job import V2JobSpec, V2JobStatus, V2JobTypeObject
 
 
-class GetAutopilotOneJobResponse(ApiModel):
+class GetAutopilotOneJobResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: V2JobTypeObject | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ClusterFlavorSpecification(ApiModel):
@@ -14,7 +14,7 @@ class ClusterFlavorSpecification(ApiModel):
     is_support_multi_az: bool | None = Field(default=None, alias="isSupportMultiAZ")
 
 
-class GetClusterFlavorSpecsResponse(ApiModel):
+class GetClusterFlavorSpecsResponse(ResultModel):
     cluster_flavor_specs: list[ClusterFlavorSpecification] | None = Field(default=None, alias="clusterFlavorSpecs")
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class GetClusterLongAkskConfigResponse(ApiModel):
+class GetClusterLongAkskConfigResponse(ResultModel):
     has_uploaded_long_aksk: bool | None = Field(default=None, alias="hasUploadedLongAKSK")
     enable_long_aksk: bool | None = Field(default=None, alias="enableLongAKSK")

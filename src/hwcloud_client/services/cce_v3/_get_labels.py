@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class GetLabelsResponse(ApiModel):
+class GetLabelsResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     spec: dict[str, dict[str, list[str]]] | None = None

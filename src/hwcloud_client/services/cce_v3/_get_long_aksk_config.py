@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class GetLongAkskConfigResponse(ApiModel):
+class GetLongAkskConfigResponse(ResultModel):
     has_uploaded_long_aksk: bool | None = Field(default=None, alias="hasUploadedLongAKSK")
     enable_long_aksk_in_new_cluster: bool | None = Field(default=None, alias="enableLongAKSKInNewCluster")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_task_status import TaskStatus
 
 
@@ -35,7 +35,7 @@ class InplaceMigrateNodeItem(RequestModel):
     uid: str | None = None
 
 
-class InplaceMigrateNodeResponse(ApiModel):
+class InplaceMigrateNodeResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: InPlaceMigratetoNodesSpec | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from .._generated import Moment
 from ._m_access_scope import AccessScope, Principal
 
@@ -21,7 +21,7 @@ class AccessPolicyResp(ApiModel):
     update_time: Moment | None = Field(default=None, alias="updateTime")
 
 
-class ListAccessPolicyResponse(ApiModel):
+class ListAccessPolicyResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     access_policy_list: list[AccessPolicyResp] | None = Field(default=None, alias="accessPolicyList")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class AddonCheckTask(ApiModel):
@@ -39,7 +39,7 @@ class CheckTaskStatus(ApiModel):
     risk_list: list[CheckTaskRisk] | None = Field(default=None, alias="riskList")
 
 
-class ListAddonPrecheckTasksResponse(ApiModel):
+class ListAddonPrecheckTasksResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     page_info: PageInfo | None = Field(default=None, alias="pageInfo")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_snapshot_spec import SnapshotTask, SnapshotTaskMetadata, SnapshotTaskStatus
 
 
-class ListAutopilotClusterMasterSnapshotTasksResponse(ApiModel):
+class ListAutopilotClusterMasterSnapshotTasksResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: SnapshotTaskMetadata | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_metadata import Metadata
 
 
-class ListAutopilotClusterUpgradeFeatureGatesResponse(ApiModel):
+class ListAutopilotClusterUpgradeFeatureGatesResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: Metadata | None = None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_metadata import Metadata
 from ._m_upgrade_plan_spec import UpgradePlanSpec, UpgradePlanStatus
 
 
-class ListAutopilotUpgradePlansResponse(ApiModel):
+class ListAutopilotUpgradePlansResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     items: UpgradePlan | None = None

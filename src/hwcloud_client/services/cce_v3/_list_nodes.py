@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 
-class ListNodesResponse(ApiModel):
+class ListNodesResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[Node] | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_partition_metadata import PartitionMetadata, PartitionSpec
 
 
-class ListPartitionsResponse(ApiModel):
+class ListPartitionsResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     items: list[Partition] | None = None

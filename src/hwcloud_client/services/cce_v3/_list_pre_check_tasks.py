@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_metadata import Metadata
 from ._m_precheck_cluster_task import PrecheckClusterTask
 
 
-class ListPreCheckTasksResponse(ApiModel):
+class ListPreCheckTasksResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: Metadata | None = None

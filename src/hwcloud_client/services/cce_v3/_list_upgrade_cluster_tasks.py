@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_upgrade_task_metadata import UpgradeTaskMetadata
 from ._m_upgrade_task_response_body import UpgradeTaskResponseBody
 
 
-class ListUpgradeClusterTasksResponse(ApiModel):
+class ListUpgradeClusterTasksResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: UpgradeTaskMetadata | None = None

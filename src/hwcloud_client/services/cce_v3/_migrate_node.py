@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_login import Login
 from ._m_node_item import NodeItem
 from ._m_runtime import Runtime
@@ -18,7 +18,7 @@ class MigrateNodeExtendParam(RequestModel):
     alpha_cce_node_image_id: str | None = Field(default=None, serialization_alias="alpha.cce/NodeImageID")
 
 
-class MigrateNodeResponse(ApiModel):
+class MigrateNodeResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: MigrateNodesSpec | None = None

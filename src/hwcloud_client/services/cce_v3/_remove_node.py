@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_login import Login
 from ._m_node_item import NodeItem
 from ._m_task_status import TaskStatus
 
 
-class RemoveNodeResponse(ApiModel):
+class RemoveNodeResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     spec: RemoveNodesSpec | None = None

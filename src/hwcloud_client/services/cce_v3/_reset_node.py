@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_reinstall_extend_param import ReinstallNodeSpec
 
 
@@ -18,5 +18,5 @@ class ResetNodeList(RequestModel):
     node_list: list[ResetNode] = Field(serialization_alias="nodeList")
 
 
-class ResetNodeResponse(ApiModel):
+class ResetNodeResponse(ResultModel):
     jobid: str | None = None

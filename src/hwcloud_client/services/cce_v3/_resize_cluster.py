@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class ResizeClusterRequestBody(RequestModel):
@@ -17,6 +17,6 @@ class ResizeClusterRequestBodyExtendParam(RequestModel):
     is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
-class ResizeClusterResponse(ApiModel):
+class ResizeClusterResponse(ResultModel):
     job_id: str | None = Field(default=None, alias="jobID")
     order_id: str | None = Field(default=None, alias="orderID")

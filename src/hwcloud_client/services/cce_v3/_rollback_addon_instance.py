@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_addon_instance_status import AddonInstanceStatus, InstanceSpec
 from ._m_addon_metadata import AddonMetadata
 
 
-class RollbackAddonInstanceResponse(ApiModel):
+class RollbackAddonInstanceResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AddonMetadata | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_authenticating_proxy import AuthenticatingProxy
 
 
-class RotateClusterCredentialsResponse(ApiModel):
+class RotateClusterCredentialsResponse(ResultModel):
     jobid: str | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class ScaleNodePoolOptions(RequestModel):
@@ -18,7 +18,7 @@ class ScaleNodePoolRequestBody(RequestModel):
     spec: ScaleNodePoolSpec
 
 
-class ScaleNodePoolResponse(ApiModel):
+class ScaleNodePoolResponse(ResultModel):
     order_id: str | None = Field(default=None, alias="orderID")
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_upgrade_task_metadata import UpgradeTaskMetadata, UpgradeTaskSpec, UpgradeTaskStatus
 
 
-class ShowAutopilotUpgradeClusterTaskResponse(ApiModel):
+class ShowAutopilotUpgradeClusterTaskResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: UpgradeTaskMetadata | None = None

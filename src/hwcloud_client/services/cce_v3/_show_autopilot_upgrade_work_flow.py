@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_line_status import WorkFlowSpec, WorkFlowStatus
 from ._m_metadata import Metadata
 
 
-class ShowAutopilotUpgradeWorkFlowResponse(ApiModel):
+class ShowAutopilotUpgradeWorkFlowResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None

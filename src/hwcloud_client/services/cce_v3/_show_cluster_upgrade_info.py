@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_metadata import Metadata
 from ._m_upgrade_feature_gates import UpgradeInfoSpec, UpgradeInfoStatus
 
 
-class ShowClusterUpgradeInfoResponse(ApiModel):
+class ShowClusterUpgradeInfoResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None

@@ -5,10 +5,10 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowFeatureGatesResponse(ApiModel):
+class ShowFeatureGatesResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     spec: dict[str, Any] | None = None

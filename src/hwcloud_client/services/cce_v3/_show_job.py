@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_job import JobMetadata, JobSpec, JobStatus
 
 
-class ShowJobResponse(ApiModel):
+class ShowJobResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: JobMetadata | None = None

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_capacity_reservation_specification import NodePoolSpec
 from ._m_node_pool_metadata import NodePoolMetadata
 from ._m_node_pool_status import NodePoolStatus
 
 
-class ShowNodePoolResponse(ApiModel):
+class ShowNodePoolResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None

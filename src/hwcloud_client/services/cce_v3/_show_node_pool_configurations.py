@@ -5,11 +5,11 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_cluster_configurations_spec import ClusterConfigurationsSpec, ConfigurationMetadata
 
 
-class ShowNodePoolConfigurationsResponse(ApiModel):
+class ShowNodePoolConfigurationsResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: ConfigurationMetadata | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_resource_tag import ResourceTag
 
 
-class ShowPodIdentityAssociationResponse(ApiModel):
+class ShowPodIdentityAssociationResponse(ResultModel):
     uid: str | None = None
     cluster_id: str | None = Field(default=None, alias="clusterId")
     namespace: str | None = None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_cluster_check_status import PrecheckSpec, PrecheckStatus
 from ._m_precheck_task_metadata import PrecheckTaskMetadata
 
 
-class ShowPreCheckResponse(ApiModel):
+class ShowPreCheckResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: PrecheckTaskMetadata | None = None

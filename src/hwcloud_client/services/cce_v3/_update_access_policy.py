@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from .._generated import Moment
 from ._m_access_scope import AccessScope, Principal
 
 
-class UpdateAccessPolicyResponse(ApiModel):
+class UpdateAccessPolicyResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     name: str | None = None

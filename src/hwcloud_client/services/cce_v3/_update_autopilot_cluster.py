@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_autopilot_authentication import (
     AutopilotClusterMetadata,
     AutopilotClusterSpec,
@@ -31,7 +31,7 @@ class AutopilotEniNetworkUpdate(RequestModel):
     subnets: list[AutopilotNetworkSubnet] | None = None
 
 
-class UpdateAutopilotClusterResponse(ApiModel):
+class UpdateAutopilotClusterResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: AutopilotClusterMetadata | None = None

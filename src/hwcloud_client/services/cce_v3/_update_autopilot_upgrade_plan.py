@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from .._generated import Day
 from ._m_metadata import Metadata
 from ._m_upgrade_plan_spec import UpgradePlanSpec, UpgradePlanStatus
@@ -13,7 +13,7 @@ class DelayUpgradePlanRequestBody(RequestModel):
     not_before: Day = Field(serialization_alias="notBefore")
 
 
-class UpdateAutopilotUpgradePlanResponse(ApiModel):
+class UpdateAutopilotUpgradePlanResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: Metadata | None = None

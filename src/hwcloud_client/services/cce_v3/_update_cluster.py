@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus, ContainerCIDR, NetworkSubnet
 
 
@@ -46,7 +46,7 @@ class SecretConfigUpdate(RequestModel):
     disable_default_image_pull_secret: bool | None = Field(default=None, serialization_alias="disableDefaultImagePullSecret")
 
 
-class UpdateClusterResponse(ApiModel):
+class UpdateClusterResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: ClusterMetadata | None = None

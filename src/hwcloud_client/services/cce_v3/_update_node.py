@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 
@@ -15,7 +15,7 @@ class ClusterNodeInformationMetadata(RequestModel):
     name: str
 
 
-class UpdateNodeResponse(ApiModel):
+class UpdateNodeResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodeMetadata | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_capacity_reservation_specification import (
     ExtensionScaleGroup,
     NodeManagement,
@@ -90,7 +90,7 @@ class NodeSpecUpdateNodeNicSpecUpdatePrimaryNic(RequestModel):
     subnet_list: list[str] | None = Field(default=None, serialization_alias="subnetList")
 
 
-class UpdateNodePoolResponse(ApiModel):
+class UpdateNodePoolResponse(ResultModel):
     kind: str | None = None
     api_version: str | None = Field(default=None, alias="apiVersion")
     metadata: NodePoolMetadata | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cluster_configurations_spec import ClusterConfigurationsSpec, ConfigurationMetadata
 
 
@@ -16,7 +16,7 @@ class UpdateClusterConfigurationsBody(RequestModel):
     spec: ClusterConfigurationsSpec
 
 
-class UpdateNodePoolConfigurationResponse(ApiModel):
+class UpdateNodePoolConfigurationResponse(ResultModel):
     api_version: str | None = Field(default=None, alias="apiVersion")
     kind: str | None = None
     metadata: ConfigurationMetadata | None = None

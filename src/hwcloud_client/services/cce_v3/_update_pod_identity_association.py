@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_resource_tag import ResourceTag
 
 
@@ -11,7 +11,7 @@ class PodIdentityAssociationUpdate(RequestModel):
     agency_name: str = Field(serialization_alias="agencyName")
 
 
-class UpdatePodIdentityAssociationResponse(ApiModel):
+class UpdatePodIdentityAssociationResponse(ResultModel):
     uid: str | None = None
     cluster_id: str | None = Field(default=None, alias="clusterId")
     namespace: str | None = None

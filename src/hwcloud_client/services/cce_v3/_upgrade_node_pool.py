@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_login import Login
 from ._m_node_lifecycle_config import NodeLifecycleConfig
 from ._m_node_pool_metadata import NodePoolMetadata, VolumeConfig
@@ -26,7 +26,7 @@ class UpgradeNodePool(RequestModel):
     spec: NodePoolUpgradeSpec
 
 
-class UpgradeNodePoolResponse(ApiModel):
+class UpgradeNodePoolResponse(ResultModel):
     jobid: str | None = None
 
 

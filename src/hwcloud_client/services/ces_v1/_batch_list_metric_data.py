@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_filter import Filter
 from ._m_metric_info import MetricInfo
 from ._m_metrics_dimension_resp import MetricsDimensionResp
@@ -19,7 +19,7 @@ class BatchListMetricDataRequestBody(RequestModel):
     to: int
 
 
-class BatchListMetricDataResponse(ApiModel):
+class BatchListMetricDataResponse(ResultModel):
     metrics: list[BatchMetricData] | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_dimension_resp import DimensionResp
 from ._m_total_meta_data import TotalMetaData
 
@@ -14,7 +14,7 @@ class InstanceStatistics(ApiModel):
     type_statistics: int | None = None
 
 
-class ListResourceGroupResponse(ApiModel):
+class ListResourceGroupResponse(ResultModel):
     resource_groups: list[ResourceGroupInfo] | None = None
     meta_data: TotalMetaData | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_meta_data import MetaData
 from ._m_metrics_dimension import MetricsDimension
 
@@ -15,7 +15,7 @@ class ResourceGroup(ApiModel):
     event_type: int | None = None
 
 
-class ShowResourceGroupResponse(ApiModel):
+class ShowResourceGroupResponse(ResultModel):
     group_name: str | None = None
     group_id: str | None = None
     resources: list[ResourceGroup] | None = None

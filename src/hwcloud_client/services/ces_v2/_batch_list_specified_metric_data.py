@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class BatchListSpecifiedMetricDataRequestBody(RequestModel):
@@ -16,7 +16,7 @@ class BatchListSpecifiedMetricDataRequestBody(RequestModel):
     offset: int | None = None
 
 
-class BatchListSpecifiedMetricDataResponse(ApiModel):
+class BatchListSpecifiedMetricDataResponse(ResultModel):
     namespace: str | None = None
     metric_name: str | None = None
     metric_dimension: str | None = None

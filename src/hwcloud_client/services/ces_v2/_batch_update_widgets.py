@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_dimension_info import ThresholdInfo, WidgetMetric
 
 
@@ -13,7 +13,7 @@ class BatchUpdateWidgetInfo(ApiModel):
     error_msg: str | None = None
 
 
-class BatchUpdateWidgetsResponse(ApiModel):
+class BatchUpdateWidgetsResponse(ResultModel):
     widgets: list[BatchUpdateWidgetInfo] | None = None
 
 

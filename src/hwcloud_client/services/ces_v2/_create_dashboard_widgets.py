@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_dimension_info import ThresholdInfo, WidgetMetric
 
 
@@ -40,7 +40,7 @@ class BaseWidgetInfoProperties(RequestModel):
     is_all_compare_enable: bool | None = None
 
 
-class CreateDashboardWidgetsResponse(ApiModel):
+class CreateDashboardWidgetsResponse(ResultModel):
     widget_ids: list[str] | None = None
 
 BODY = list[BaseWidgetInfo]

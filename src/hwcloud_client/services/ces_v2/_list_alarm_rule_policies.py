@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_hierarchical_value_resp import HierarchicalValueResp
 from ._m_metric_extra_info_resp import MetricExtraInfoResp
 
 
-class ListAlarmRulePoliciesResponse(ApiModel):
+class ListAlarmRulePoliciesResponse(ResultModel):
     policies: list[ListPolicyResp] | None = None
     count: int | None = None
 

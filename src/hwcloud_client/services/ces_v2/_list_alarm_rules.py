@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_hierarchical_value_resp import HierarchicalValueResp
 from ._m_metric_dimension_resp import ResourcesInListResp
 from ._m_notification_resp import NotificationResp
@@ -33,7 +33,7 @@ class ListAlarmRespBodyAlarms(ApiModel):
     tags: list[ResourceTagResp] | None = None
 
 
-class ListAlarmRulesResponse(ApiModel):
+class ListAlarmRulesResponse(ResultModel):
     alarms: list[ListAlarmRespBodyAlarms] | None = None
     count: int | None = None
 

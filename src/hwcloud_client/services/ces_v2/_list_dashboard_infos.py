@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class DashBoardInfo(ApiModel):
@@ -35,5 +35,5 @@ class ExtendInfoResp(ApiModel):
     full_screen_widget_num: int | None = None
 
 
-class ListDashboardInfosResponse(ApiModel):
+class ListDashboardInfosResponse(ResultModel):
     dashboards: list[DashBoardInfo] | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from .._generated import Day
 from ._m_hierarchical_value_resp import HierarchicalValueResp
 from ._m_mask_type import MaskType
@@ -49,7 +49,7 @@ class ListNotificationMaskRespNotificationMasks(ApiModel):
     policies: list[PoliciesInListResp] | None = None
 
 
-class ListNotificationMasksResponse(ApiModel):
+class ListNotificationMasksResponse(ResultModel):
     notification_masks: list[ListNotificationMaskRespNotificationMasks] | None = None
     count: int | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 from ._m_backup_plan import BackupPolicy
 from ._m_resource_tag import ResourceTag
 
@@ -48,7 +48,7 @@ class CreateInstanceBody(RequestModel):
     spec_param: SpecParam | None = None
 
 
-class CreateInstanceResponse(ApiModel):
+class CreateInstanceResponse(ResultModel):
     order_id: str | None = None
     instances: list[Instances] | None = None
 

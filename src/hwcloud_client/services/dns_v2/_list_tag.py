@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_tag import Tag
 from ._m_tag_values import TagValues
 
@@ -19,7 +19,7 @@ class ListTagReq(RequestModel):
     matches: list[Match] | None = None
 
 
-class ListTagResponse(ApiModel):
+class ListTagResponse(ResultModel):
     resources: list[ResourceItem] | None = None
     total_count: int | None = None
 

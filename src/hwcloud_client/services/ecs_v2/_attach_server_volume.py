@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class AttachServerVolumeOption(RequestModel):
@@ -19,5 +19,5 @@ class AttachServerVolumeRequestBody(RequestModel):
     dry_run: bool | None = None
 
 
-class AttachServerVolumeResponse(ApiModel):
+class AttachServerVolumeResponse(ResultModel):
     job_id: str | None = None

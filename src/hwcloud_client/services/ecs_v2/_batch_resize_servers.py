@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 from ._m_server_id import ServerId
 
@@ -20,7 +20,7 @@ class BatchResizeServersReq(RequestModel):
     resize: BatchResizeServersOption
 
 
-class BatchResizeServersResponse(ApiModel):
+class BatchResizeServersResponse(ResultModel):
     order_id: str | None = None
     job_id: str | None = None
 

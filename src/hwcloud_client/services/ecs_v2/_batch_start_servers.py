@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_server_id import ServerId
 
 
@@ -15,5 +15,5 @@ class BatchStartServersRequestBody(RequestModel):
     os_start: BatchStartServersOption = Field(serialization_alias="os-start")
 
 
-class BatchStartServersResponse(ApiModel):
+class BatchStartServersResponse(ResultModel):
     job_id: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_server_id import ServerId
 
 
@@ -16,5 +16,5 @@ class BatchStopServersRequestBody(RequestModel):
     os_stop: BatchStopServersOption = Field(serialization_alias="os-stop")
 
 
-class BatchStopServersResponse(ApiModel):
+class BatchStopServersResponse(ResultModel):
     job_id: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 
 
 class ChangeServerOsWithCloudInitOption(RequestModel):
@@ -20,7 +20,7 @@ class ChangeServerOsWithCloudInitRequestBody(RequestModel):
     os_change: ChangeServerOsWithCloudInitOption = Field(serialization_alias="os-change")
 
 
-class ChangeServerOsWithCloudInitResponse(ApiModel):
+class ChangeServerOsWithCloudInitResponse(ResultModel):
     job_id: str | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 
 
 class ChangeServerOsWithoutCloudInitOption(RequestModel):
@@ -20,7 +20,7 @@ class ChangeServerOsWithoutCloudInitRequestBody(RequestModel):
     os_change: ChangeServerOsWithoutCloudInitOption = Field(serialization_alias="os-change")
 
 
-class ChangeServerOsWithoutCloudInitResponse(ApiModel):
+class ChangeServerOsWithoutCloudInitResponse(ResultModel):
     job_id: str | None = None
 
 

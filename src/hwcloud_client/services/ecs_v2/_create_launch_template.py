@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_template_bandwidth_option import TemplateData
 
 
@@ -12,7 +12,7 @@ class CreateLaunchTemplateRequestBody(RequestModel):
     dry_run: bool | None = None
 
 
-class CreateLaunchTemplateResponse(ApiModel):
+class CreateLaunchTemplateResponse(ResultModel):
     launch_template_id: str | None = None
     x_request_id: str | None = Field(default=None, alias="X-Request-Id")
 

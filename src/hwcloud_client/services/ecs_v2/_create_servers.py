@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 from ._m_cpu_options import CpuOptions
 from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
 from ._m_enclave_options import EnclaveOptions
@@ -16,7 +16,7 @@ class CreateServersRequestBody(RequestModel):
     server: PrePaidServer
 
 
-class CreateServersResponse(ApiModel):
+class CreateServersResponse(ResultModel):
     job_id: str | None = None
     order_id: str | None = None
     server_ids: list[str] | None = Field(default=None, alias="serverIds")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_a_s_i_c_accelerator_info import ASICAcceleratorInfo, GpuInfo
 from ._m_cpu_options import CpuOptions
 from ._m_page_link import PageLink
@@ -64,7 +64,7 @@ class Image(ApiModel):
     id: str | None = None
 
 
-class ListCloudServersResponse(ApiModel):
+class ListCloudServersResponse(ResultModel):
     servers: list[CloudServer] | None = None
     servers_links: list[PageLink] | None = None
     request_id: str | None = None

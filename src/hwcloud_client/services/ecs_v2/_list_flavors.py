@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_flavor_extra_spec import FlavorExtraSpec, FlavorLink
 
 
@@ -25,7 +25,7 @@ class Flavor(ApiModel):
     attachable_quantity: ServerAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
 
 
-class ListFlavorsResponse(ApiModel):
+class ListFlavorsResponse(ResultModel):
     flavors: list[Flavor] | None = None
 
 

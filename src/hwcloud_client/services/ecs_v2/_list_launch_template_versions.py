@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_response_page_info_v3 import ResponsePageInfoV3
 from ._m_template_bandwidth_option import TemplateData
 
 
-class ListLaunchTemplateVersionsResponse(ApiModel):
+class ListLaunchTemplateVersionsResponse(ResultModel):
     launch_template_versions: list[TemplateVersion] | None = None
     page_info: ResponsePageInfoV3 | None = None
     x_request_id: str | None = Field(default=None, alias="X-Request-Id")

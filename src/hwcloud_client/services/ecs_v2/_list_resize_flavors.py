@@ -5,11 +5,11 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_flavor_extra_spec import FlavorExtraSpec, FlavorLink
 
 
-class ListResizeFlavorsResponse(ApiModel):
+class ListResizeFlavorsResponse(ResultModel):
     flavors: list[ListResizeFlavorsResult] | None = None
 
 

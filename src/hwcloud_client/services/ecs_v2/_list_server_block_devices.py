@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_server_block_device import ServerBlockDevice
 
 
@@ -13,6 +13,6 @@ class BlockDeviceAttachableQuantity(ApiModel):
     free_disk: int | None = None
 
 
-class ListServerBlockDevicesResponse(ApiModel):
+class ListServerBlockDevicesResponse(ResultModel):
     attachable_quantity: BlockDeviceAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
     volume_attachments: list[ServerBlockDevice] | None = Field(default=None, alias="volumeAttachments")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_interface_attachment import InterfaceAttachment
 
 
@@ -11,6 +11,6 @@ class InterfaceAttachableQuantity(ApiModel):
     free_nic: int | None = None
 
 
-class ListServerInterfacesResponse(ApiModel):
+class ListServerInterfacesResponse(ResultModel):
     attachable_quantity: InterfaceAttachableQuantity | None = Field(default=None, alias="attachableQuantity")
     interface_attachments: list[InterfaceAttachment] | None = Field(default=None, alias="interfaceAttachments")

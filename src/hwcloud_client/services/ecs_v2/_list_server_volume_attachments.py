@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListServerVolumeAttachmentsResponse(ApiModel):
+class ListServerVolumeAttachmentsResponse(ResultModel):
     volume_attachments: list[ServerVolumeAttachment] | None = Field(default=None, alias="volumeAttachments")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_response_page_info_v3 import ResponsePageInfoV3
 
 
@@ -17,7 +17,7 @@ class LaunchTemplate(ApiModel):
     latest_version: int | None = None
 
 
-class ListTemplatesResponse(ApiModel):
+class ListTemplatesResponse(ResultModel):
     launch_templates: list[LaunchTemplate] | None = None
     page_info: ResponsePageInfoV3 | None = None
     x_request_id: str | None = Field(default=None, alias="X-Request-Id")

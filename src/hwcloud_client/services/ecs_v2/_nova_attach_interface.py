@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_nova_server_interface_detail import NovaServerInterfaceDetail
 
 
@@ -21,5 +21,5 @@ class NovaAttachInterfaceRequestBody(RequestModel):
     interface_attachment: NovaAttachInterfaceOption = Field(serialization_alias="interfaceAttachment")
 
 
-class NovaAttachInterfaceResponse(ApiModel):
+class NovaAttachInterfaceResponse(ResultModel):
     interface_attachment: NovaServerInterfaceDetail | None = Field(default=None, alias="interfaceAttachment")

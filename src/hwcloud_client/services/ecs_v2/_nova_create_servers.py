@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput, SentSecret
 from ._m_nova_link import NovaLink
 from ._m_nova_server_security_group import NovaServerSecurityGroup
 
@@ -34,7 +34,7 @@ class NovaCreateServersRequestBody(RequestModel):
     osscheduler_hints: NovaCreateServersSchedulerHint | None = Field(default=None, serialization_alias="os:scheduler_hints")
 
 
-class NovaCreateServersResponse(ApiModel):
+class NovaCreateServersResponse(ResultModel):
     server: NovaCreateServersResult | None = None
 
 

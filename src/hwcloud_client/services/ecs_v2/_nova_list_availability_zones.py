@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class NovaAvailabilityZone(ApiModel):
@@ -16,5 +16,5 @@ class NovaAvailabilityZoneState(ApiModel):
     available: bool | None = None
 
 
-class NovaListAvailabilityZonesResponse(ApiModel):
+class NovaListAvailabilityZonesResponse(ResultModel):
     availability_zone_info: list[NovaAvailabilityZone] | None = Field(default=None, alias="availabilityZoneInfo")

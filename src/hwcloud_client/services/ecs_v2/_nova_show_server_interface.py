@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_nova_server_interface_detail import NovaServerInterfaceDetail
 
 
-class NovaShowServerInterfaceResponse(ApiModel):
+class NovaShowServerInterfaceResponse(ResultModel):
     interface_attachment: NovaServerInterfaceDetail | None = Field(default=None, alias="interfaceAttachment")

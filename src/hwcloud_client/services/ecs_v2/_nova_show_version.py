@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_nova_link import NovaLink
 
 
-class NovaShowVersionResponse(ApiModel):
+class NovaShowVersionResponse(ResultModel):
     version: NovaVersionDetail | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 
 
 class ReinstallServerWithCloudInitOption(RequestModel):
@@ -18,7 +18,7 @@ class ReinstallServerWithCloudInitRequestBody(RequestModel):
     os_reinstall: ReinstallServerWithCloudInitOption = Field(serialization_alias="os-reinstall")
 
 
-class ReinstallServerWithCloudInitResponse(ApiModel):
+class ReinstallServerWithCloudInitResponse(ResultModel):
     job_id: str | None = None
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 
 
 class ReinstallServerWithoutCloudInitOption(RequestModel):
@@ -18,7 +18,7 @@ class ReinstallServerWithoutCloudInitRequestBody(RequestModel):
     os_reinstall: ReinstallServerWithoutCloudInitOption = Field(serialization_alias="os-reinstall")
 
 
-class ReinstallServerWithoutCloudInitResponse(ApiModel):
+class ReinstallServerWithoutCloudInitResponse(ResultModel):
     job_id: str | None = None
 
 

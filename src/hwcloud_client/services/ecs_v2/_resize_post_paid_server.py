@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 
 
@@ -18,5 +18,5 @@ class ResizePostPaidServerRequestBody(RequestModel):
     dry_run: bool | None = None
 
 
-class ResizePostPaidServerResponse(ApiModel):
+class ResizePostPaidServerResponse(ResultModel):
     job_id: str | None = None

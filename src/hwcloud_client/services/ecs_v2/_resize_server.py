@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 
 
@@ -24,6 +24,6 @@ class ResizeServerRequestBody(RequestModel):
     dry_run: bool | None = None
 
 
-class ResizeServerResponse(ApiModel):
+class ResizeServerResponse(ResultModel):
     order_id: str | None = None
     job_id: str | None = None

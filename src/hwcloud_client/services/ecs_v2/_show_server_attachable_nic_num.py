@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class AttachableQuantityForNic(ApiModel):
@@ -33,6 +33,6 @@ class InterfaceExt(ApiModel):
     pci_address: str | None = None
 
 
-class ShowServerAttachableNicNumResponse(ApiModel):
+class ShowServerAttachableNicNumResponse(ResultModel):
     attachable_quantity: AttachableQuantityForNic | None = Field(default=None, alias="attachableQuantity")
     interface_attachments: list[InterfaceExt] | None = Field(default=None, alias="interfaceAttachments")

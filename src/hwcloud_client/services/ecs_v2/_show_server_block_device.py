@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_server_block_device import ServerBlockDevice
 
 
-class ShowServerBlockDeviceResponse(ApiModel):
+class ShowServerBlockDeviceResponse(ResultModel):
     volume_attachment: ServerBlockDevice | None = Field(default=None, alias="volumeAttachment")

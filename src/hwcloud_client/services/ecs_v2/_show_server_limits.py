@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ServerLimits(ApiModel):
@@ -37,5 +37,5 @@ class ServerLimits(ApiModel):
     limit_by_flavor: list[dict[str, Any]] | None = None
 
 
-class ShowServerLimitsResponse(ApiModel):
+class ShowServerLimitsResponse(ResultModel):
     absolute: ServerLimits | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_security_options import SecurityOptions
 
 
@@ -34,7 +34,7 @@ class UpdateServerRequestBody(RequestModel):
     server: UpdateServerOption
 
 
-class UpdateServerResponse(ApiModel):
+class UpdateServerResponse(ResultModel):
     server: UpdateServerResult | None = None
 
 

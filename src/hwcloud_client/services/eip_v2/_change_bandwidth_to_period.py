@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
 
 
@@ -12,7 +12,7 @@ class BwChangeToPeriodReq(RequestModel):
     extend_param: CreatePrePaidPublicipExtendParamOption = Field(serialization_alias="extendParam")
 
 
-class ChangeBandwidthToPeriodResponse(ApiModel):
+class ChangeBandwidthToPeriodResponse(ResultModel):
     bandwidth_ids: list[str] | None = None
     order_id: str | None = None
     request_id: str | None = None

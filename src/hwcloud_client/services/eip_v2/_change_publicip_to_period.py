@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
 
 
-class ChangePublicipToPeriodResponse(ApiModel):
+class ChangePublicipToPeriodResponse(ResultModel):
     publicip_ids: list[str] | None = None
     order_id: str | None = None
     request_id: str | None = None

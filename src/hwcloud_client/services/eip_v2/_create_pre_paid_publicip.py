@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
 from ._m_create_publicip_bandwidth_option import CreatePublicipBandwidthOption, PublicipCreateResp
 
@@ -22,7 +22,7 @@ class CreatePrePaidPublicipRequestBody(RequestModel):
     enterprise_project_id: str | None = None
 
 
-class CreatePrePaidPublicipResponse(ApiModel):
+class CreatePrePaidPublicipResponse(ResultModel):
     publicip: PublicipCreateResp | None = None
     order_id: str | None = None
     publicip_id: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class BandwidthPkgPage(ApiModel):
@@ -24,6 +24,6 @@ class BandwidthPkgResp(ApiModel):
     status: str | None = None
 
 
-class ListBandwidthPkgResponse(ApiModel):
+class ListBandwidthPkgResponse(ResultModel):
     bandwidthpkgs: list[BandwidthPkgResp] | None = None
     bandwidthpkgs_links: list[BandwidthPkgPage] | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_resource_tag_resp import ResourceTagResp
 
 
@@ -15,7 +15,7 @@ class ListPublicipsByTagsRequestBody(RequestModel):
     matches: list[MatchReq] | None = None
 
 
-class ListPublicipsByTagsResponse(ApiModel):
+class ListPublicipsByTagsResponse(ResultModel):
     resources: list[ListResourceResp] | None = None
     total_count: int | None = None
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ShowResourcesJobDetailResponse(ApiModel):
+class ShowResourcesJobDetailResponse(ResultModel):
     job_id: str | None = None
     job_type: str | None = None
     begin_time: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_bandwidth_resp import BandwidthResp
 
 
@@ -23,6 +23,6 @@ class UpdatePrePaidBandwidthRequestBody(RequestModel):
     extend_param: UpdatePrePaidBandwidthExtendParamOption | None = Field(default=None, serialization_alias="extendParam")
 
 
-class UpdatePrePaidBandwidthResponse(ApiModel):
+class UpdatePrePaidBandwidthResponse(ResultModel):
     bandwidth: BandwidthResp | None = None
     order_id: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class PublicPoolType(ApiModel):
@@ -11,5 +11,5 @@ class PublicPoolType(ApiModel):
     type: str | None = None
 
 
-class ShowPublicipPoolTypesResponse(ApiModel):
+class ShowPublicipPoolTypesResponse(ResultModel):
     publicip_pool_types: PublicPoolType | None = Field(default=None, alias="publicip-pool-types")

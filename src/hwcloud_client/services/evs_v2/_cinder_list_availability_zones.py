@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class AzInfo(ApiModel):
@@ -11,7 +11,7 @@ class AzInfo(ApiModel):
     zone_state: ZoneState | None = Field(default=None, alias="zoneState")
 
 
-class CinderListAvailabilityZonesResponse(ApiModel):
+class CinderListAvailabilityZonesResponse(ResultModel):
     availability_zone_info: list[AzInfo] | None = Field(default=None, alias="availabilityZoneInfo")
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class CinderListQuotasResponse(ApiModel):
+class CinderListQuotasResponse(ResultModel):
     quota_set: QuotaList | None = None
 
 

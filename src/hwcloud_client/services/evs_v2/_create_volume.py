@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class BssParamForCreateVolume(RequestModel):
@@ -39,7 +39,7 @@ class CreateVolumeRequestBody(RequestModel):
     os_sch_hn_tscheduler_hints: CreateVolumeSchedulerHints | None = Field(default=None, serialization_alias="OS-SCH-HNT:scheduler_hints")
 
 
-class CreateVolumeResponse(ApiModel):
+class CreateVolumeResponse(ResultModel):
     job_id: str | None = None
     order_id: str | None = None
     volume_ids: list[str] | None = None

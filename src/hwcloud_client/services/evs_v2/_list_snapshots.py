@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_link import Link
 
 
-class ListSnapshotsResponse(ApiModel):
+class ListSnapshotsResponse(ResultModel):
     count: int | None = None
     snapshots: list[SnapshotList] | None = None
     snapshots_links: list[Link] | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_attachment import Attachment
 from ._m_link import Link
 from ._m_volume_metadata import VolumeMetadata
@@ -19,7 +19,7 @@ class ListVolumesByTagsRequestBody(RequestModel):
     tags: list[TagsForListVolumes]
 
 
-class ListVolumesByTagsResponse(ApiModel):
+class ListVolumesByTagsResponse(ResultModel):
     total_count: int | None = None
     resources: list[Resource] | None = None
 

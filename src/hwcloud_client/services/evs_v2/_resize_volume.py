@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class BssParamForResizeVolume(RequestModel):
@@ -19,6 +19,6 @@ class ResizeVolumeRequestBody(RequestModel):
     os_extend: OsExtend = Field(serialization_alias="os-extend")
 
 
-class ResizeVolumeResponse(ApiModel):
+class ResizeVolumeResponse(ResultModel):
     job_id: str | None = None
     order_id: str | None = None

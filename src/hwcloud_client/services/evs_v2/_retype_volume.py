@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class BssParamForRetypeVolume(RequestModel):
@@ -21,6 +21,6 @@ class RetypeVolumeRequestBody(RequestModel):
     os_retype: RetypeVolume = Field(serialization_alias="os-retype")
 
 
-class RetypeVolumeResponse(ApiModel):
+class RetypeVolumeResponse(ResultModel):
     job_id: str | None = None
     order_id: str | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_attachment import Attachment
 from ._m_link import Link
 from ._m_volume_metadata import VolumeMetadata
@@ -20,7 +20,7 @@ class UpdateVolumeRequestBody(RequestModel):
     volume: UpdateVolumeOption
 
 
-class UpdateVolumeResponse(ApiModel):
+class UpdateVolumeResponse(ResultModel):
     attachments: list[Attachment] | None = None
     availability_zone: str | None = None
     bootable: str | None = None

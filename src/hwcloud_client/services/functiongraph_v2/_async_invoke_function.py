@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class AsyncInvokeFunctionResponse(ApiModel):
+class AsyncInvokeFunctionResponse(ResultModel):
     request_id: str | None = None
 
 BODY = dict[str, Any]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class CallbackWorkflowRequestBody(RequestModel):
@@ -12,5 +12,5 @@ class CallbackWorkflowRequestBody(RequestModel):
     output: Any
 
 
-class CreateCallbackWorkflowResponse(ApiModel):
+class CreateCallbackWorkflowResponse(ResultModel):
     execution_id: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 from .._generated import Moment
 from ._m_apig_trigger_func_info import ApigTriggerFuncInfo, TriggerEventDataResponseBody
 
@@ -15,7 +15,7 @@ class CreateFunctionTriggerRequestBody(RequestModel):
     event_data: TriggerEventDataRequestBody
 
 
-class CreateFunctionTriggerResponse(ApiModel):
+class CreateFunctionTriggerResponse(ResultModel):
     trigger_id: str | None = None
     trigger_type_code: str | None = None
     trigger_status: str | None = None

@@ -5,10 +5,10 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class InvokeFunctionResponse(ApiModel):
+class InvokeFunctionResponse(ResultModel):
     request_id: str | None = None
     result: str | None = None
     log: str | None = None

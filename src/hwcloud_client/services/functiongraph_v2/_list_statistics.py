@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_sla_reports_value import SlaReportsValue
 
 
@@ -20,7 +20,7 @@ class ListFunctionStatisticsResponseBody(ApiModel):
     concurrency_num: list[SlaReportsValue] | None = None
 
 
-class ListStatisticsResponse(ApiModel):
+class ListStatisticsResponse(ResultModel):
     count: list[MonthUsed] | None = None
     gbs: list[MonthUsed] | None = None
     gpu_gbs: list[MonthUsed] | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_sla_reports_value import SlaReportsValue
 
 
-class ShowFuncReservedInstanceMetricsResponse(ApiModel):
+class ShowFuncReservedInstanceMetricsResponse(ResultModel):
     instance_num: list[SlaReportsValue] | None = Field(default=None, alias="instanceNum")
     reserved_instance_num: list[SlaReportsValue] | None = Field(default=None, alias="reservedInstanceNum")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_kv_item import KvItem
 from ._m_tag_item import TagItem
 
@@ -29,6 +29,6 @@ class ListEnterpriseResourceResult(ApiModel):
     resource_name: str | None = None
 
 
-class ShowResInstanceInfoResponse(ApiModel):
+class ShowResInstanceInfoResponse(ResultModel):
     resources: list[ListEnterpriseResourceResult] | None = None
     total_count: int | None = None

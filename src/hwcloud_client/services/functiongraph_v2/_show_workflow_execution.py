@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class NodeExecution(ApiModel):
@@ -23,7 +23,7 @@ class NodeExecutionDetail(ApiModel):
     executions: list[NodeExecution] | None = None
 
 
-class ShowWorkflowExecutionResponse(ApiModel):
+class ShowWorkflowExecutionResponse(ResultModel):
     workflow_id: str | None = None
     workflow_urn: str | None = None
     execution_id: str | None = None

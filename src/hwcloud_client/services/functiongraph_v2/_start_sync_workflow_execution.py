@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class StartSyncWorkflowExecutionResponse(ApiModel):
+class StartSyncWorkflowExecutionResponse(ResultModel):
     execution_id: str | None = None
     status: str | None = None
     output: Any | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class AgencyCreateResult(ApiModel):
@@ -30,5 +30,5 @@ class CreateAgencyRequestBody(RequestModel):
     agency: CreateAgencyOption
 
 
-class CreateAgencyResponse(ApiModel):
+class CreateAgencyResponse(ResultModel):
     agency: AgencyCreateResult | None = None

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput, SentSecret
 
 
 class CreateLoginTokenRequestBody(RequestModel):
     auth: LoginTokenAuth
 
 
-class CreateLoginTokenResponse(ApiModel):
+class CreateLoginTokenResponse(ResultModel):
     logintoken: LoginToken | None = None
     x_subject_login_token: SentSecret | None = Field(default=None, alias="X-Subject-LoginToken")
 

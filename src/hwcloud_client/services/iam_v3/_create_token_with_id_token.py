@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SentSecret
 from ._m_domain_info import DomainInfo, FederationUserBody, UnscopedTokenInfoEndpoints
 
 
-class CreateTokenWithIdTokenResponse(ApiModel):
+class CreateTokenWithIdTokenResponse(ResultModel):
     token: ScopedTokenInfo | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SentSecret
 from ._m_osfederation_groups import TokenUserOsfederation
 from ._m_token_domain_result import TokenDomainResult
 
@@ -12,7 +12,7 @@ class CreateUnscopeTokenByIdpInitiatedRequestBody(RequestModel):
     saml_response: str = Field(serialization_alias="SAMLResponse")
 
 
-class CreateUnscopeTokenByIdpInitiatedResponse(ApiModel):
+class CreateUnscopeTokenByIdpInitiatedResponse(ResultModel):
     token: IdpToken | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 

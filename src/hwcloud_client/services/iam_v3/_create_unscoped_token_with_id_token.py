@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, SentSecret
+from .._base import ApiModel, ResultModel, SentSecret
 from ._m_domain_info import FederationUserBody, UnscopedTokenInfoEndpoints
 
 
-class CreateUnscopedTokenWithIdTokenResponse(ApiModel):
+class CreateUnscopedTokenWithIdTokenResponse(ResultModel):
     token: UnscopedTokenInfo | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SentSecret
 from ._m_token_catalog import TokenCatalog, TokenRole
 
 
@@ -97,6 +97,6 @@ class KeystoneCreateAgencyTokenRequestBody(RequestModel):
     auth: AgencyTokenAuth
 
 
-class KeystoneCreateAgencyTokenResponse(ApiModel):
+class KeystoneCreateAgencyTokenResponse(ResultModel):
     token: AgencyTokenResult | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, ResultModel, SentSecret
 from ._m_osfederation_groups import TokenUserOsfederation
 from ._m_token_catalog import TokenCatalog, TokenRole
 from ._m_token_domain_result import TokenDomainResult
@@ -14,7 +14,7 @@ class KeystoneCreateScopedTokenRequestBody(RequestModel):
     auth: ScopedTokenAuth
 
 
-class KeystoneCreateScopedTokenResponse(ApiModel):
+class KeystoneCreateScopedTokenResponse(ResultModel):
     token: ScopeTokenResult | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SentSecret
+from .._base import RequestModel, ResultModel, SentSecret
 from ._m_auth_scope import AuthScope, PwdPassword
 from ._m_token_result import TokenResult
 
@@ -12,7 +12,7 @@ class KeystoneCreateUserTokenByPasswordRequestBody(RequestModel):
     auth: PwdAuth
 
 
-class KeystoneCreateUserTokenByPasswordResponse(ApiModel):
+class KeystoneCreateUserTokenByPasswordResponse(ResultModel):
     token: TokenResult | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")
 

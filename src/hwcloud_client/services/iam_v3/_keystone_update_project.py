@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_links_self import LinksSelf
 
 
@@ -16,7 +16,7 @@ class KeystoneUpdateProjectRequestBody(RequestModel):
     project: KeystoneUpdateProjectOption
 
 
-class KeystoneUpdateProjectResponse(ApiModel):
+class KeystoneUpdateProjectResponse(ResultModel):
     project: KeystoneUpdateProjectResult | None = None
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, SentSecret
+from .._base import ResultModel, SentSecret
 from ._m_token_result import TokenResult
 
 
-class KeystoneValidateTokenResponse(ApiModel):
+class KeystoneValidateTokenResponse(ResultModel):
     token: TokenResult | None = None
     x_subject_token: SentSecret | None = Field(default=None, alias="X-Subject-Token")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_list_enterprise_projects_res_detail import ListEnterpriseProjectsResDetail
 
 
-class ListEnterpriseProjectsForGroupResponse(ApiModel):
+class ListEnterpriseProjectsForGroupResponse(ResultModel):
     enterprise_projects: list[ListEnterpriseProjectsResDetail] | None = Field(default=None, alias="enterprise-projects")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ListGroupsForEnterpriseProjectResDetail(ApiModel):
@@ -14,5 +14,5 @@ class ListGroupsForEnterpriseProjectResDetail(ApiModel):
     name: str | None = None
 
 
-class ListGroupsForEnterpriseProjectResponse(ApiModel):
+class ListGroupsForEnterpriseProjectResponse(ResultModel):
     groups: list[ListGroupsForEnterpriseProjectResDetail] | None = None

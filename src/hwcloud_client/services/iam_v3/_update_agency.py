@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class AgencyUpdateResult(ApiModel):
@@ -28,5 +28,5 @@ class UpdateAgencyRequestBody(RequestModel):
     agency: UpdateAgencyOption
 
 
-class UpdateAgencyResponse(ApiModel):
+class UpdateAgencyResponse(ResultModel):
     agency: AgencyUpdateResult | None = None

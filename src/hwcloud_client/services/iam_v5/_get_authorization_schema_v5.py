@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class Action(ApiModel):
@@ -34,7 +34,7 @@ class Description(ApiModel):
     zh_cn: str | None = Field(default=None, alias="zh_CN")
 
 
-class GetAuthorizationSchemaV5Response(ApiModel):
+class GetAuthorizationSchemaV5Response(ResultModel):
     version: str | None = None
     actions: list[Action] | None = None
     resources: list[Resource] | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 FeatureStatus = Literal["on", "off", "pending"] | str
 
 
-class GetFeatureStatusV5Response(ApiModel):
+class GetFeatureStatusV5Response(ResultModel):
     feature_status: FeatureStatus | None = None

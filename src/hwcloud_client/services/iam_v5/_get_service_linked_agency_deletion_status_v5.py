@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class AgencyUsage(ApiModel):
@@ -13,7 +13,7 @@ class AgencyUsage(ApiModel):
 DeletionTaskStatus = Literal["succeeded", "in_progress", "failed", "not_started"] | str
 
 
-class GetServiceLinkedAgencyDeletionStatusV5Response(ApiModel):
+class GetServiceLinkedAgencyDeletionStatusV5Response(ResultModel):
     status: DeletionTaskStatus | None = None
     reason: str | None = None
     agency_usage_list: list[AgencyUsage] | None = None

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class GlanceAddImageMemberRequestBody(RequestModel):
     member: str
 
 
-class GlanceAddImageMemberResponse(ApiModel):
+class GlanceAddImageMemberResponse(ResultModel):
     status: str | None = None
     created_at: str | None = None
     updated_at: str | None = None

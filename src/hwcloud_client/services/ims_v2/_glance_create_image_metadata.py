@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class GlanceCreateImageMetadataRequestBody(RequestModel):
@@ -20,7 +20,7 @@ class GlanceCreateImageMetadataRequestBody(RequestModel):
     visibility: str | None = None
 
 
-class GlanceCreateImageMetadataResponse(ApiModel):
+class GlanceCreateImageMetadataResponse(ResultModel):
     visibility: str | None = None
     name: str | None = None
     protected: bool | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_links import Links
 
 
-class GlanceListImageMemberSchemasResponse(ApiModel):
+class GlanceListImageMemberSchemasResponse(ResultModel):
     links: list[Links] | None = None
     name: str | None = None
     properties: Any | None = None

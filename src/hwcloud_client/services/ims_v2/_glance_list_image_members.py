@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_glance_page_info import GlancePageInfo
 
 
@@ -18,7 +18,7 @@ class GlanceImageMembers(ApiModel):
     urn: str | None = None
 
 
-class GlanceListImageMembersResponse(ApiModel):
+class GlanceListImageMembersResponse(ResultModel):
     members: list[GlanceImageMembers] | None = None
     schema_: str | None = Field(default=None, alias="schema")
     page_info: GlancePageInfo | None = None

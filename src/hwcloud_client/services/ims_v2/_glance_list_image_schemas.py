@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_links import Links
 
 
-class GlanceListImageSchemasResponse(ApiModel):
+class GlanceListImageSchemasResponse(ResultModel):
     name: str | None = None
     properties: Any | None = None
     links: list[Links] | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class GlanceListImagesResponse(ApiModel):
+class GlanceListImagesResponse(ResultModel):
     first: str | None = None
     images: list[GlanceShowImageListResponseBody] | None = None
     schema_: str | None = Field(default=None, alias="schema")

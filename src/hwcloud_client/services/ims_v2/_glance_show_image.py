@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class GlanceShowImageResponse(ApiModel):
+class GlanceShowImageResponse(ResultModel):
     backup_id: str | None = Field(default=None, alias="__backup_id")
     data_origin: str | None = Field(default=None, alias="__data_origin")
     description: str | None = Field(default=None, alias="__description")

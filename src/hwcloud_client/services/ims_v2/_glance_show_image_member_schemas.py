@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class GlanceShowImageMemberSchemasResponse(ApiModel):
+class GlanceShowImageMemberSchemasResponse(ResultModel):
     name: str | None = None
     properties: Any | None = None

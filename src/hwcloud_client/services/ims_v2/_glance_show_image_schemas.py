@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_links import Links
 
 
@@ -13,7 +13,7 @@ class AdditionalProperties(ApiModel):
     type: str | None = None
 
 
-class GlanceShowImageSchemasResponse(ApiModel):
+class GlanceShowImageSchemasResponse(ResultModel):
     additional_properties: AdditionalProperties | None = Field(default=None, alias="additionalProperties")
     name: str | None = None
     properties: Any | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class GlanceUpdateImageRequestBody(RequestModel):
@@ -12,7 +12,7 @@ class GlanceUpdateImageRequestBody(RequestModel):
     value: str | None = None
 
 
-class GlanceUpdateImageResponse(ApiModel):
+class GlanceUpdateImageResponse(ResultModel):
     backup_id: str | None = Field(default=None, alias="__backup_id")
     data_origin: str | None = Field(default=None, alias="__data_origin")
     description: str | None = Field(default=None, alias="__description")

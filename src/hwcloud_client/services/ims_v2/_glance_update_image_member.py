@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class GlanceUpdateImageMemberRequestBody(RequestModel):
@@ -11,7 +11,7 @@ class GlanceUpdateImageMemberRequestBody(RequestModel):
     vault_id: str | None = None
 
 
-class GlanceUpdateImageMemberResponse(ApiModel):
+class GlanceUpdateImageMemberResponse(ResultModel):
     status: str | None = None
     created_at: str | None = None
     updated_at: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ImageInfo(ApiModel):
@@ -72,7 +72,7 @@ class ImageInfo(ApiModel):
     os_shutdown_timeout: str | None = None
 
 
-class ListImagesResponse(ApiModel):
+class ListImagesResponse(ResultModel):
     images: list[ImageInfo] | None = None
     page_info: PageInfo | None = None
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowImageMemberResponse(ApiModel):
+class ShowImageMemberResponse(ResultModel):
     status: str | None = None
     created_at: str | None = None
     updated_at: str | None = None

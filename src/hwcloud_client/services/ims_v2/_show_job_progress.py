@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_sub_job_entities import SubJobResult
 
 
@@ -17,7 +17,7 @@ class JobProgressEntities(ApiModel):
     sub_jobs_list: list[str] | None = None
 
 
-class ShowJobProgressResponse(ApiModel):
+class ShowJobProgressResponse(ResultModel):
     status: str | None = None
     job_id: str | None = None
     job_type: str | None = None

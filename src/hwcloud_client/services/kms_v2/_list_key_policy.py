@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_list_access_point_response_body_page_info import ListAccessPointResponseBodyPageInfo
 from ._m_list_key_policy_response_body_policy_validity_period import ListKeyPolicyResponseBodyPolicyValidityPeriod
 
 
-class ListKeyPolicyResponse(ApiModel):
+class ListKeyPolicyResponse(ResultModel):
     page_info: ListAccessPointResponseBodyPageInfo | None = None
     keyspace_policies: list[ListKeyPolicyResponseBodyKeyspacePolicies] | None = None
 

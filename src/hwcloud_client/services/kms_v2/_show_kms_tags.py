@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_tag_item import TagItem
 
 
-class ShowKmsTagsResponse(ApiModel):
+class ShowKmsTagsResponse(ResultModel):
     tags: list[TagItem] | None = None
     exist_tags_num: int | None = Field(default=None, alias="existTagsNum")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowVersionResponse(ApiModel):
+class ShowVersionResponse(ResultModel):
     version: Any | None = None

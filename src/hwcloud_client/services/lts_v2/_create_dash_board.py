@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class CreateDashBoardReqBody(RequestModel):
@@ -11,7 +11,7 @@ class CreateDashBoardReqBody(RequestModel):
     title: str
 
 
-class CreateDashBoardResponse(ApiModel):
+class CreateDashBoardResponse(ResultModel):
     charts: list[str] | None = None
     filters: list[str] | None = None
     group_name: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_l_t_s_fields_info import LTSFieldsInfo, LTSFullTextIndexInfo
 
 
-class CreateLogStreamIndexResponse(ApiModel):
+class CreateLogStreamIndexResponse(ResultModel):
     error_code: str | None = Field(default=None, alias="errorCode")
     error_message: str | None = Field(default=None, alias="errorMessage")
     result: str | None = None

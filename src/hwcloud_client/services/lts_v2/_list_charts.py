@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ChartConfig(ApiModel):
@@ -12,7 +12,7 @@ class ChartConfig(ApiModel):
     page_size: int | None = Field(default=None, alias="pageSize")
 
 
-class ListChartsResponse(ApiModel):
+class ListChartsResponse(ResultModel):
     id: str | None = None
     sql: str | None = None
     title: str | None = None

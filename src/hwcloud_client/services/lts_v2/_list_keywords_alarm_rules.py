@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_custom_date import CustomDate
 from ._m_frequency import Frequency
 from ._m_tags_res_body import TagsResBody
@@ -45,5 +45,5 @@ class KeywordsRequestResponse(ApiModel):
     is_time_range_relative: bool | None = None
 
 
-class ListKeywordsAlarmRulesResponse(ApiModel):
+class ListKeywordsAlarmRulesResponse(ResultModel):
     keywords_alarm_rules: list[KeywordsAlarmRuleRespList] | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_log_contents import LogContents
 
 
@@ -15,7 +15,7 @@ class ListLogContextRequestBody(RequestModel):
     scroll_id: str | None = None
 
 
-class ListLogContextResponse(ApiModel):
+class ListLogContextResponse(ResultModel):
     logs: list[LogContents] | None = None
     total_count: int | None = None
     backwards_count: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
-class ListLogHistogramResponse(ApiModel):
+class ListLogHistogramResponse(ResultModel):
     histogram: str | None = None
     count: int | None = None
     is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")

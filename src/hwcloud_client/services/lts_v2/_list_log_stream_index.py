@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_l_t_s_fields_info import LTSFieldsInfo, LTSFullTextIndexInfo
 
 
-class ListLogStreamIndexResponse(ApiModel):
+class ListLogStreamIndexResponse(ResultModel):
     full_text_index: LTSFullTextIndexInfo | None = Field(default=None, alias="fullTextIndex")
     fields_: list[LTSFieldsInfo] | None = Field(default=None, alias="fields")
     log_stream_id: str | None = Field(default=None, alias="logStreamId")

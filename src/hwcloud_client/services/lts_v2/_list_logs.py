@@ -5,11 +5,11 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_log_contents import LogContents
 
 
-class ListLogsResponse(ApiModel):
+class ListLogsResponse(ResultModel):
     count: int | None = None
     logs: list[LogContents] | None = None
     is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowLogStreamShardsResponse(ApiModel):
+class ShowLogStreamShardsResponse(ResultModel):
     error_code: str | None = Field(default=None, alias="errorCode")
     is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")
     result: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class CustomTimeInfo(ApiModel):
@@ -13,7 +13,7 @@ class CustomTimeInfo(ApiModel):
     time_format: str | None = None
 
 
-class ShowStructTemplateResponse(ApiModel):
+class ShowStructTemplateResponse(ResultModel):
     demo_fields: list[StructFieldInfoReturn] | None = Field(default=None, alias="demoFields")
     tag_fields: list[TagFieldsInfo] | None = Field(default=None, alias="tagFields")
     demo_log: str | None = Field(default=None, alias="demoLog")

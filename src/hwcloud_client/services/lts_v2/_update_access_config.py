@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_access_config_deatil_create import (
     AccessConfigDeatilCreate,
     AccessConfigHostGroupIdList,
@@ -91,7 +91,7 @@ class UpdateAccessConfigRequestBody(RequestModel):
     component_id: list[str] | None = None
 
 
-class UpdateAccessConfigResponse(ApiModel):
+class UpdateAccessConfigResponse(ResultModel):
     access_config_id: str | None = None
     access_config_name: str | None = None
     access_config_type: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class ConsumerShardCheckpointInfo(RequestModel):
@@ -11,7 +11,7 @@ class ConsumerShardCheckpointInfo(RequestModel):
     checkpoint: int
 
 
-class UpdateCheckPointResponse(ApiModel):
+class UpdateCheckPointResponse(ResultModel):
     error_code: str | None = Field(default=None, alias="errorCode")
     error_message: str | None = Field(default=None, alias="errorMessage")
 

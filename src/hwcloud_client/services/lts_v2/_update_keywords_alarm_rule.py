@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_custom_date import CustomDate
 from ._m_frequency import Frequency
 from ._m_frequency_resp_body import FrequencyRespBody
@@ -45,7 +45,7 @@ class UpdateKeywordsAlarmRuleRequestBody(RequestModel):
     enterprise_project_id: str | None = None
 
 
-class UpdateKeywordsAlarmRuleResponse(ApiModel):
+class UpdateKeywordsAlarmRuleResponse(ResultModel):
     keywords_alarm_rule_id: str | None = None
     keywords_alarm_rule_name: str | None = None
     alarm_rule_alias: str | None = None

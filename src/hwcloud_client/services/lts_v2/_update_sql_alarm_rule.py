@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_create_sql_alarm_rule_frequency import CreateSqlAlarmRuleFrequency, SqlRequest
 from ._m_frequency_resp_body import FrequencyRespBody
 from ._m_sql_request_response import SqlRequestResponse
@@ -32,7 +32,7 @@ class UpdateSqlAlarmRuleRequestBody(RequestModel):
     enterprise_project_id: str | None = None
 
 
-class UpdateSqlAlarmRuleResponse(ApiModel):
+class UpdateSqlAlarmRuleResponse(ResultModel):
     sql_alarm_rule_name: str | None = None
     alarm_rule_alias: str | None = None
     is_css_sql: bool | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
-class ListNatGatewayByTagResponse(ApiModel):
+class ListNatGatewayByTagResponse(ResultModel):
     resources: list[PublicResource] | None = None
     total_count: int | None = None
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_restore_result import RestoreResult
 
 
-class BatchRestorePostgreSqlTablesResponse(ApiModel):
+class BatchRestorePostgreSqlTablesResponse(ResultModel):
     restore_result: list[RestoreResult] | None = None
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class BatchShutdownInsReq(RequestModel):
     instance_ids: list[str]
 
 
-class BatchStopInstanceResponse(ApiModel):
+class BatchStopInstanceResponse(ResultModel):
     records: list[ShutdownInstanceRecord] | None = None
     x_request_id: str | None = Field(default=None, alias="X-request-id")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
-class ChangeFailoverModeResponse(ApiModel):
+class ChangeFailoverModeResponse(ResultModel):
     instance_id: str | None = Field(default=None, alias="instanceId")
     replication_mode: str | None = Field(default=None, alias="replicationMode")
     workflow_id: str | None = Field(default=None, alias="workflowId")

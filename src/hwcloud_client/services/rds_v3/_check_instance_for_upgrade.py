@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
-class CheckInstanceForUpgradeResponse(ApiModel):
+class CheckInstanceForUpgradeResponse(ResultModel):
     workflow_id: str | None = None
     x_request_id: str | None = Field(default=None, alias="X-request-id")
 

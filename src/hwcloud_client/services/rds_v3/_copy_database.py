@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class AddCopyDatabaseRequestBody(RequestModel):
@@ -11,5 +11,5 @@ class AddCopyDatabaseRequestBody(RequestModel):
     params: Any | None = None
 
 
-class CopyDatabaseResponse(ApiModel):
+class CopyDatabaseResponse(ResultModel):
     job_id: str | None = None

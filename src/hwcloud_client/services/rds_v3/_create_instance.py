@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, SecretInput
+from .._base import RequestModel, ResultModel, SecretInput
 from ._m_backup_strategy import (
     BackupStrategy,
     ChargeInfo,
@@ -25,7 +25,7 @@ class AutoEnlargeStrategyForConsoleApi(RequestModel):
     step_percent: int | None = Field(default=None, serialization_alias="stepPercent")
 
 
-class CreateInstanceResponse(ApiModel):
+class CreateInstanceResponse(ResultModel):
     instance: CreateInstanceRespItem | None = None
     job_id: str | None = None
     order_id: str | None = None

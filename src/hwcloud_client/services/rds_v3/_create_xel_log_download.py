@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class CreateXelLogDownloadRequestBody(RequestModel):
     file_name: str
 
 
-class CreateXelLogDownloadResponse(ApiModel):
+class CreateXelLogDownloadResponse(ResultModel):
     list_: list[CreateXelLogDownloadResult] | None = Field(default=None, alias="list")
     count: int | None = None
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class DownloadErrorlogResponse(ApiModel):
+class DownloadErrorlogResponse(ResultModel):
     list_: list[ErrorlogDownloadInfo] | None = Field(default=None, alias="list")
     status: str | None = None
     count: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
-class DownloadSlowlogResponse(ApiModel):
+class DownloadSlowlogResponse(ResultModel):
     list_: list[SlowlogDownloadInfo] | None = Field(default=None, alias="list")
     status: str | None = None
     count: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class GetAvailableVpcsResponse(ApiModel):
+class GetAvailableVpcsResponse(ResultModel):
     vpcs: list[Vpc] | None = None
     x_trace_id: str | None = Field(default=None, alias="X-TRACE-ID")
 

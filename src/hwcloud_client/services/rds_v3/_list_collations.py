@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ListCollationsResponse(ApiModel):
+class ListCollationsResponse(ResultModel):
     char_sets: list[str] | None = Field(default=None, alias="charSets")

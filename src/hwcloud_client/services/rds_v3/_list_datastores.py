@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class LDatastore(ApiModel):
@@ -11,5 +11,5 @@ class LDatastore(ApiModel):
     name: str | None = None
 
 
-class ListDatastoresResponse(ApiModel):
+class ListDatastoresResponse(ResultModel):
     data_stores: list[LDatastore] | None = Field(default=None, alias="dataStores")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_get_task_detail_list_rsp_jobs_instance import GetTaskDetailListRspJobsInstance
 
 
@@ -20,6 +20,6 @@ class GetTaskDetailListRspJobs(ApiModel):
     fail_reason: str | None = None
 
 
-class ListJobInfoDetailResponse(ApiModel):
+class ListJobInfoDetailResponse(ResultModel):
     jobs: GetTaskDetailListRspJobs | None = None
     count: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListPostgresqlDbUserPaginatedResponse(ApiModel):
+class ListPostgresqlDbUserPaginatedResponse(ResultModel):
     users: list[PostgresqlUserForList] | None = None
     total_count: int | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_used_job_schedule import UsedJobSchedule
 
 
@@ -18,7 +18,7 @@ class ArticlePropertiesResponse(ApiModel):
     delete_stored_procedure: str | None = None
 
 
-class ListPublicationsResponse(ApiModel):
+class ListPublicationsResponse(ResultModel):
     publications: list[QueryPublicationInfo] | None = None
     total_count: int | None = None
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListRdSforMysqlProxyFlavorsResponse(ApiModel):
+class ListRdSforMysqlProxyFlavorsResponse(ResultModel):
     compute_flavor_groups: list[MysqlProxyFlavorsResponseComputeFlavorGroups] | None = None
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListSlowLogFileResponse(ApiModel):
+class ListSlowLogFileResponse(ResultModel):
     list_: list[SlowLogFile] | None = Field(default=None, alias="list")
     total_count: int | None = None
 

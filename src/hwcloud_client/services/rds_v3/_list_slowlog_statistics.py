@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListSlowlogStatisticsResponse(ApiModel):
+class ListSlowlogStatisticsResponse(ResultModel):
     page_number: int | None = Field(default=None, alias="pageNumber")
     page_record: int | None = Field(default=None, alias="pageRecord")
     slow_log_list: list[SlowLogStatistics] | None = Field(default=None, alias="slowLogList")

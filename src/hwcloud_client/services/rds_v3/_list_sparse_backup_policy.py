@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListSparseBackupPolicyResponse(ApiModel):
+class ListSparseBackupPolicyResponse(ResultModel):
     policies: list[SparseBackupPolicy] | None = None
     x_request_id: str | None = Field(default=None, alias="X-request-id")
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListSqlStatisticsResponse(ApiModel):
+class ListSqlStatisticsResponse(ResultModel):
     reset_view_last_time: int | None = None
     total_count: int | None = None
     list_: list[Statistic] | None = Field(default=None, alias="list")

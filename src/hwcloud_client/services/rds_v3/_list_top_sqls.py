@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListTopSqlsResponse(ApiModel):
+class ListTopSqlsResponse(ResultModel):
     total_count: int | None = None
     list_: list[QueryTopSqlsResult] | None = Field(default=None, alias="list")
     avg_cpu_time_top_values: list[TopSqlsTimeResult] | None = None

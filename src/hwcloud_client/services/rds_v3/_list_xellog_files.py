@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ListXelLogResponseResult(ApiModel):
@@ -11,6 +11,6 @@ class ListXelLogResponseResult(ApiModel):
     file_size: str | None = None
 
 
-class ListXellogFilesResponse(ApiModel):
+class ListXellogFilesResponse(ResultModel):
     list_: list[ListXelLogResponseResult] | None = Field(default=None, alias="list")
     count: int | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class FollowerMigrateRequest(RequestModel):
@@ -11,5 +11,5 @@ class FollowerMigrateRequest(RequestModel):
     az_code: str = Field(serialization_alias="azCode")
 
 
-class MigrateFollowerResponse(ApiModel):
+class MigrateFollowerResponse(ResultModel):
     workflow_id: str | None = Field(default=None, alias="workflowId")

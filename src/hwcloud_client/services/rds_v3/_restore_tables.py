@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class RestoreDatabasesInfo(RequestModel):
@@ -22,5 +22,5 @@ class RestoreTablesRequestBody(RequestModel):
     is_fast_restore: bool | None = None
 
 
-class RestoreTablesResponse(ApiModel):
+class RestoreTablesResponse(ResultModel):
     job_id: str | None = Field(default=None, alias="jobId")

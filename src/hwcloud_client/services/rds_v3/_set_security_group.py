@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class SecurityGroupRequest(RequestModel):
     security_group_id: str
 
 
-class SetSecurityGroupResponse(ApiModel):
+class SetSecurityGroupResponse(ResultModel):
     workflow_id: str | None = Field(default=None, alias="workflowId")

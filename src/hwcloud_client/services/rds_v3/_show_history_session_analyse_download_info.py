@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class DownloadInfo(ApiModel):
@@ -17,6 +17,6 @@ class DownloadInfo(ApiModel):
     end_time: int | None = None
 
 
-class ShowHistorySessionAnalyseDownloadInfoResponse(ApiModel):
+class ShowHistorySessionAnalyseDownloadInfoResponse(ResultModel):
     count: int | None = None
     list_: list[DownloadInfo] | None = Field(default=None, alias="list")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class DBCheckDetail(ApiModel):
@@ -26,7 +26,7 @@ class DetectedProblem(ApiModel):
     description: str | None = None
 
 
-class ShowPrecheckResultResponse(ApiModel):
+class ShowPrecheckResultResponse(ResultModel):
     result_code: int | None = None
     status: str | None = None
     updated_at: str | None = None

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowRestartPolicyResponse(ApiModel):
+class ShowRestartPolicyResponse(ResultModel):
     restart_server: bool | None = None
     restart_policy: Any | None = None

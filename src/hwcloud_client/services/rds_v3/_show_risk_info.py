@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class ShowRiskInfoEngineRiskDesc(ApiModel):
@@ -18,6 +18,6 @@ class ShowRiskInfoEngineRiskDesc(ApiModel):
     upgrade_duration: str | None = None
 
 
-class ShowRiskInfoResponse(ApiModel):
+class ShowRiskInfoResponse(ResultModel):
     risks: list[ShowRiskInfoEngineRiskDesc] | None = None
     x_request_id: str | None = Field(default=None, alias="X-request-id")

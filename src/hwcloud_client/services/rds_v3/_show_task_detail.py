@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
-class ShowTaskDetailResponse(ApiModel):
+class ShowTaskDetailResponse(ResultModel):
     instance_id: str | None = None
     instance_name: str | None = None
     job_id: str | None = None

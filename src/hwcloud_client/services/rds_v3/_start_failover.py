@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class FailoverRequest(RequestModel):
     force: bool | None = None
 
 
-class StartFailoverResponse(ApiModel):
+class StartFailoverResponse(ResultModel):
     instance_id: str | None = Field(default=None, alias="instanceId")
     node_id: str | None = Field(default=None, alias="nodeId")
     workflow_id: str | None = Field(default=None, alias="workflowId")

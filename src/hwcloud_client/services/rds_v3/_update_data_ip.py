@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class DataIpRequest(RequestModel):
     new_ip: str
 
 
-class UpdateDataIpResponse(ApiModel):
+class UpdateDataIpResponse(ResultModel):
     workflow_id: str | None = Field(default=None, alias="workflowId")

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class UpdateDbPortRequest(RequestModel):
     port: int
 
 
-class UpdatePortResponse(ApiModel):
+class UpdatePortResponse(ResultModel):
     workflow_id: str | None = Field(default=None, alias="workflowId")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class CustomerUpgradeMajorVersionReq(RequestModel):
@@ -11,6 +11,6 @@ class CustomerUpgradeMajorVersionReq(RequestModel):
     configuration_id: str | None = None
 
 
-class UpgradeLargeVersionResponse(ApiModel):
+class UpgradeLargeVersionResponse(ResultModel):
     job_id: str | None = None
     x_request_id: str | None = Field(default=None, alias="X-request-id")

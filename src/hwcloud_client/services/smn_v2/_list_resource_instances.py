@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_resource_tag import ResourceTag
 from ._m_resource_tags import ResourceTags
 
@@ -20,7 +20,7 @@ class ListInstanceRequestBody(RequestModel):
     without_any_tag: bool | None = None
 
 
-class ListResourceInstancesResponse(ApiModel):
+class ListResourceInstancesResponse(ResultModel):
     resources: list[TagResource] | None = None
     total_count: int | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 
 
 class MessageAttribute(RequestModel):
@@ -23,6 +23,6 @@ class PublishMessageRequestBody(RequestModel):
     locale: str | None = None
 
 
-class PublishMessageResponse(ApiModel):
+class PublishMessageResponse(ResultModel):
     request_id: str | None = None
     message_id: str | None = None

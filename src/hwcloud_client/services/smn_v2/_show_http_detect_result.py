@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class GetHttpDetectResponseBodyDetail(ApiModel):
@@ -11,7 +11,7 @@ class GetHttpDetectResponseBodyDetail(ApiModel):
     http_response: str | None = Field(default=None, alias="httpResponse")
 
 
-class ShowHttpDetectResultResponse(ApiModel):
+class ShowHttpDetectResultResponse(ResultModel):
     detail: GetHttpDetectResponseBodyDetail | None = None
     status: int | None = None
     request_id: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, SentSecret
+from .._base import ResultModel, SentSecret
 from ._m_auth_info import AuthInfo
 
 
-class CreateAuthorizationTokenResponse(ApiModel):
+class CreateAuthorizationTokenResponse(ResultModel):
     auths: dict[str, AuthInfo] | None = None
     x_swr_dockerlogin: SentSecret | None = Field(default=None, alias="X-Swr-Dockerlogin")
     x_swr_expireat: str | None = Field(default=None, alias="x-swr-expireat")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ListFeatureGatesResponse(ApiModel):
+class ListFeatureGatesResponse(ResultModel):
     enable_domain_name: bool | None = Field(default=None, alias="enableDomainName")
     enable_combination_retention: bool | None = Field(default=None, alias="enableCombinationRetention")
     enable_artifact_scanning: bool | None = Field(default=None, alias="enableArtifactScanning")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ListGlobalFeatureGatesResponse(ApiModel):
+class ListGlobalFeatureGatesResponse(ResultModel):
     enable_user_def_obs: bool | None = Field(default=None, alias="enableUserDefObs")
     enable_enterprise: bool | None = Field(default=None, alias="enableEnterprise")
     cer_available: bool | None = Field(default=None, alias="cerAvailable")

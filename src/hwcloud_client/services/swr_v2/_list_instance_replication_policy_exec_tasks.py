@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListInstanceReplicationPolicyExecTasksResponse(ApiModel):
+class ListInstanceReplicationPolicyExecTasksResponse(ResultModel):
     tasks: list[TaskDetail] | None = None
     total: int | None = None
 

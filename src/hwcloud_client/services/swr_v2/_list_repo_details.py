@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 from ._m_show_repos_resp_v3 import ShowReposRespV3
 
 
-class ListRepoDetailsResponse(ApiModel):
+class ListRepoDetailsResponse(ResultModel):
     repos: list[ShowReposRespV3] | None = None
     next_marker: int | None = Field(default=None, alias="nextMarker")

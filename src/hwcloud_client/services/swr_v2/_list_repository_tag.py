@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListRepositoryTagResponse(ApiModel):
+class ListRepositoryTagResponse(ResultModel):
     tags: list[ShowReposTagRespV3] | None = None
     next_marker: str | None = Field(default=None, alias="nextMarker")
     has_more: bool | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
-class ListRetentionHistoriesResponse(ApiModel):
+class ListRetentionHistoriesResponse(ResultModel):
     retention_log: list[RetentionLog] | None = None
     total: int | None = None
     content_range: str | None = Field(default=None, alias="Content-Range")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 
 
 class BuildHistory(ApiModel):
@@ -15,6 +15,6 @@ class BuildHistory(ApiModel):
     digest: str | None = None
 
 
-class ShowInstanceArtifactAdditionResponse(ApiModel):
+class ShowInstanceArtifactAdditionResponse(ResultModel):
     build_histories: list[BuildHistory] | None = None
     total: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel
+from .._base import ResultModel
 
 
-class ShowRepoTagResponse(ApiModel):
+class ShowRepoTagResponse(ResultModel):
     id: int | None = None
     repo_id: int | None = None
     tag: str | None = None

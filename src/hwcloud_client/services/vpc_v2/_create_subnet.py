@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_extra_dhcp_option import ExtraDhcpOption
 from ._m_subnet import Subnet
 
@@ -29,5 +29,5 @@ class CreateSubnetRequestBody(RequestModel):
     subnet: CreateSubnetOption
 
 
-class CreateSubnetResponse(ApiModel):
+class CreateSubnetResponse(ResultModel):
     subnet: Subnet | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_neutron_network import NeutronNetwork
 
 
@@ -19,5 +19,5 @@ class NeutronCreateNetworkRequestBody(RequestModel):
     network: NeutronCreateNetworkOption
 
 
-class NeutronCreateNetworkResponse(ApiModel):
+class NeutronCreateNetworkResponse(ResultModel):
     network: NeutronNetwork | None = None

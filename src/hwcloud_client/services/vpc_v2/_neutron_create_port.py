@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt, FixedIp
 from ._m_neutron_port import NeutronPort
 
@@ -28,5 +28,5 @@ class NeutronCreatePortRequestBody(RequestModel):
     port: NeutronCreatePortOption
 
 
-class NeutronCreatePortResponse(ApiModel):
+class NeutronCreatePortResponse(ResultModel):
     port: NeutronPort | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt
 from ._m_neutron_port import NeutronPort
 
@@ -24,5 +24,5 @@ class NeutronUpdatePortRequestBody(RequestModel):
     port: NeutronUpdatePortOption
 
 
-class NeutronUpdatePortResponse(ApiModel):
+class NeutronUpdatePortResponse(ResultModel):
     port: NeutronPort | None = None

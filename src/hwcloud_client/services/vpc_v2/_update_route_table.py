@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import RequestModel, ResultModel
 from ._m_route_table_resp import RouteTableResp
 
 
@@ -40,7 +40,7 @@ class UpdateRouteTableReq(RequestModel):
     routes: RouteTableRouteAction | None = None
 
 
-class UpdateRouteTableResponse(ApiModel):
+class UpdateRouteTableResponse(ResultModel):
     routetable: RouteTableResp | None = None
 
 

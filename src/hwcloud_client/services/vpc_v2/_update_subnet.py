@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_extra_dhcp_option import ExtraDhcpOption
 
 
@@ -28,5 +28,5 @@ class UpdateSubnetRequestBody(RequestModel):
     subnet: UpdateSubnetOption
 
 
-class UpdateSubnetResponse(ApiModel):
+class UpdateSubnetResponse(ResultModel):
     subnet: SubnetResult | None = None

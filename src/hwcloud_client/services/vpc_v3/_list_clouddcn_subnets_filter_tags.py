@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel
+from .._base import ApiModel, ResultModel
 from ._m_tag import Tag
 
 
@@ -14,7 +14,7 @@ class ClouddcnResource(ApiModel):
     resource_name: str | None = None
 
 
-class ListClouddcnSubnetsFilterTagsResponse(ApiModel):
+class ListClouddcnSubnetsFilterTagsResponse(ResultModel):
     resources: list[ClouddcnResource] | None = None
     total_count: int | None = None
     request_id: str | None = None
