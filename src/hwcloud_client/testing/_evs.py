@@ -9,18 +9,34 @@ empty) with the emulator's state laid over it. Errors are in EVS's dialect, ``{"
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ._base import EmulatedRequest, EmulatedResponse
 from ._routes import JsonObject, Route, Router, ServiceError, iso_time, json_response, query_params, read_json
 from ._spec import catalog
 
-if TYPE_CHECKING:
-    from ._ecs import EcsEmulator
+__all__ = ["VOLUME_IN_USE", "EvsEmulator", "JobTable", "Volume"]
 
-__all__ = ["VOLUME_IN_USE", "EvsEmulator", "Volume"]
+
+class StartedJob(Protocol):
+    """A job as its starter sees it: an id to answer with."""
+
+    @property
+    def job_id(self) -> str: ...
+
+
+class JobTable(Protocol):
+    """The jobs EVS shares with ECS (one table, served at ``/v1/{project_id}/jobs/{job_id}``); ECS's is the one."""
+
+    def now(self) -> float: ...
+    def settle(self) -> None: ...
+    def start_resource_job(
+        self, project_id: str, job_type: str, entities: JsonObject, effect: Callable[[bool], None]
+    ) -> StartedJob: ...
+    def show_job(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse: ...
+
 
 VOLUME_TYPES = frozenset({"SATA", "SAS", "GPSSD", "SSD", "ESSD", "GPSSD2", "ESSD2"})
 # Deleting a disk that is attached: EVS answers 400 with an error object (evs_04_2008 documents the 400 and its
@@ -55,7 +71,7 @@ class Volume:
 
 
 class EvsEmulator:
-    def __init__(self, *, project_ids: Collection[str], region: str, ecs: EcsEmulator) -> None:
+    def __init__(self, *, project_ids: Collection[str], region: str, ecs: JobTable) -> None:
         self.project_ids = project_ids
         self.region = region
         self._ecs = ecs
