@@ -202,9 +202,32 @@ def derive_v11_key(ak: str, sk: str, scope: str) -> str:
     return hmac.digest(prk, scope.encode() + b"\x01", "sha256").hex()
 
 
+@lru_cache(maxsize=512)
+def _signed_headers(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names :func:`is_signed_header` holds for, sorted: the same few header sets recur on every call."""
+    return tuple(sorted([name for name in names if "_" not in name and name not in UNSIGNED_HEADERS]))
+
+
+@lru_cache(maxsize=8)
+def _sha256_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104): copied per signature, not rehashed."""
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return (
+        hashlib.sha256(bytes(byte ^ 0x36 for byte in block)),
+        hashlib.sha256(bytes(byte ^ 0x5C for byte in block)),
+    )
+
+
 def _hmac_signature(spec: AlgorithmSpec, key: bytes, message: str) -> str:
     if spec.hash_factory is hashlib.sha256:
-        return hmac.digest(key, message.encode(), "sha256").hex()
+        # hmac.digest(key, message, "sha256").hex(), without hashing the key's pads again for every signature.
+        inner_pad, outer_pad = _sha256_pads(key)
+        inner = inner_pad.copy()
+        inner.update(message.encode())
+        outer = outer_pad.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
     return hmac.new(key, message.encode(), spec.hash_factory).hexdigest()
 
 
@@ -238,7 +261,7 @@ def sign_request(
     for which :func:`is_signed_header` holds is signed.
     """
     spec = _SPECS.get(algorithm) or algorithm_spec(algorithm)
-    signed = sorted([name for name in headers if "_" not in name and name not in UNSIGNED_HEADERS])
+    signed = _signed_headers(tuple(headers))
     canonical = canonical_request(method, raw_path, raw_query, headers, signed, body_hash)
     scope = None
     if spec.scoped:

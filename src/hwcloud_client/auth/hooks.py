@@ -8,7 +8,6 @@ sent), the final headers, and the body bytes.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
@@ -91,11 +90,6 @@ class RequestSigner:
         self._stage = stage.name if stage else None
         self._scope = (region, service)
         self._clock: Clock = clock or time.time
-        self._empty_hash: str | None = None
-
-    def _hash_of_empty(self) -> str:
-        self._empty_hash = self.spec.empty_hash
-        return self._empty_hash
 
     async def get_credentials(self) -> Credentials:
         if isinstance(self._credentials, Credentials):
@@ -152,9 +146,7 @@ class RequestSigner:
         """
         url = request.url
         host = url.netloc.decode("ascii")
-        first = request.extensions.setdefault(_SIGNED_HOST_EXTENSION, host)
-        if first != host:
-            _check_signed_host(request, host)
+        _check_signed_host(request, host)
         # httpx's Headers methods rescan the whole list on every call, which dominated signing time: the
         # headers are read once (``current``) and every change is written in one pass at the end.
         updates = {name: current[name] for name in written} if written else {}
@@ -189,29 +181,19 @@ class RequestSigner:
             raw_query = canonical_query
 
         spec = self.spec
-        if body is not None and not body:
-            body_hash = self._empty_hash or self._hash_of_empty()
-        else:
-            body_hash = apig.payload_hash(spec, body, content_header_value=current.get(spec.content_header))
-        if spec.name == "SDK-HMAC-SHA256":
-            authorization = _hmac_sha256_authorization(
-                request.method, raw_path, raw_query, current, body_hash, credentials, sdk_date
-            )
-        else:
-            region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
-            authorization = apig.sign_request(
-                method=request.method,
-                raw_path=raw_path,
-                raw_query=raw_query,
-                headers=current,
-                body_hash=body_hash,
-                credentials=credentials,
-                sdk_date=sdk_date,
-                algorithm=spec.name,
-                region=region,
-                service=service,
-            )
-        updates["authorization"] = authorization
+        region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
+        updates["authorization"] = apig.sign_request(
+            method=request.method,
+            raw_path=raw_path,
+            raw_query=raw_query,
+            headers=current,
+            body_hash=apig.payload_hash(spec, body, content_header_value=current.get(spec.content_header)),
+            credentials=credentials,
+            sdk_date=sdk_date,
+            algorithm=spec.name,
+            region=region,
+            service=service,
+        )
         _write_headers(request.headers, updates)
 
     async def sign_async(self, request: httpx.Request, *, now: float | None = None) -> None:
@@ -317,38 +299,6 @@ def _write_headers(headers: httpx.Headers, updates: dict[str, str]) -> None:
     entries[:] = rewritten
 
 
-# Sorted signed header names and their ";"-joined form, per set of header names (in the order they came).
-_SIGNED_HEADERS: dict[tuple[str, ...], tuple[list[str], str]] = {}
-
-
-def _hmac_sha256_authorization(
-    method: str,
-    raw_path: str,
-    raw_query: str,
-    headers: dict[str, str],
-    body_hash: str,
-    credentials: Credentials,
-    sdk_date: str,
-) -> str:
-    """``apig.sign_request`` for SDK-HMAC-SHA256, with the signed header list cached per set of names."""
-    names = tuple(headers)
-    signed = _SIGNED_HEADERS.get(names)
-    if signed is None:
-        order = sorted([name for name in names if apig.is_signed_header(name)])
-        signed = (order, ";".join(order))
-        if len(_SIGNED_HEADERS) < 512:
-            _SIGNED_HEADERS[names] = signed
-    order, joined = signed
-    canonical_headers = "".join([f"{name}:{headers[name]}\n" for name in order])
-    canonical = (
-        f"{method.upper()}\n{apig.canonical_uri(raw_path)}\n{apig.canonical_wire_query(raw_query)}\n"
-        f"{canonical_headers}\n{joined}\n{body_hash}"
-    )
-    to_sign = f"SDK-HMAC-SHA256\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-    signature = _hmac_sha256(credentials.sk.get_secret_value(), to_sign.encode())
-    return f"SDK-HMAC-SHA256 Access={credentials.ak}, SignedHeaders={joined}, Signature={signature}"
-
-
 def signing_hook(
     credentials: Credentials | CredentialsProvider,
     *,
@@ -388,26 +338,3 @@ def sync_signing_hook(
         region=region, service=service, clock=clock,
     )
     return signer.sign_sync
-
-
-@lru_cache(maxsize=8)
-def _hmac_pads(key: str) -> tuple[hashlib._Hash, hashlib._Hash]:
-    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104): copied per signature, not rehashed."""
-    block = key.encode()
-    if len(block) > 64:
-        block = hashlib.sha256(block).digest()
-    block = block.ljust(64, b"\0")
-    return (
-        hashlib.sha256(bytes(byte ^ 0x36 for byte in block)),
-        hashlib.sha256(bytes(byte ^ 0x5C for byte in block)),
-    )
-
-
-def _hmac_sha256(key: str, message: bytes) -> str:
-    """``hmac.digest(key.encode(), message, "sha256").hex()``, from the key's cached pad states."""
-    inner_pad, outer_pad = _hmac_pads(key)
-    inner = inner_pad.copy()
-    inner.update(message)
-    outer = outer_pad.copy()
-    outer.update(inner.digest())
-    return outer.hexdigest()
