@@ -53,7 +53,7 @@ from .services._registry import SERVICES, ServiceAttributes
 if TYPE_CHECKING:
     import ssl
 
-    from opentelemetry.trace import TracerProvider
+    from opentelemetry.trace import Span, TracerProvider
 
     from .auth.providers import CredentialsProvider
 
@@ -553,35 +553,48 @@ class AsyncHuaweiCloud(ServiceAttributes):
         if params:
             # Sent in canonical form: httpx parses the URL once, and the signer has nothing to rewrite.
             url = f"{url}{'&' if '?' in url else '?'}{apig.canonical_query(params)}"
-        call = _Call(
-            method=method, url=url, auth=auth or self.auth, headers=headers, content=content,
-            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
-            retries=CallRetries(retry or self.config.retry, self.retry_budget, body_size=_body_size(content, headers)),
-            stream=stream,
-            extensions=extensions or {}, accept_status=accept_status,
-        )
+        extensions = extensions or {}
         tracing = self._tracing
-        if tracing is None:
-            return await self._send_until_answered(call)
-        region, service = call.extensions.get(SCOPE_EXTENSION, (self.region, None))
-        split = httpx.URL(url)
-        span = tracing.start(
-            method=method, url=str(split.copy_with(query=None)), host=split.host, service=service,
-            operation=call.extensions.get(OPERATION_EXTENSION), region=region,
+        span = None if tracing is None else self._start_span(tracing, method, url, extensions)
+        attempts = self._send_until_answered(
+            method=method, url=url, flow=auth or self.auth, headers=headers, content=content,
+            request_timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
+            retries=CallRetries(retry or self.config.retry, self.retry_budget, body_size=_body_size(content, headers)),
+            stream=stream, extensions=extensions, accept_status=accept_status,
         )
+        if tracing is None or span is None:
+            return await attempts
         with tracing.use(span):
             try:
-                response = await self._send_until_answered(call)
+                response = await attempts
             except BaseException as error:
                 tracing.finish(span, response=None, error=error)
                 raise
             tracing.finish(span, response=response, error=None)
             return response
 
-    async def _send_until_answered(self, call: _Call) -> Response:
-        method, url, flow, retries, stream = call.method, call.url, call.auth, call.retries, call.stream
-        headers, content, extensions, accept_status = call.headers, call.content, call.extensions, call.accept_status
-        request_timeout = call.timeout
+    def _start_span(self, tracing: Tracing, method: str, url: str, extensions: dict[str, Any]) -> Span:
+        region, service = extensions.get(SCOPE_EXTENSION, (self.region, None))
+        split = httpx.URL(url)
+        return tracing.start(
+            method=method, url=str(split.copy_with(query=None)), host=split.host, service=service,
+            operation=extensions.get(OPERATION_EXTENSION), region=region,
+        )
+
+    async def _send_until_answered(
+        self,
+        *,
+        method: str,
+        url: str,
+        flow: AuthFlow,
+        headers: Mapping[str, str] | None,
+        content: Body | None,
+        request_timeout: Any,
+        retries: CallRetries,
+        stream: bool,
+        extensions: dict[str, Any],
+        accept_status: Callable[[int], bool] | None,
+    ) -> Response:
         replayable = not isinstance(content, AsyncIterable)
         resigned = False
         while True:
@@ -704,22 +717,6 @@ def _body_size(content: Body | None, headers: Mapping[str, str] | None) -> int |
 def _spent_stream() -> httpx.ByteStream:
     # Built on first use: httpx is imported with the first request, not with the package.
     return httpx.ByteStream(b"")
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    """What one call sends, fixed before its first attempt."""
-
-    method: str
-    url: str
-    auth: AuthFlow
-    headers: Mapping[str, str] | None
-    content: Body | None
-    timeout: Any
-    retries: CallRetries
-    stream: bool
-    extensions: dict[str, Any]
-    accept_status: Callable[[int], bool] | None
 
 
 def _emit(
