@@ -22,6 +22,7 @@ __all__ = [
     "CallRetries",
     "RetryBudget",
     "backoff_delay",
+    "deadline_from",
     "is_idempotent",
     "is_retryable_error",
     "is_retryable_exception",
@@ -81,6 +82,11 @@ def transfer_allowance(size: int | None) -> float:
     return size / MIN_TRANSFER_RATE if size and size > 0 else 0.0
 
 
+def deadline_from(start: float, policy: RetryPolicy, body_size: int | None) -> float | None:
+    """When a call (or a streamed body) that starts at ``start`` (monotonic) runs out of time; None for never."""
+    return start + policy.deadline + transfer_allowance(body_size) if policy.deadline else None
+
+
 def backoff_delay(attempt: int, policy: RetryPolicy, *, retry_after: float | None = None) -> float:
     """Full jitter: uniform(0, min(cap, base * 2**(attempt-1))); a server's Retry-After (capped) wins if longer."""
     delay = random.uniform(0.0, min(policy.backoff_cap, policy.backoff_base * (2 ** (attempt - 1))))
@@ -135,9 +141,7 @@ class CallRetries:
         self.budget = budget
         self.attempt = 1
         self.started = time.monotonic()
-        self.deadline = (
-            self.started + policy.deadline + transfer_allowance(body_size) if policy.deadline else None
-        )
+        self.deadline = deadline_from(self.started, policy, body_size)
         self._spent = 0
 
     def remaining(self) -> float | None:

@@ -40,7 +40,7 @@ import anyio
 
 from .._blocking import PortalRunner, SyncService, blocking, blocking_iter
 from .._http import httpx
-from .._retry import transfer_allowance
+from .._retry import deadline_from
 from .._xml import parse_xml
 from ..auth.flows import OBS_TARGET_EXTENSION, ObsTarget
 from ..auth.obs import Dialect, presign_query, query_string, wire_path
@@ -294,12 +294,9 @@ class OBS:
         if if_match is not None:
             headers["If-Match"] = if_match
         response = await self._send("GET", bucket, key, headers=headers, stream=True)
-        policy = self._cloud.config.retry
-        deadline = None
-        if policy.deadline is not None:
-            length = response.headers.get("content-length", "")
-            size = int(length) if length.isdigit() else None
-            deadline = time.monotonic() + policy.deadline + transfer_allowance(size)
+        length = response.headers.get("content-length", "")
+        size = int(length) if length.isdigit() else None
+        deadline = deadline_from(time.monotonic(), self._cloud.config.retry, size)
         return ObjectBody(response.http_response, deadline=deadline)
 
     async def head_object(self, bucket: str, key: str) -> ObjectInfo:
