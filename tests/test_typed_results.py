@@ -85,3 +85,11 @@ def test_by_alias_dumps_give_huaweis_json_back_unknown_fields_included() -> None
                       "enterprise_project_id": "0", "tenantNewField": {"x": 1}}], "page_info": {"current_count": 1}}
     parsed = ListVpcsResponse.model_validate(wire)
     assert parsed.model_dump(by_alias=True, exclude_none=True) == wire
+
+
+@pytest.mark.parametrize("header", ["X-Request-Id", "X-Obs-Request-Id", "X-Iam-Trace-Id", "X-Openstack-Request-Id"])
+async def test_results_logs_and_errors_read_the_request_id_from_the_same_headers(header: str) -> None:
+    recorder = Recorder(lambda request: httpx.Response(200, json=FLAVORS, headers={header: "rid-1"}))
+    async with facade(recorder) as cloud:
+        flavors = await cloud.ecs.list_flavors()
+    assert flavors._request_id == "rid-1"

@@ -24,7 +24,7 @@ from urllib.parse import quote
 import anyio
 from pydantic import BaseModel
 
-from ._http import httpx
+from ._http import httpx, request_id_in
 from ._logging import log_call, log_request_headers, log_retry
 from ._observe import OPERATION_EXTENSION, CallEvent, EventHook, EventHooks, Tracing, check_event_hooks
 from ._paging import AsyncPager, PagingDialect, Params, dig
@@ -730,9 +730,7 @@ def _emit(
     error: Exception | None = None,
 ) -> None:
     _region, service = request.extensions.get(SCOPE_EXTENSION, (None, None))
-    request_id = None
-    if response is not None:
-        request_id = response.headers.get("x-request-id") or response.headers.get("x-obs-request-id")
+    request_id = request_id_in(response.headers) if response is not None else None
     event = CallEvent(
         phase=phase, service=service, operation=request.extensions.get(OPERATION_EXTENSION),
         method=request.method, url=str(request.url.copy_with(query=None)), attempt=attempt,

@@ -7,10 +7,11 @@ cost pydantic and our own modules, and a first request pays for httpx (about a t
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["decode_header_value", "http_date_timestamp", "httpx"]
+__all__ = ["REQUEST_ID_HEADERS", "decode_header_value", "http_date_timestamp", "httpx", "request_id_in"]
 
 
 class _ImportedOnFirstUse:
@@ -59,3 +60,16 @@ def http_date_timestamp(value: str) -> float | None:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+# Where Huawei's services put the request id, most common first (API Gateway, OBS, IAM, OpenStack-style APIs).
+REQUEST_ID_HEADERS = ("x-request-id", "x-obs-request-id", "x-iam-trace-id", "x-openstack-request-id")
+
+
+def request_id_in(headers: Mapping[str, str]) -> str | None:
+    """The request id a response's headers carry (lower-case names, or a case-insensitive mapping), if any."""
+    for name in REQUEST_ID_HEADERS:
+        found = headers.get(name)
+        if found:
+            return found
+    return None

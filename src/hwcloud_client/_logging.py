@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from ._http import httpx
+from ._http import httpx, request_id_in
 
 __all__ = ["HTTP_LOGGERS", "log_call", "log_request_headers", "log_retry", "redact_header", "redact_log_text"]
 
@@ -64,7 +64,7 @@ def log_call(
 ) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
-    request_id = response.headers.get("x-request-id") or response.headers.get("x-obs-request-id") or "-"
+    request_id = request_id_in(response.headers) or "-"
     # The same facts as record attributes, for structured log handlers.
     fields = {
         "hwc_method": request.method, "hwc_host": request.url.host, "hwc_path": request.url.path,

@@ -6,7 +6,7 @@ import json as _json
 from dataclasses import dataclass
 from typing import Any
 
-from ._http import httpx
+from ._http import httpx, request_id_in
 
 __all__ = ["Response", "ResponseInfo"]
 
@@ -42,9 +42,7 @@ class Response:
 
     @property
     def request_id(self) -> str | None:
-        headers = self._http.headers
-        found: str | None = headers.get("x-request-id") or headers.get("x-obs-request-id")
-        return found
+        return request_id_in(self._http.headers)
 
     @property
     def content(self) -> bytes:

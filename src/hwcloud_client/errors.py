@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._http import request_id_in
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -247,7 +249,6 @@ _OBS_CODE_CLASSES: dict[str, type[APIError]] = {
     "SlowDown": RateLimitError,
 }
 _CODE_KEYS = (("error_code", "error_msg"), ("errorCode", "errorMsg"), ("code", "message"))
-_REQUEST_ID_HEADERS = ("x-request-id", "x-obs-request-id", "x-iam-trace-id", "x-openstack-request-id")
 # Huawei error documents are small: a larger body is not one, and is kept (``APIError.body``) but not parsed.
 _MAX_PARSED_BODY = 64 * 1024
 
@@ -314,7 +315,7 @@ def api_error_from_response(
 ) -> APIError:
     """The typed exception for an error response (status, dialect and throttling code decide the class)."""
     code, msg, body_request_id = parse_error_body(body)
-    request_id = next((headers[h] for h in _REQUEST_ID_HEADERS if headers.get(h)), None) or body_request_id
+    request_id = request_id_in(headers) or body_request_id
     if msg is None and code is None and body.strip() and not body.lstrip().startswith((b"<", b"{", b"[")):
         msg = body.strip()[:200].decode("utf-8", "replace")
     cls: type[APIError]
