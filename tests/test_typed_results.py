@@ -88,7 +88,7 @@ def test_by_alias_dumps_give_huaweis_json_back_unknown_fields_included() -> None
 
 
 @pytest.mark.parametrize("header", ["X-Request-Id", "X-Obs-Request-Id", "X-Iam-Trace-Id", "X-Openstack-Request-Id"])
-async def test_results_logs_and_errors_read_the_request_id_from_the_same_headers(header: str) -> None:
+async def test_typed_results_read_the_request_id_from_every_header_errors_read(header: str) -> None:
     recorder = Recorder(lambda request: httpx.Response(200, json=FLAVORS, headers={header: "rid-1"}))
     async with facade(recorder) as cloud:
         flavors = await cloud.ecs.list_flavors()
