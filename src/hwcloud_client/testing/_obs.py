@@ -34,7 +34,7 @@ from ..auth.obs import (
 )
 from ..services.obs import MIN_PART_SIZE  # the client's own: one OBS minimum part size
 from ._base import EmulatedRequest, EmulatedResponse, SecretLookup, permanent_keys_lookup
-from ._routes import iso_time
+from ._routes import Route, Router, iso_time
 
 __all__ = ["MIN_PART_SIZE", "ObsEmulator"]
 
@@ -163,6 +163,13 @@ class _Call:
         """A storage class as this request's dialect names it."""
         return storage_class if self.dialect == "obs" else _AWS_STORAGE_CLASSES[storage_class]
 
+    @property
+    def route_path(self) -> str:
+        """The path OBS's routes are matched against: ``/``, ``/{bucket}`` or ``/{bucket}/{key}`` (one segment)."""
+        if self.bucket is None:
+            return "/"
+        return f"/{quote(self.bucket, safe='')}" + ("" if self.key is None else f"/{quote(self.key, safe='')}")
+
     def metadata(self) -> dict[str, str]:
         meta = self.prefix + "meta-"
         headers = self.request.headers
@@ -191,6 +198,26 @@ class ObsEmulator:
         self._region = region
         self._min_part_size = min_part_size
         self._buckets: dict[str, _Bucket] = {}
+        # OBS's APIs, routed as every emulated service's are: by method, path (the path-style one, whichever
+        # addressing style the request used) and the sub-resource that names the operation.
+        self._router: Router[_Call] = Router([
+            _route("GET", "/", self._list_buckets),
+            _route("PUT", "/{bucket}", self._create_bucket),
+            _route("HEAD", "/{bucket}", self._head_bucket),
+            _route("DELETE", "/{bucket}", self._delete_bucket),
+            _route("GET", "/{bucket}", self._list_objects),
+            _route("GET", "/{bucket}", self._get_bucket_location, "location"),
+            _route("POST", "/{bucket}", self._delete_objects, "delete"),
+            _route("PUT", "/{bucket}/{key}", self._put_or_copy_object),
+            _route("GET", "/{bucket}/{key}", self._get_object),
+            _route("HEAD", "/{bucket}/{key}", self._get_object),
+            _route("DELETE", "/{bucket}/{key}", self._delete_object),
+            _route("POST", "/{bucket}/{key}", self._initiate_multipart_upload, "uploads"),
+            _route("PUT", "/{bucket}/{key}", self._upload_part, "uploadId"),
+            _route("POST", "/{bucket}/{key}", self._complete_multipart_upload, "uploadId"),
+            _route("DELETE", "/{bucket}/{key}", self._abort_multipart_upload, "uploadId"),
+            _route("GET", "/{bucket}/{key}", self._list_parts, "uploadId"),
+        ])
 
     def __repr__(self) -> str:
         return f"ObsEmulator(region={self._region!r}, buckets={sorted(self._buckets)!r})"
@@ -338,44 +365,22 @@ class ObsEmulator:
         unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - handled]
         if unsupported:
             _not_implemented(f"?{unsupported[0]}")
-        if call.bucket is None:
-            if method == "GET":
-                return self._list_buckets(call)
-            _not_implemented(f"{method} on the service")
         params = call.params
         version = params.get("versionId")
-        if "versionId" in params and version != "null":
+        if call.bucket is not None and "versionId" in params and version != "null":
             # No bucket here keeps versions: an object's only version is "null", as OBS names an unversioned one.
             _fail(404, "NoSuchVersion", "The specified version does not exist.", Key=call.key or "",
                   VersionId=version or "")
-        operation = next((name for name in _OPERATIONS if name in params), None)
-        if call.key is None:
-            bucket_routes: dict[tuple[str, str | None], Callable[[_Call], EmulatedResponse]] = {
-                ("PUT", None): self._create_bucket,
-                ("HEAD", None): self._head_bucket,
-                ("DELETE", None): self._delete_bucket,
-                ("GET", None): self._list_objects,
-                ("GET", "location"): self._get_bucket_location,
-                ("POST", "delete"): self._delete_objects,
-            }
-            handler = bucket_routes.get((method, operation))
-        else:
-            object_routes: dict[tuple[str, str | None], Callable[[_Call], EmulatedResponse]] = {
-                ("PUT", None): self._copy_object if call.header("copy-source") else self._put_object,
-                ("GET", None): self._get_object,
-                ("HEAD", None): self._get_object,
-                ("DELETE", None): self._delete_object,
-                ("POST", "uploads"): self._initiate_multipart_upload,
-                ("PUT", "uploadId"): self._upload_part,
-                ("POST", "uploadId"): self._complete_multipart_upload,
-                ("DELETE", "uploadId"): self._abort_multipart_upload,
-                ("GET", "uploadId"): self._list_parts,
-            }
-            handler = object_routes.get((method, operation))
-        if handler is None:
+        # The service (GET /: ListBuckets) has no sub-resources: ListBuckets takes its query as parameters.
+        operation = next((name for name in _OPERATIONS if name in params), None) if call.bucket is not None else None
+        found = self._router.find(method, call.route_path, operation)
+        if found is None:
+            if call.bucket is None:
+                _not_implemented(f"{method} on the service")
             _not_implemented(f"{method} {'?' + operation if operation else 'without a sub-resource'} on "
                              f"{'a bucket' if call.key is None else 'an object'}")
-        return handler(call)
+        handler, path = found
+        return handler(call, path)
 
     def _bucket(self, call: _Call) -> _Bucket:
         assert call.bucket is not None  # routing sends only bucket-level and object-level calls here
@@ -423,7 +428,7 @@ class ObsEmulator:
         for name in shown:
             entry = SubElement(buckets, "Bucket")
             _add(entry, "Name", name)
-            _add(entry, "CreationDate", _iso(self._buckets[name].created))
+            _add(entry, "CreationDate", iso_time(self._buckets[name].created, fraction_digits=3))
             _add(entry, "Location", self._buckets[name].location)
             _add(entry, "BucketType", "OBJECT")
         return _xml_response(root)
@@ -529,7 +534,7 @@ class ObsEmulator:
             stored = bucket.objects[key]
             entry = SubElement(root, "Contents")
             _add(entry, "Key", shown(key))
-            _add(entry, "LastModified", _iso(stored.modified))
+            _add(entry, "LastModified", iso_time(stored.modified, fraction_digits=3))
             _add(entry, "ETag", stored.etag)
             _add(entry, "Size", str(len(stored.data)))
             _add(SubElement(entry, "Owner"), "ID", "emulator-owner")
@@ -553,6 +558,9 @@ class ObsEmulator:
         return _xml_response(root)
 
     # --- objects ------------------------------------------------------------------------------------
+
+    def _put_or_copy_object(self, call: _Call) -> EmulatedResponse:
+        return self._copy_object(call) if call.header("copy-source") else self._put_object(call)
 
     def _put_object(self, call: _Call) -> EmulatedResponse:
         bucket = self._bucket(call)
@@ -595,7 +603,7 @@ class ObsEmulator:
         )
         bucket.objects[call.key or ""] = copied
         root = _root("CopyObjectResult")
-        _add(root, "LastModified", _iso(copied.modified))
+        _add(root, "LastModified", iso_time(copied.modified, fraction_digits=3))
         _add(root, "ETag", copied.etag)
         return _xml_response(root)
 
@@ -673,7 +681,7 @@ class ObsEmulator:
         part = _Part(data=data, etag=_etag(data), modified=self._clock())
         upload.parts[number] = part
         root = _root("CopyPartResult")
-        _add(root, "LastModified", _iso(part.modified))
+        _add(root, "LastModified", iso_time(part.modified, fraction_digits=3))
         _add(root, "ETag", part.etag)
         return _xml_response(root)
 
@@ -736,13 +744,22 @@ class ObsEmulator:
         for number in shown:
             part = upload.parts[number]
             entry = SubElement(root, "Part")
-            for tag, value in (("PartNumber", str(number)), ("LastModified", _iso(part.modified)),
-                               ("ETag", part.etag), ("Size", str(len(part.data)))):
+            modified = iso_time(part.modified, fraction_digits=3)
+            for tag, value in (("PartNumber", str(number)), ("LastModified", modified), ("ETag", part.etag),
+                               ("Size", str(len(part.data)))):
                 _add(entry, tag, value)
         return _xml_response(root)
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+def _route(
+    method: str, pattern: str, handler: Callable[[_Call], EmulatedResponse], sub_resource: str | None = None
+) -> Route[_Call]:
+    """A route to a handler that reads the bucket and key from the call (they need no path parameters)."""
+    return Route(method, pattern, lambda call, _: handler(call), sub_resource)
+
 
 
 def _new_request_id() -> str:
@@ -877,7 +894,3 @@ def _check_conditions(headers: Mapping[str, str], stored: _Object) -> bool:
     since = _http_date(headers.get("if-modified-since") or "")
     return since is not None and modified <= since
 
-
-def _iso(timestamp: float) -> str:
-    """OBS's ``2024-01-02T03:04:05.678Z`` (the shared formatter, with milliseconds)."""
-    return iso_time(timestamp, fraction_digits=3)

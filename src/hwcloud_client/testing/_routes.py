@@ -1,4 +1,8 @@
-"""Request routing and JSON answers shared by the emulated IAM and ECS."""
+"""Request routing shared by every emulated service (IAM, ECS, VPC/EIP, EVS, IMS and OBS), and their JSON answers.
+
+The app's router (``_app._route``) picks the service by Host and path; within a service, a :class:`Router` over its
+:class:`Route` table picks the handler by method, path template and, for OBS, the sub-resource (``?uploads``...).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from ._base import EmulatedRequest, EmulatedResponse
@@ -27,7 +31,9 @@ __all__ = [
 ]
 
 JsonObject = dict[str, Any]
-Handler = Callable[[EmulatedRequest, Sequence[str]], EmulatedResponse]
+# What a handler is given: the request (JSON services), or what its service resolved it to (OBS's call).
+Context = TypeVar("Context")
+Handler = Callable[[Context, Sequence[str]], EmulatedResponse]
 
 
 class RouteNotFound(LookupError):
@@ -83,12 +89,17 @@ def iso_time(epoch_seconds: float, *, fraction_digits: int = 6) -> str:
 
 
 @dataclass(frozen=True)
-class Route:
-    """``pattern`` is a path with ``{name}`` placeholders, each matching one percent-encoded segment."""
+class Route(Generic[Context]):
+    """``pattern`` is a path with ``{name}`` placeholders, each matching one percent-encoded segment.
+
+    ``sub_resource`` tells apart the APIs of one method and path by the sub-resource the query names (OBS's
+    ``POST /{bucket}?delete``...); a route without one answers only requests that name none.
+    """
 
     method: str
     pattern: str
-    handler: Handler
+    handler: Handler[Context]
+    sub_resource: str | None = None
 
     def compiled(self) -> re.Pattern[str]:
         # re.split with a group alternates static text (escaped: "/v1.1" must not match "/v1x1") and names.
@@ -97,29 +108,42 @@ class Route:
         return re.compile(f"^{regex}/?$")
 
 
-class Router:
+class Router(Generic[Context]):
     """Finds the handler of ``(method, path)``; the path parameters reach it percent-decoded.
 
     ``reserved`` maps a placeholder to the names it never stands for: the static path segments by which the
     API Gateway tells other APIs apart at that place (``/cloudservers/limits`` is not the server ``limits``).
     """
 
-    def __init__(self, routes: Sequence[Route], *, reserved: Mapping[str, Collection[str]] | None = None) -> None:
-        self._routes = [(route.method, route.compiled(), route.handler) for route in routes]
+    def __init__(
+        self, routes: Sequence[Route[Context]], *, reserved: Mapping[str, Collection[str]] | None = None
+    ) -> None:
+        self._routes = [(route.method, route.sub_resource, route.compiled(), route.handler) for route in routes]
         self._reserved = dict(reserved or {})
 
-    def dispatch(self, request: EmulatedRequest) -> EmulatedResponse:
-        for method, pattern, handler in self._routes:
-            if method != request.method:
+    def find(
+        self, method: str, path: str, sub_resource: str | None = None
+    ) -> tuple[Handler[Context], list[str]] | None:
+        """The handler of the first route matching, and its path parameters; None if no route matches."""
+        for route_method, route_sub_resource, pattern, handler in self._routes:
+            if route_method != method or route_sub_resource != sub_resource:
                 continue
-            match = pattern.match(request.raw_path)
+            match = pattern.match(path)
             if match is None:
                 continue
             parameters = {name: unquote(value) for name, value in match.groupdict().items()}
             if any(value in self._reserved.get(name, ()) for name, value in parameters.items()):
                 continue
-            try:
-                return handler(request, list(parameters.values()))
-            except ServiceError as error:
-                return json_response(error.status, error.body)
-        raise RouteNotFound(f"{request.method} {request.raw_path}")
+            return handler, list(parameters.values())
+        return None
+
+    def dispatch(self: Router[EmulatedRequest], request: EmulatedRequest) -> EmulatedResponse:
+        """A JSON service's answer to ``request``: its handler's, or the ServiceError it raised (RouteNotFound)."""
+        found = self.find(request.method, request.raw_path)
+        if found is None:
+            raise RouteNotFound(f"{request.method} {request.raw_path}")
+        handler, parameters = found
+        try:
+            return handler(request, parameters)
+        except ServiceError as error:
+            return json_response(error.status, error.body)
