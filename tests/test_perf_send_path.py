@@ -1,0 +1,74 @@
+"""Behaviour of the send path's fast paths (issue 17): each one must do exactly what the slow path did.
+
+No timing here: what these shortcuts save is measured by bench/ (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from hwcloud_client import AsyncHuaweiCloud, ClientConfig
+from hwcloud_client._client import _parsed_url
+from hwcloud_client._transports import ShardedTransport, skip_cookieless_responses
+from hwcloud_client._transports._cookies import CookielessFastPath
+from tests.helpers import CREDS, Recorder, assert_validly_signed
+
+pytestmark = pytest.mark.anyio
+
+
+def _owned_facade(recorder: Recorder) -> AsyncHuaweiCloud:
+    """A facade whose client is the one the SDK builds, its shards answered by ``recorder``."""
+    cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=CREDS, project="p1", config=ClientConfig(), environ={})
+    client = cloud._new_http_client(cloud.config)
+    client._transport = ShardedTransport([httpx.MockTransport(recorder)])
+    cloud._http = client
+    return cloud
+
+
+async def test_the_sdks_own_client_still_stores_and_sends_back_cookies() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        # A streamed body, as a network transport gives: the shard is released when it is read and closed.
+        cookie = [("Set-Cookie", "sticky=abc; Path=/")] if request.url.path == "/set" else []
+        return httpx.Response(200, headers=cookie, stream=httpx.ByteStream(b"{}"))
+
+    recorder = Recorder(answer)
+    async with _owned_facade(recorder) as cloud:
+        assert isinstance(cloud.http.cookies, CookielessFastPath)
+        await cloud.request("ecs", "GET", "/plain")
+        assert len(cloud.http.cookies.jar) == 0
+        await cloud.request("ecs", "GET", "/set")
+        assert cloud.http.cookies.get("sticky") == "abc"
+        await cloud.request("ecs", "GET", "/after")
+    assert "cookie" not in recorder.requests[0].headers
+    assert recorder.requests[2].headers["cookie"] == "sticky=abc"
+    assert_validly_signed(recorder.requests[2])  # the cookie is sent, and signed, as before
+
+
+def test_a_response_without_a_cookie_header_leaves_the_jar_as_httpx_would() -> None:
+    request = httpx.Request("GET", "https://ecs.example/x")
+    fast, plain = CookielessFastPath(), httpx.Cookies()
+    for headers in ([], [("Set-Cookie2", "a=1; Version=1")], [("set-cookie", "b=2"), ("Set-Cookie", "c=3")]):
+        response = httpx.Response(200, headers=headers, request=request)
+        fast.extract_cookies(response)
+        plain.extract_cookies(response)
+        assert sorted(fast.items()) == sorted(plain.items())
+    assert dict(fast.items()) == {"b": "2", "c": "3"}
+
+
+def test_only_a_plain_cookie_store_is_replaced() -> None:
+    client = httpx.AsyncClient()
+    jar = client.cookies.jar
+    skip_cookieless_responses(client)
+    assert isinstance(client.cookies, CookielessFastPath) and client.cookies.jar is jar
+    custom = CookielessFastPath()
+    client._cookies = custom
+    skip_cookieless_responses(client)
+    assert client.cookies is custom
+
+
+def test_a_parsed_url_is_shared_and_equal_to_httpxs_own() -> None:
+    url = "https://ecs.example/v1/p/servers?limit=1&name=a%20b"
+    assert _parsed_url(url) is _parsed_url(url)
+    assert _parsed_url(url) == httpx.URL(url)
+    assert _parsed_url(url).raw_path == httpx.URL(url).raw_path
