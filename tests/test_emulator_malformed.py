@@ -397,7 +397,7 @@ async def test_every_obs_api_the_emulator_lacks_is_not_implemented_like_an_unkno
     with_bucket: FakeHuaweiCloud, method: str, key: str | None, query: list[tuple[str, str | None]]
 ) -> None:
     answer = await obs_call(with_bucket, method, "bkt", key, query=query)
-    unknown_sub_resource = await obs_call(with_bucket, "GET", "bkt", query=[("acl", None)])
+    unknown_sub_resource = await obs_call(with_bucket, "GET", "bkt", query=[("policy", None)])
     assert obs_error(answer) == obs_error(unknown_sub_resource) == (501, "NotImplemented")
 
 

@@ -349,7 +349,7 @@ async def test_multipart_rules(emulator: ObsEmulator) -> None:
 
 async def test_unimplemented_sub_resources_say_so(emulator: ObsEmulator) -> None:
     await raw_call(emulator, "PUT", "bkt")
-    answer = await raw_call(emulator, "GET", "bkt", query=[("acl", None)])
+    answer = await raw_call(emulator, "GET", "bkt", query=[("policy", None)])
     assert (answer.status_code, error_code(answer)) == (501, "NotImplemented")
 
 

@@ -46,7 +46,7 @@ _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 _COPY_RANGE = re.compile(r"bytes=([0-9]{1,19})-([0-9]{1,19})")
 # Sub-resources this emulator answers; any other signed sub-resource (acl, versioning, ...) is NotImplemented.
-_HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid"})
+_HANDLED_SUB_RESOURCES = frozenset({"location", "delete", "uploads", "uploadid", "partnumber", "versionid", "acl"})
 # GetObject's response header overrides (the response-* query parameters, obs_04_0083) and the headers they set.
 _RESPONSE_OVERRIDES = {
     "response-content-type": "Content-Type",
@@ -56,13 +56,42 @@ _RESPONSE_OVERRIDES = {
     "response-content-disposition": "Content-Disposition",
     "response-content-encoding": "Content-Encoding",
 }
-_OPERATIONS = ("uploads", "uploadId", "location", "delete")
+_OPERATIONS = ("uploads", "uploadId", "location", "delete", "acl")
 # Storage classes: OBS's names, and the S3-compatible API's for the same classes (devg-obs obs_06_0062/0063).
 # esdk's Adapter.OBS_ALLOWED_STORAGE_CLASS and V2_ALLOWED_STORAGE_CLASS.
 _AWS_STORAGE_CLASSES = {
     "STANDARD": "STANDARD", "WARM": "STANDARD_IA", "COLD": "GLACIER", "DEEP_ARCHIVE": "DEEP_ARCHIVE",
     "INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
 }
+# Canned ACLs (x-obs-acl / x-amz-acl) each dialect knows: OBS's "Bucket ACLs" (support.huaweicloud.com/api-obs/
+# obs_04_0089.html) and the S3-compatible API's; esdk's Adapter.OBS_ALLOWED_ACL_CONTROL and V2_ALLOWED_ACL_CONTROL.
+_CANNED_ACLS: dict[Dialect, frozenset[str]] = {
+    "obs": frozenset({"private", "public-read", "public-read-write", "public-read-delivered",
+                      "public-read-write-delivered", "bucket-owner-full-control"}),
+    "aws": frozenset({"private", "public-read", "public-read-write", "authenticated-read", "bucket-owner-read",
+                      "bucket-owner-full-control", "log-delivery-write"}),
+}
+# What each canned ACL grants besides the owner's FULL_CONTROL: (group, permissions). OBS names the groups
+# (Everyone...), the S3-compatible API gives their URIs.
+_CANNED_GRANTS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "public-read": (("Everyone", ("READ",)),),
+    "public-read-write": (("Everyone", ("READ", "WRITE")),),
+    "public-read-delivered": (("Everyone", ("READ",)),),
+    "public-read-write-delivered": (("Everyone", ("READ", "WRITE")),),
+    "authenticated-read": (("AuthenticatedUsers", ("READ",)),),
+    "log-delivery-write": (("LogDelivery", ("WRITE", "READ_ACP")),),
+}
+_GROUP_URIS = {
+    "Everyone": "http://acs.amazonaws.com/groups/global/AllUsers",
+    "AuthenticatedUsers": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+    "LogDelivery": "http://acs.amazonaws.com/groups/s3/LogDelivery",
+}
+_OWNER_ID = "emulator-owner"
+# x-obs-server-side-encryption's values: OBS's "kms" (SSE-KMS) and "AES256" (SSE-OBS), the S3-compatible API's
+# "aws:kms" and "AES256" (support.huaweicloud.com/api-obs/obs_04_0188.html; esdk's _set_sse_header).
+_SSE_MODES: dict[Dialect, dict[str, str]] = {"obs": {"kms": "kms", "AES256": "AES256"},
+                                             "aws": {"aws:kms": "kms", "AES256": "AES256"}}
+_MAX_REDIRECT_LOCATION = 2048
 # The methods of OBS's REST API; any other is refused as OBS refuses it, whatever the resource.
 _HTTP_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS"})
 # OBS's wording (error code InvalidAccessKeyId: support.huaweicloud.com/api-obs/obs_errorcode_0009.html).
@@ -97,6 +126,31 @@ class _Object:
     content_type: str
     metadata: dict[str, str]  # names after the meta- prefix, values as sent (esdk %-encodes them)
     storage_class: str = "STANDARD"  # OBS's name (STANDARD, WARM, COLD, DEEP_ARCHIVE, INTELLIGENT_TIERING)
+    acl: str = "private"
+    encryption: _Encryption | None = None
+    redirect_location: str | None = None
+
+
+@dataclass(frozen=True)
+class _Encryption:
+    """How an object is encrypted on the server: SSE-KMS (with the key id sent, if any), SSE-OBS, or SSE-C (by the
+    MD5 of the customer's key, which a read must present again)."""
+
+    mode: str  # "kms", "AES256" (SSE-OBS) or "SSE-C"
+    kms_key_id: str | None = None
+    customer_key_md5: str | None = None
+
+    def headers(self, prefix: str, dialect: Dialect) -> dict[str, str]:
+        """The response headers that tell it (OBS echoes them on PUT, GET and HEAD)."""
+        if self.mode == "SSE-C":
+            return {prefix + "server-side-encryption-customer-algorithm": "AES256",
+                    prefix + "server-side-encryption-customer-key-MD5": self.customer_key_md5 or ""}
+        headers = {prefix + "server-side-encryption": "aws:kms" if self.mode == "kms" and dialect == "aws"
+                   else self.mode}
+        if self.kms_key_id is not None:
+            name = "server-side-encryption-kms-key-id" if dialect == "obs" else "server-side-encryption-aws-kms-key-id"
+            headers[prefix + name] = self.kms_key_id
+        return headers
 
 
 @dataclass
@@ -112,6 +166,9 @@ class _Upload:
     content_type: str
     metadata: dict[str, str]
     storage_class: str
+    acl: str = "private"
+    encryption: _Encryption | None = None
+    redirect_location: str | None = None
     parts: dict[int, _Part] = field(default_factory=dict)
 
 
@@ -120,6 +177,7 @@ class _Bucket:
     location: str
     created: float
     storage_class: str = "STANDARD"  # the default of its objects
+    acl: str = "private"
     objects: dict[str, _Object] = field(default_factory=dict)
     uploads: dict[str, _Upload] = field(default_factory=dict)
 
@@ -144,7 +202,7 @@ class _Call:
         return "x-obs-" if self.dialect == "obs" else "x-amz-"
 
     def header(self, name: str) -> str | None:
-        return self.request.headers.get(self.prefix + name)
+        return self.request.headers.get(self.prefix + name.lower())
 
     def storage_class(self, header: str = "storage-class") -> str | None:
         """The storage class a request names (OBS's name, whichever dialect), None if none; 400 if unknown."""
@@ -162,6 +220,82 @@ class _Call:
     def storage_class_name(self, storage_class: str) -> str:
         """A storage class as this request's dialect names it."""
         return storage_class if self.dialect == "obs" else _AWS_STORAGE_CLASSES[storage_class]
+
+    def acl(self) -> str | None:
+        """The canned ACL the request sets (x-obs-acl / x-amz-acl), None if none; 400 InvalidArgument if unknown."""
+        sent = self.header("acl")
+        if sent is None:
+            return None
+        if sent.strip() not in _CANNED_ACLS[self.dialect]:
+            _fail(400, "InvalidArgument", f"{sent} is not a canned ACL", ArgumentName=self.prefix + "acl",
+                  ArgumentValue=sent)
+        return sent.strip()
+
+    def encryption(self) -> _Encryption | None:
+        """The server-side encryption the request asks for (SSE-KMS, SSE-OBS or SSE-C), None if none; 400 when the
+        headers are not as OBS documents them (support.huaweicloud.com/api-obs/obs_04_0106.html, SSE-KMS; ..._0107,
+        SSE-C; ..._0173, SSE-OBS)."""
+        mode = self.header("server-side-encryption")
+        key_id_name = "server-side-encryption-kms-key-id" if self.dialect == "obs" else (
+            "server-side-encryption-aws-kms-key-id")
+        key_id = self.header(key_id_name)
+        customer = self.customer_key("")
+        if customer is not None:
+            if mode is not None:
+                _fail(400, "InvalidArgument", "Server Side Encryption with a customer provided key cannot be "
+                      "combined with another server side encryption",
+                      ArgumentName=self.prefix + "server-side-encryption", ArgumentValue=mode)
+            return _Encryption("SSE-C", customer_key_md5=customer)
+        if mode is None:
+            if key_id is not None:
+                _fail(400, "InvalidArgument", f"{self.prefix}{key_id_name} needs {self.prefix}server-side-encryption",
+                      ArgumentName=self.prefix + key_id_name, ArgumentValue=key_id)
+            return None
+        algorithm = self.header("server-side-data-encryption")  # SSE-KMS/SSE-OBS's cipher: AES256 (default) or SM4
+        if algorithm is not None and algorithm.strip() != "AES256":
+            _not_implemented(f"the {algorithm} server-side data encryption (only AES256)")
+        known = _SSE_MODES[self.dialect].get(mode.strip())
+        if known is None:
+            _fail(400, "InvalidArgument", "The encryption method specified is not supported",
+                  ArgumentName=self.prefix + "server-side-encryption", ArgumentValue=mode)
+        if key_id is not None and known != "kms":
+            _fail(400, "InvalidArgument", f"{self.prefix}{key_id_name} is only valid with SSE-KMS",
+                  ArgumentName=self.prefix + key_id_name, ArgumentValue=key_id)
+        return _Encryption(known, kms_key_id=key_id.strip() if key_id else None)
+
+    def customer_key(self, source: str) -> str | None:
+        """The MD5 (base64) of the SSE-C key the request presents (``source`` "copy-source-" for a copy's source),
+        None if it presents none; 400 InvalidArgument unless algorithm, key and MD5 are all there and agree."""
+        names = [f"{source}server-side-encryption-customer-{part}" for part in ("algorithm", "key", "key-MD5")]
+        algorithm, key, key_md5 = (self.header(name) for name in names)
+        if algorithm is None and key is None and key_md5 is None:
+            return None
+        if (algorithm or "").strip() != "AES256":
+            _fail(400, "InvalidArgument", "The SSE-C algorithm must be AES256", ArgumentName=self.prefix + names[0],
+                  ArgumentValue=algorithm or "")
+        try:
+            raw = base64.b64decode(key or "", validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            _fail(400, "InvalidArgument", "The SSE-C key must be a base64-encoded 256-bit key",
+                  ArgumentName=self.prefix + names[1])
+        digest = base64.b64encode(hashlib.md5(raw, usedforsecurity=False).digest()).decode()
+        if (key_md5 or "").strip() != digest:
+            _fail(400, "InvalidArgument", "The calculated MD5 hash of the key did not match the hash that was "
+                  "provided.", ArgumentName=self.prefix + names[2])
+        return digest
+
+    def redirect_location(self) -> str | None:
+        """x-obs-/x-amz-website-redirect-location: must start with "/", "http://" or "https://" and be at most 2 KB
+        (PutObject, obs_04_0080); 400 InvalidArgument otherwise."""
+        sent = self.header("website-redirect-location")
+        if sent is None:
+            return None
+        if not sent.startswith(("/", "http://", "https://")) or len(sent.encode()) > _MAX_REDIRECT_LOCATION:
+            _fail(400, "InvalidArgument", "The website redirect location must start with /, http:// or https:// "
+                  "and be at most 2 KB", ArgumentName=self.prefix + "website-redirect-location", ArgumentValue=sent)
+        return sent
 
     @property
     def route_path(self) -> str:
@@ -207,6 +341,10 @@ class ObsEmulator:
             _route("DELETE", "/{bucket}", self._delete_bucket),
             _route("GET", "/{bucket}", self._list_objects),
             _route("GET", "/{bucket}", self._get_bucket_location, "location"),
+            _route("GET", "/{bucket}", self._get_acl, "acl"),
+            _route("PUT", "/{bucket}", self._set_acl, "acl"),
+            _route("GET", "/{bucket}/{key}", self._get_acl, "acl"),
+            _route("PUT", "/{bucket}/{key}", self._set_acl, "acl"),
             _route("POST", "/{bucket}", self._delete_objects, "delete"),
             _route("PUT", "/{bucket}/{key}", self._put_or_copy_object),
             _route("GET", "/{bucket}/{key}", self._get_object),
@@ -294,6 +432,8 @@ class ObsEmulator:
                 _fail(403, "AccessDenied", "Query authentication needs an integer Expires")
             if expires < self._clock():
                 _fail(403, "AccessDenied", "Request has expired", Expires=str(expires))
+        elif self._anonymously_readable(call):
+            return
         else:
             _fail(403, "AccessDenied", "Anonymous access is forbidden for this operation")
         known = self._lookup(access_key_id)
@@ -327,6 +467,22 @@ class ObsEmulator:
             _fail(403, "SignatureDoesNotMatch",
                   "The request signature we calculated does not match the signature you provided.",
                   StringToSign=shown, AccessKeyId=access_key_id)
+
+    def _anonymously_readable(self, call: _Call) -> bool:
+        """Whether an unsigned request reads what a canned ACL opened to Everyone: a bucket's listing (its ACL
+        public-read*), an object's data and metadata (its own ACL public-read*, or its bucket's *-delivered one)."""
+        if call.request.method not in ("GET", "HEAD") or call.bucket is None:
+            return False
+        operation = next((name for name in _OPERATIONS if name in call.params), None)
+        bucket = self._buckets.get(call.bucket)
+        if operation is not None or bucket is None:
+            return False
+        if call.key is None:
+            return _grants_everyone_read(bucket.acl)
+        stored = bucket.objects.get(call.key)
+        if stored is None:
+            return bucket.acl.endswith("-delivered")  # the 404 of an object the bucket's readers could read
+        return _grants_everyone_read(stored.acl) or bucket.acl.endswith("-delivered")
 
     def _negotiate_api_version(self, call: _Call) -> EmulatedResponse | None:
         """esdk's dialect negotiation: an anonymous ``HEAD /?apiversion`` (or ``HEAD /bucket?apiversion``) answered
@@ -379,6 +535,8 @@ class ObsEmulator:
                 _not_implemented(f"{method} on the service")
             _not_implemented(f"{method} {'?' + operation if operation else 'without a sub-resource'} on "
                              f"{'a bucket' if call.key is None else 'an object'}")
+        if method in ("PUT", "POST"):
+            _refuse_unemulated_headers(call)
         handler, path = found
         return handler(call, path)
 
@@ -443,6 +601,9 @@ class ObsEmulator:
             location = (root.findtext("Location") or root.findtext("LocationConstraint") or location).strip()
         # The bucket's default storage class: x-obs-storage-class, or in the S3-compatible API x-default-storage-class.
         storage_class = call.storage_class("storage-class" if call.dialect == "obs" else "x-default-storage-class")
+        acl = call.acl()
+        if call.header("server-side-encryption") is not None or call.header("server-side-data-encryption"):
+            _not_implemented("a bucket's default encryption (x-obs-server-side-encryption on CreateBucket)")
         existing = self._buckets.get(name)
         if existing is not None:
             # OBS: the owner re-creating a bucket in its region gets 200, the bucket keeping the properties of the
@@ -452,7 +613,7 @@ class ObsEmulator:
                       BucketName=name)
             return EmulatedResponse(200, headers={"Location": f"/{name}"})
         self._buckets[name] = _Bucket(location=location, created=self._clock(),
-                                      storage_class=storage_class or "STANDARD")
+                                      storage_class=storage_class or "STANDARD", acl=acl or "private")
         return EmulatedResponse(200, headers={"Location": f"/{name}"})
 
     def _head_bucket(self, call: _Call) -> EmulatedResponse:
@@ -569,9 +730,10 @@ class ObsEmulator:
         stored = _Object(
             data=body, etag=_etag(body), modified=self._clock(), content_type=_content_type(call),
             metadata=call.metadata(), storage_class=call.storage_class() or bucket.storage_class,
+            acl=call.acl() or "private", encryption=call.encryption(), redirect_location=call.redirect_location(),
         )
         bucket.objects[call.key or ""] = stored
-        return EmulatedResponse(200, headers={"ETag": stored.etag})
+        return EmulatedResponse(200, headers={"ETag": stored.etag, **_encryption_headers(call, stored.encryption)})
 
     def _copy_source(self, call: _Call) -> _Object:
         """The object x-obs-/x-amz-copy-source names, once its x-...-copy-source-if-* conditions hold (else 412)."""
@@ -582,6 +744,7 @@ class ObsEmulator:
         if source_bucket is None:
             _fail(404, "NoSuchBucket", "The specified bucket does not exist", BucketName=source_bucket_name)
         source = self._object(source_bucket, source_key)
+        _check_customer_key(call, source.encryption, source="copy-source-")
         conditions = {
             name: value
             for name in ("if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
@@ -600,16 +763,23 @@ class ObsEmulator:
             content_type=_content_type(call) if replace else source.content_type,
             metadata=call.metadata() if replace else dict(source.metadata),
             storage_class=call.storage_class() or bucket.storage_class,
+            # The copy is encrypted as the request asks (Copying Objects: the SSE headers apply to the copy).
+            acl=call.acl() or "private", encryption=call.encryption(),
+            redirect_location=call.redirect_location() or (None if replace else source.redirect_location),
         )
         bucket.objects[call.key or ""] = copied
         root = _root("CopyObjectResult")
         _add(root, "LastModified", iso_time(copied.modified, fraction_digits=3))
         _add(root, "ETag", copied.etag)
-        return _xml_response(root)
+        response = _xml_response(root)
+        response.headers.update(_encryption_headers(call, copied.encryption))
+        return response
 
     def _get_object(self, call: _Call) -> EmulatedResponse:
         stored = self._object(self._bucket(call), call.key or "")
+        _check_customer_key(call, stored.encryption)
         headers = {
+            **_encryption_headers(call, stored.encryption),
             "Content-Type": stored.content_type,
             "ETag": stored.etag,
             "Last-Modified": rfc1123_date(stored.modified),
@@ -617,6 +787,8 @@ class ObsEmulator:
             call.prefix + "storage-class": call.storage_class_name(stored.storage_class),
         }
         headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
+        if stored.redirect_location is not None:
+            headers[call.prefix + "website-redirect-location"] = stored.redirect_location
         for name, value in call.query:  # GetObject's overrides of the response's headers
             header = _RESPONSE_OVERRIDES.get(name.lower())
             if header is not None and value is not None:
@@ -641,28 +813,86 @@ class ObsEmulator:
         self._bucket(call).objects.pop(call.key or "", None)
         return EmulatedResponse(204)
 
+    # --- ACLs ----------------------------------------------------------------------------------------
+
+    def _get_acl(self, call: _Call) -> EmulatedResponse:
+        """GetBucketAcl / GetObjectAcl (obs_04_0090, obs_04_0095): the canned ACL as its grants, in the dialect's
+        shape (OBS: ``<Canned>Everyone</Canned>`` grantees; S3-compatible: typed grantees with group URIs)."""
+        bucket = self._bucket(call)
+        acl = bucket.acl if call.key is None else self._object(bucket, call.key).acl
+        root = _root("AccessControlPolicy")
+        owner = SubElement(root, "Owner")
+        _add(owner, "ID", _OWNER_ID)
+        if call.dialect == "aws":
+            _add(owner, "DisplayName", _OWNER_ID)
+        elif call.key is not None:
+            _add(root, "Delivered", "false")
+        grants = SubElement(root, "AccessControlList")
+        for group, permission in (("", "FULL_CONTROL"),) + tuple(
+            (group, permission) for group, permissions in _CANNED_GRANTS.get(acl, ()) for permission in permissions
+        ):
+            grant = SubElement(grants, "Grant")
+            if call.dialect == "obs":
+                grantee = SubElement(grant, "Grantee")
+                _add(grantee, "Canned" if group else "ID", group or _OWNER_ID)
+            else:
+                kind = "Group" if group else "CanonicalUser"
+                grantee = SubElement(grant, "Grantee", {"xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                                                        "xsi:type": kind})
+                if group:
+                    _add(grantee, "URI", _GROUP_URIS[group])
+                else:
+                    _add(grantee, "ID", _OWNER_ID)
+                    _add(grantee, "DisplayName", _OWNER_ID)
+            _add(grant, "Permission", permission)
+            if call.dialect == "obs" and call.key is None and group:
+                _add(grant, "Delivered", "true" if acl.endswith("-delivered") else "false")
+        return _xml_response(root)
+
+    def _set_acl(self, call: _Call) -> EmulatedResponse:
+        """SetBucketAcl / SetObjectAcl with a canned ACL header; an ACL document (grants by account) is not
+        emulated (501)."""
+        bucket = self._bucket(call)
+        acl = call.acl()
+        if acl is None:
+            if call.request.body.strip():
+                _not_implemented("ACLs given as an AccessControlPolicy document (only canned x-obs-acl ones)")
+            _fail(400, "MissingSecurityHeader", "Your request was missing a required header",
+                  MissingHeaderName=call.prefix + "acl")
+        if call.key is None:
+            bucket.acl = acl
+        else:
+            self._object(bucket, call.key).acl = acl
+        return EmulatedResponse(200)
+
     # --- multipart uploads --------------------------------------------------------------------------
 
     def _initiate_multipart_upload(self, call: _Call) -> EmulatedResponse:
         bucket = self._bucket(call)
         upload_id = uuid.uuid4().hex.upper()
-        bucket.uploads[upload_id] = _Upload(key=call.key or "", content_type=_content_type(call),
-                                            metadata=call.metadata(),
-                                            storage_class=call.storage_class() or bucket.storage_class)
+        upload = _Upload(key=call.key or "", content_type=_content_type(call), metadata=call.metadata(),
+                         storage_class=call.storage_class() or bucket.storage_class, acl=call.acl() or "private",
+                         encryption=call.encryption(), redirect_location=call.redirect_location())
+        bucket.uploads[upload_id] = upload
         root = _root("InitiateMultipartUploadResult")
         for tag, value in (("Bucket", call.bucket), ("Key", call.key), ("UploadId", upload_id)):
             _add(root, tag, value or "")
-        return _xml_response(root)
+        response = _xml_response(root)
+        response.headers.update(_encryption_headers(call, upload.encryption))
+        return response
 
     def _upload_part(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
         number = _bounded_int(call.params.get("partNumber"), "partNumber", default=0, low=1, high=_MAX_PART_NUMBER)
+        # An SSE-C upload's parts come with its key (Uploading Parts, obs_04_0099), the copied ones too.
+        _check_customer_key(call, upload.encryption, required_by="upload")
         if call.header("copy-source") is not None:
             return self._upload_part_copy(call, upload, number)
         _check_md5(call.request)
         body = call.request.body
         upload.parts[number] = _Part(data=body, etag=_etag(body), modified=self._clock())
-        return EmulatedResponse(200, headers={"ETag": upload.parts[number].etag})
+        return EmulatedResponse(200, headers={"ETag": upload.parts[number].etag,
+                                              **_encryption_headers(call, upload.encryption)})
 
     def _upload_part_copy(self, call: _Call, upload: _Upload, number: int) -> EmulatedResponse:
         """UploadPartCopy ("Copying Parts", obs_04_0100): the part is the source object or its copy-source-range."""
@@ -683,7 +913,9 @@ class ObsEmulator:
         root = _root("CopyPartResult")
         _add(root, "LastModified", iso_time(part.modified, fraction_digits=3))
         _add(root, "ETag", part.etag)
-        return _xml_response(root)
+        response = _xml_response(root)
+        response.headers.update(_encryption_headers(call, upload.encryption))
+        return response
 
     def _complete_multipart_upload(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
@@ -713,13 +945,16 @@ class ObsEmulator:
         bucket.objects[upload.key] = _Object(
             data=b"".join(part.data for part in parts), etag=etag, modified=self._clock(),
             content_type=upload.content_type, metadata=upload.metadata, storage_class=upload.storage_class,
+            acl=upload.acl, encryption=upload.encryption, redirect_location=upload.redirect_location,
         )
         del bucket.uploads[call.params.get("uploadId") or ""]
         root = _root("CompleteMultipartUploadResult")
         for tag, value in (("Location", f"/{call.bucket}/{upload.key}"), ("Bucket", call.bucket or ""),
                            ("Key", upload.key), ("ETag", etag)):
             _add(root, tag, value)
-        return _xml_response(root)
+        response = _xml_response(root)
+        response.headers.update(_encryption_headers(call, upload.encryption))
+        return response
 
     def _abort_multipart_upload(self, call: _Call) -> EmulatedResponse:
         self._upload(call)
@@ -752,6 +987,48 @@ class ObsEmulator:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+
+
+# Write headers of features the emulator lacks (grants to accounts, expiry, WORM, tags, callbacks): refused with 501
+# rather than dropped (PutObject, obs_04_0080; CreateBucket, obs_04_0021).
+_UNEMULATED_HEADERS = ("grant-", "expires", "object-lock-", "tagging", "callback", "fs-file-interface",
+                       "bucket-type", "az-redundancy", "cluster-type", "epid", "location-clustergroup-id")
+
+
+def _refuse_unemulated_headers(call: _Call) -> None:
+    for name, value in call.request.headers.items():
+        if name == call.prefix + "bucket-type" and value.strip().upper() == "OBJECT":
+            continue  # every emulated bucket is an object bucket
+        if name.startswith(call.prefix) and name[len(call.prefix):].startswith(_UNEMULATED_HEADERS):
+            _not_implemented(f"the {name} header")
+
+
+def _grants_everyone_read(acl: str) -> bool:
+    return any(group == "Everyone" and "READ" in permissions for group, permissions in _CANNED_GRANTS.get(acl, ()))
+
+
+def _encryption_headers(call: _Call, encryption: _Encryption | None) -> dict[str, str]:
+    return {} if encryption is None else encryption.headers(call.prefix, call.dialect)
+
+
+def _check_customer_key(
+    call: _Call, encryption: _Encryption | None, *, source: str = "", required_by: str = "object"
+) -> None:
+    """An SSE-C object (or upload) is read only with its key: without it, 400 InvalidRequest; with another, 403
+    AccessDenied (SSE-C, obs_04_0107: the headers apply to GetObject, HeadObject, UploadPart and, prefixed
+    copy-source-, to the source of a copy). A key presented for what is not SSE-C encrypted is a 400. (The codes are
+    S3's, which OBS's error code table shares; OBS documents no code for these cases.)"""
+    presented = call.customer_key(source)
+    if encryption is None or encryption.mode != "SSE-C":
+        if presented is not None:
+            _fail(400, "InvalidRequest", "The encryption parameters are not applicable to this object: it is not "
+                  "encrypted with a customer provided key")
+        return
+    if presented is None:
+        _fail(400, "InvalidRequest", f"The {required_by} was stored using a form of Server Side Encryption. The "
+              "correct parameters must be provided to retrieve the object.")
+    if presented != encryption.customer_key_md5:
+        _fail(403, "AccessDenied", "The provided SSE-C key does not match the one the object was encrypted with")
 
 
 def _route(
