@@ -72,3 +72,35 @@ def test_a_parsed_url_is_shared_and_equal_to_httpxs_own() -> None:
     assert _parsed_url(url) is _parsed_url(url)
     assert _parsed_url(url) == httpx.URL(url)
     assert _parsed_url(url).raw_path == httpx.URL(url).raw_path
+
+
+async def test_a_path_template_fills_and_refuses_as_before() -> None:
+    from hwcloud_client.errors import ConfigurationError
+
+    cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=CREDS, project="p1", environ={})
+    filled = await cloud._fill_path("/v1/{project_id}/servers/{server_id}/{project_id}", {"server_id": "a b{}/."})
+    assert filled == "/v1/p1/servers/a%20b%7B%7D%2F./p1"
+    assert await cloud._fill_path("/v1/{project_id}/servers", None) == "/v1/p1/servers"
+    with pytest.raises(ConfigurationError, match="needs {missing}"):
+        await cloud._fill_path("/v1/{missing}/{", None)  # a missing value is named before a malformed path
+    for malformed in ("/v1/{project_id}/{x", "/v1/{1x}/y", "/v1/{project_id}/}"):
+        with pytest.raises(ConfigurationError, match="unfilled or malformed"):
+            await cloud._fill_path(malformed, None)
+
+
+async def test_only_a_learned_skew_moves_a_signature_date_and_only_for_its_endpoint() -> None:
+    from hwcloud_client.auth.flows import ApigAuth, ClockSkews
+    from hwcloud_client.auth.hooks import RequestSigner
+
+    skews = ClockSkews(lambda: 1_773_133_200.0)
+    auth = ApigAuth(RequestSigner(CREDS, clock=skews.wall), skews)
+    assert not skews.learned
+    skewed = httpx.Request("GET", "https://ecs.example/v1")
+    other = httpx.Request("GET", "https://vpc.example/v1")
+    await auth.sign(skewed)
+    assert skewed.headers["x-sdk-date"] == "20260310T090000Z"
+    assert skews.learn("ecs.example", "Tue, 10 Mar 2026 11:00:00 GMT") and skews.learned
+    await auth.sign(skewed)
+    await auth.sign(other)
+    assert skewed.headers["x-sdk-date"] == "20260310T110000Z"
+    assert other.headers["x-sdk-date"] == "20260310T090000Z"

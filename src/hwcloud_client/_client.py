@@ -98,6 +98,18 @@ def _encode_path_value(name: str, value: object) -> str:
     return {".": "%2E", "..": "%2E%2E"}.get(text, text)
 
 
+@lru_cache(maxsize=1024)
+def _path_template(path: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A path split at its placeholders (text, name, text, ...), their names, and whether a brace is left over.
+
+    Parsed once per path: the same few paths recur on every call. Filled values never hold a brace (they are
+    percent-encoded), so a brace in the text between placeholders is what makes a path malformed.
+    """
+    pieces = tuple(_PLACEHOLDER.split(path))
+    return pieces, pieces[1::2], any("{" in text or "}" in text for text in pieces[::2])
+
+
+@lru_cache(maxsize=1024)
 def _check_path(path: str) -> None:
     """A path is appended to the endpoint's URL: it must not be able to change the host or climb out."""
     if not path.startswith("/"):
@@ -412,8 +424,9 @@ class AsyncHuaweiCloud(ServiceAttributes):
     async def _fill_path(self, path: str, path_params: Mapping[str, object] | None) -> str:
         if "{" not in path:
             return path
+        pieces, names, malformed = _path_template(path)
         values: dict[str, str] = {}
-        for name in _PLACEHOLDER.findall(path):
+        for name in names:
             if path_params and name in path_params:
                 values[name] = _encode_path_value(name, path_params[name])
             elif name == "project_id":
@@ -422,10 +435,10 @@ class AsyncHuaweiCloud(ServiceAttributes):
                 values[name] = _encode_path_value(name, await self.domain_id())
             else:
                 raise ConfigurationError(f"path {path!r} needs {{{name}}}: pass path_params={{{name!r}: ...}}")
-        filled = _PLACEHOLDER.sub(lambda match: values[match.group(1)], path)
-        if "{" in filled or "}" in filled:
+        if malformed:
             raise ConfigurationError(f"path {path!r} has an unfilled or malformed placeholder")
-        return filled
+        # pieces alternate text and placeholder names: "/v1/", "project_id", "/servers"
+        return "".join([values[piece] if index % 2 else piece for index, piece in enumerate(pieces)])
 
     # --- the generic call ------------------------------------------------------------------------
 

@@ -78,6 +78,11 @@ class ClockSkews:
     def now(self, endpoint: str) -> float:
         return self.wall() + self._offsets.get(endpoint, 0.0)
 
+    @property
+    def learned(self) -> bool:
+        """Whether any endpoint has an offset."""
+        return bool(self._offsets)
+
     def offset(self, endpoint: str) -> float:
         return self._offsets.get(endpoint, 0.0)
 
@@ -117,7 +122,10 @@ class ApigAuth:
         self.skews = skews
 
     async def sign(self, request: httpx.Request) -> None:
-        await self.signer.sign_async(request, now=self.skews.now(_endpoint_of(request)))
+        skews = self.skews
+        # Until a skew is learned every endpoint has the wall clock: the request's endpoint need not be looked up.
+        now = skews.now(_endpoint_of(request)) if skews.learned else skews.wall()
+        await self.signer.sign_async(request, now=now)
 
     def after_rejection(self, request: httpx.Request, error: APIError) -> bool:
         time_rejected = is_signature_time_rejection(error)

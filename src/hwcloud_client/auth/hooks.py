@@ -239,7 +239,7 @@ def _current_headers(headers: httpx.Headers) -> dict[str, str]:
     for _, raw_name, raw_value in entries:
         if raw_name == b"authorization":
             continue
-        name = raw_name.decode("latin-1").lower()
+        name = raw_name.decode("latin-1")  # httpx keeps each name's lower-case form: no lower() needed
         try:
             value = raw_value.decode("utf-8")
         except UnicodeDecodeError:
