@@ -160,15 +160,18 @@ async def test_deleting_a_server_releases_its_port_volume_and_eip(cloud: tuple[F
 
 
 async def test_refusals_of_deleting_what_is_in_use(cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud]) -> None:
-    """Deleting a VPC that has subnets, a subnet that has ports, or an attached volume is refused.
+    """Deleting a VPC that has subnets, a subnet that has ports, an attached volume or a bound EIP is refused.
 
-    VPC answers in its documented error body ``{"code": "VPC.xxxx", "message": ...}`` with the codes of its "Error
-    Codes" table (VPC API reference, vpc_api_0003): 409 VPC.0108 "Router is used not allow deleted." for a VPC that
-    still holds resources, VPC.0209 "subnet is still used ,such as computer,LB." for a subnet that servers use
-    (its status was not in the excerpt read; 409 like VPC.0108's, and as OpenStack Neutron answers a subnet delete
-    while addresses are allocated). EVS's "Deleting an EVS Disk" (evs_04_2008) documents a 400 with
-    ``{"error": {"code", "message"}}``, and ECS's "Deleting a Disk" that only an available (or failed) disk that is
-    not attached can be deleted; the code EVS.2024 could not be confirmed.
+    Each row confirmed in Huawei's error code tables. VPC answers in its documented error body
+    ``{"code": "VPC.xxxx", "message": ...}`` with the codes of its "Error Codes" table
+    (https://support.huaweicloud.com/intl/en-us/api-vpc/vpc_api_0003.html, also the EIP reference's eip_api05_0002):
+    409 VPC.0104 "Router contains subnets, please delete subnet first." for a VPC with subnets (VPC.0108, which the
+    emulator answered before, is the row of a VPC that contains EIPs); VPC.0209 "Subnet is still used, such as
+    computer, LB." for a subnet that an ECS or load balancer uses, with the status the table gives it: 500; 409 VPC.0517
+    "Floatingip has associated with port, please disassociate it firstly." for deleting a bound EIP (DeletePublicip:
+    "a bound EIP may not be deleted directly"). EVS's "Error Codes" (evs_04_0038): 400 EVS.1046 "Failed to delete the
+    disk because the disk status is incorrect." (EVS.2024, answered before, is "volume is error!", a 500 of disk
+    creation); Deleting an EVS Disk (evs_04_2008) documents the 400 and its ``{"error": {"code", "message"}}`` body.
     """
     _, client = cloud
     vpc_id, subnet_id = await network(client)
@@ -188,10 +191,11 @@ async def test_refusals_of_deleting_what_is_in_use(cloud: tuple[FakeHuaweiCloud,
     with pytest.raises(APIError) as volume_refused:
         await client.evs_v2.delete_volume(volume_id=volume_id)
 
-    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0108")
-    assert (vpc_v3_refused.value.status_code, vpc_v3_refused.value.error_code) == (409, "VPC.0108")
-    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (409, "VPC.0209")
-    assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.2024")
+    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0104")
+    assert vpc_refused.value.error_msg == "Router contains subnets, please delete subnet first."
+    assert (vpc_v3_refused.value.status_code, vpc_v3_refused.value.error_code) == (409, "VPC.0104")
+    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (500, "VPC.0209")
+    assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.1046")
     assert "in-use" in (volume_refused.value.error_msg or "")
     # Still there, all of it.
     assert (await client.vpc_v2.show_vpc(vpc_id=vpc_id)).vpc is not None
@@ -312,7 +316,7 @@ def test_the_story_through_the_official_clients(served: tuple[FakeHuaweiCloud, s
 
 def test_the_official_clients_see_the_refusals(served: tuple[FakeHuaweiCloud, str]) -> None:
     """The same refusals as in test_refusals_of_deleting_what_is_in_use, parsed by the official core."""
-    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+    from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
     from huaweicloudsdkecs import v2 as ecs
     from huaweicloudsdkevs import v2 as evs
     from huaweicloudsdkvpc import v2 as vpc
@@ -344,14 +348,15 @@ def test_the_official_clients_see_the_refusals(served: tuple[FakeHuaweiCloud, st
 
     with pytest.raises(ClientRequestException) as vpc_refused:
         vpcs.delete_vpc(vpc.DeleteVpcRequest(vpc_id=made_vpc.id))
-    with pytest.raises(ClientRequestException) as subnet_refused:
+    with pytest.raises(ServerResponseException) as subnet_refused:
         vpcs.delete_subnet(vpc.DeleteSubnetRequest(vpc_id=made_vpc.id, subnet_id=subnet.id))
     with pytest.raises(ClientRequestException) as volume_refused:
         evses.delete_volume(evs.DeleteVolumeRequest(volume_id=volume_id))
 
-    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0108")
-    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (409, "VPC.0209")
-    assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.2024")
+    assert (vpc_refused.value.status_code, vpc_refused.value.error_code) == (409, "VPC.0104")
+    # A 5xx: the official core raises its ServerResponseException, as it would for Huawei's own answer.
+    assert (subnet_refused.value.status_code, subnet_refused.value.error_code) == (500, "VPC.0209")
+    assert (volume_refused.value.status_code, volume_refused.value.error_code) == (400, "EVS.1046")
     assert vpc_refused.value.request_id and volume_refused.value.request_id
     assert fake.internal_errors == []
 
@@ -387,5 +392,38 @@ async def test_a_port_of_its_own_holds_its_subnet(cloud: tuple[FakeHuaweiCloud, 
     await client.vpc_v2.delete_subnet(vpc_id=vpc_id, subnet_id=subnet_id)
 
     assert ipaddress.ip_address(port.fixed_ips[0].ip_address or "") in ipaddress.ip_network("10.10.1.0/24")
-    assert (refused.value.status_code, refused.value.error_code) == (409, "VPC.0209")
+    assert (refused.value.status_code, refused.value.error_code) == (500, "VPC.0209")
     assert (await client.vpc_v2.list_subnets(vpc_id=vpc_id)).subnets == []
+
+
+async def test_a_bound_eip_is_refused_deletion_and_a_second_binding(
+    cloud: tuple[FakeHuaweiCloud, AsyncHuaweiCloud],
+) -> None:
+    """EIP rows of the error code table (eip_api05_0002, "Deleting an EIP" and "Updating an EIP"): 409 VPC.0517
+    "Floatingip has associated with port, please disassociate it firstly.", 409 VPC.0510 "Floatingip has already
+    associated with port." (an EIP bound elsewhere), 409 VPC.0511 "Port has already associated with floatingip."."""
+    fake, client = cloud
+    _, subnet_id = await network(client)
+    first, second = [
+        (await client.vpc_v2.create_port(body={"port": {"network_id": subnet_id}})).port for _ in range(2)
+    ]
+    assert first is not None and first.id and second is not None and second.id
+    body = {"publicip": {"type": "5_bgp"}, "bandwidth": {"name": "b", "size": 5, "share_type": "PER"}}
+    eip, other = [(await client.eip_v2.create_publicip(body=body)).publicip for _ in range(2)]
+    assert eip is not None and eip.id and other is not None and other.id
+    await client.eip_v2.update_publicip(publicip_id=eip.id, body={"publicip": {"port_id": first.id}})
+
+    with pytest.raises(APIError) as deleting:
+        await client.eip_v2.delete_publicip(publicip_id=eip.id)
+    with pytest.raises(APIError) as rebinding:
+        await client.eip_v2.update_publicip(publicip_id=eip.id, body={"publicip": {"port_id": second.id}})
+    with pytest.raises(APIError) as doubling:
+        await client.eip_v2.update_publicip(publicip_id=other.id, body={"publicip": {"port_id": first.id}})
+    await client.eip_v2.update_publicip(publicip_id=eip.id, body={"publicip": {"port_id": ""}})  # unbind
+    await client.eip_v2.delete_publicip(publicip_id=eip.id)
+
+    assert (deleting.value.status_code, deleting.value.error_code) == (409, "VPC.0517")
+    assert (rebinding.value.status_code, rebinding.value.error_code) == (409, "VPC.0510")
+    assert (doubling.value.status_code, doubling.value.error_code) == (409, "VPC.0511")
+    assert [publicip.id for publicip in (await client.eip_v2.list_publicips()).publicips or []] == [other.id]
+    assert fake.internal_errors == []

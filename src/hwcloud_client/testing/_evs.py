@@ -39,9 +39,10 @@ class JobTable(Protocol):
 
 
 VOLUME_TYPES = frozenset({"SATA", "SAS", "GPSSD", "SSD", "ESSD", "GPSSD2", "ESSD2"})
-# Deleting a disk that is attached: EVS answers 400 with an error object (evs_04_2008 documents the 400 and its
-# {"error": {"code", "message"}} body); the code is from EVS's EVS.2xxx range and is not confirmed row by row.
-VOLUME_IN_USE = "EVS.2024"
+# Deleting a disk that is attached (or in any status but available and the error ones): 400 EVS.1046 "Failed to delete
+# the disk because the disk status is incorrect." (EVS API reference, "Error Codes", evs_04_0038; the 400 and its
+# {"error": {"code", "message"}} body are Deleting an EVS Disk's, evs_04_2008). EVS.2024 is "volume is error!", a 500.
+VOLUME_IN_USE = "EVS.1046"
 # "Only a volume in the available, error, error_restoring, or error_extending state can be deleted" (ECS API
 # reference, "Deleting a Disk"), and never one still attached.
 DELETABLE = frozenset({"available", "error", "error_restoring", "error_extending", "error_rollbacking"})
@@ -225,8 +226,8 @@ class EvsEmulator:
         if volume.attachments or volume.status not in DELETABLE:
             raise evs_error(
                 400, VOLUME_IN_USE,
-                f"The volume {volume.id} is {volume.status}; only a detached volume that is available (or in error) "
-                "can be deleted.",
+                "volume status must be available, error,  error_extending, error_restoring, error_rollbacking when "
+                f"delete volume! (the volume {volume.id} is {volume.status})",
             )
         volume.status = "deleting"
 

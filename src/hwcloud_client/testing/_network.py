@@ -24,13 +24,17 @@ from ._spec import catalog
 
 __all__ = ["NetworkEmulator", "Port"]
 
-# Documented codes (VPC API reference, "Error Codes", vpc_api_0003): VPC.0101 "Param is invalid." (400, creating a
-# VPC), VPC.0003 "VPC does not exist." (404); for a delete of what is still in use, the same table's 409 VPC.0108
-# "Router is used not allow deleted." (a VPC that still holds resources) and VPC.0209 "subnet is still used ,such as
-# computer,LB." (a subnet that ECSs or load balancers still use; its status is not in the excerpt we could read,
-# 409 is assumed like VPC.0108's).
-VPC_HAS_SUBNETS = "VPC.0108"
+# Documented codes (VPC API reference, "Error Codes", support.huaweicloud.com/intl/en-us/api-vpc/vpc_api_0003.html;
+# the same table is the EIP reference's eip_api05_0002): VPC.0101 "Param is invalid." (400, creating a VPC), VPC.0003
+# "VPC does not exist." (404). Deleting what is still in use, row by row: a VPC that contains subnets is 409 VPC.0104
+# "Router contains subnets, please delete subnet first." (VPC.0108 is a VPC that contains EIPs); a subnet that an ECS
+# or load balancer uses is VPC.0209 "Subnet is still used, such as computer, LB." with HTTP status 500, as the table
+# has it; an EIP bound to a port is 409 VPC.0517 "Floatingip has associated with port, please disassociate it
+# firstly." (deleting an EIP); binding an EIP bound elsewhere is 409 VPC.0510, binding a port that has one 409 VPC.0511.
+VPC_HAS_SUBNETS = "VPC.0104"
 SUBNET_HAS_PORTS = "VPC.0209"
+SUBNET_IN_USE_STATUS = 500
+EIP_BOUND = "VPC.0517"
 PUBLIC_RANGE = ipaddress.ip_network("203.0.113.0/24")  # TEST-NET-3: never a real address
 
 
@@ -457,7 +461,7 @@ class NetworkEmulator:
 
     def _refuse_vpc_delete(self, vpc: Vpc) -> None:
         if any(subnet.vpc_id == vpc.id for subnet in self.subnets.values()):
-            raise vpc_error(409, VPC_HAS_SUBNETS, f"Router is used not allow deleted: the VPC {vpc.id} has subnets.")
+            raise vpc_error(409, VPC_HAS_SUBNETS, "Router contains subnets, please delete subnet first.")
 
     def _delete_vpc(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         vpc = self._vpc(self._project(path[0]), path[1])
@@ -547,7 +551,7 @@ class NetworkEmulator:
         if subnet.vpc_id != path[1]:
             raise vpc_error(404, "VPC.0202", "Subnet does not exist.")
         if any(port.network_id == subnet.id for port in self.ports.values()):
-            raise vpc_error(409, SUBNET_HAS_PORTS, f"subnet is still used ,such as computer,LB: {subnet.id} has ports.")
+            raise vpc_error(SUBNET_IN_USE_STATUS, SUBNET_HAS_PORTS, "Subnet is still used, such as computer, LB.")
         del self.subnets[subnet.id]
         return EmulatedResponse(status=204)
 
@@ -774,9 +778,9 @@ class NetworkEmulator:
             return
         port = self._port(publicip.project_id, str(port_id))
         if publicip.port_id not in (None, port.id):
-            raise vpc_error(409, "VPC.0506", f"The EIP {publicip.id} is already bound to port {publicip.port_id}.")
+            raise vpc_error(409, "VPC.0510", "Floatingip has already associated with port.")
         if any(other.port_id == port.id and other.id != publicip.id for other in self.publicips.values()):
-            raise vpc_error(409, "VPC.0507", f"The port {port.id} already has an EIP.")
+            raise vpc_error(409, "VPC.0511", "Port has already associated with floatingip.")
         publicip.port_id = port.id
 
     def _update_publicip(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
@@ -789,7 +793,10 @@ class NetworkEmulator:
         return json_response(200, {"publicip": self._publicip_doc(publicip, "PublicipUpdateResp")})
 
     def _delete_publicip(self, _: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
-        del self.publicips[self._publicip(self._project(path[0]), path[1]).id]
+        publicip = self._publicip(self._project(path[0]), path[1])
+        if publicip.port_id is not None:  # "a bound EIP may not be deleted directly" (DeletePublicip)
+            raise vpc_error(409, EIP_BOUND, "Floatingip has associated with port, please disassociate it firstly.")
+        del self.publicips[publicip.id]
         return EmulatedResponse(status=204)
 
     def _list_publicips_v3(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
