@@ -181,10 +181,22 @@ def canonical_request(
     body_hash: str,
 ) -> str:
     """``headers`` maps lower-case names to stripped values and must hold every signed header."""
+    return _canonical_request(method, raw_path, raw_query, headers, signed_headers, ";".join(signed_headers), body_hash)
+
+
+def _canonical_request(
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    signed_headers: Sequence[str],
+    joined_names: str,
+    body_hash: str,
+) -> str:
     canonical_headers = "".join([f"{name}:{headers[name]}\n" for name in signed_headers])
     return (
         f"{method.upper()}\n{canonical_uri(raw_path)}\n{canonical_wire_query(raw_query)}\n"
-        f"{canonical_headers}\n{';'.join(signed_headers)}\n{body_hash}"
+        f"{canonical_headers}\n{joined_names}\n{body_hash}"
     )
 
 
@@ -203,9 +215,13 @@ def derive_v11_key(ak: str, sk: str, scope: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _signed_headers(names: tuple[str, ...]) -> tuple[str, ...]:
-    """The names :func:`is_signed_header` holds for, sorted: the same few header sets recur on every call."""
-    return tuple(sorted([name for name in names if "_" not in name and name not in UNSIGNED_HEADERS]))
+def _signed_headers(names: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The names :func:`is_signed_header` holds for, sorted, and their ``;``-joined form (SignedHeaders).
+
+    Cached: the same few header sets recur on every call.
+    """
+    signed = tuple(sorted([name for name in names if "_" not in name and name not in UNSIGNED_HEADERS]))
+    return signed, ";".join(signed)
 
 
 @lru_cache(maxsize=8)
@@ -234,12 +250,13 @@ def _hmac_signature(spec: AlgorithmSpec, key: bytes, message: str) -> str:
 def authorization_value(
     spec: AlgorithmSpec, ak: str, signed_headers: Sequence[str], signature: str, scope: str | None = None
 ) -> str:
+    return _authorization_value(spec.name, ak, ";".join(signed_headers), signature, scope)
+
+
+def _authorization_value(name: str, ak: str, joined_names: str, signature: str, scope: str | None) -> str:
     if scope is not None:
-        return (
-            f"{spec.name} Credential={ak}/{scope}, SignedHeaders={';'.join(signed_headers)}, "
-            f"Signature={signature}"
-        )
-    return f"{spec.name} Access={ak}, SignedHeaders={';'.join(signed_headers)}, Signature={signature}"
+        return f"{name} Credential={ak}/{scope}, SignedHeaders={joined_names}, Signature={signature}"
+    return f"{name} Access={ak}, SignedHeaders={joined_names}, Signature={signature}"
 
 
 def sign_request(
@@ -261,8 +278,8 @@ def sign_request(
     for which :func:`is_signed_header` holds is signed.
     """
     spec = _SPECS.get(algorithm) or algorithm_spec(algorithm)
-    signed = _signed_headers(tuple(headers))
-    canonical = canonical_request(method, raw_path, raw_query, headers, signed, body_hash)
+    signed, joined_names = _signed_headers(tuple(headers))
+    canonical = _canonical_request(method, raw_path, raw_query, headers, signed, joined_names, body_hash)
     scope = None
     if spec.scoped:
         missing = [name for name, value in (("region", region), ("service", service)) if not value]
@@ -272,7 +289,11 @@ def sign_request(
                 "missing); use it through AsyncHuaweiCloud or pass region=/service= to the signing hook"
             )
         scope = f"{sdk_date[:8]}/{region}/{service}"
-    to_sign = string_to_sign(spec, sdk_date, canonical, scope)
+    if scope is None and spec.hash_factory is hashlib.sha256:
+        # string_to_sign(spec, sdk_date, canonical), without its calls: the common case, on every request.
+        to_sign = f"{spec.name}\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    else:
+        to_sign = string_to_sign(spec, sdk_date, canonical, scope)
     sk = credentials.sk.get_secret_value()
     if spec.asymmetric:
         from ._asymmetric import asymmetric_signature
@@ -282,4 +303,4 @@ def sign_request(
         signature = _hmac_signature(spec, derive_v11_key(credentials.ak, sk, scope).encode(), to_sign)
     else:
         signature = _hmac_signature(spec, sk.encode(), to_sign)
-    return authorization_value(spec, credentials.ak, signed, signature, scope)
+    return _authorization_value(spec.name, credentials.ak, joined_names, signature, scope)
