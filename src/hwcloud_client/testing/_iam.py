@@ -195,9 +195,12 @@ class IamEmulator:
         for field in ("name", "domain_id", "parent_id", "id"):
             if field in params:
                 projects = [project for project in projects if project[field] == params[field][0]]
-        if "enabled" in params:
-            wanted = params["enabled"][0].lower() == "true"
-            projects = [project for project in projects if project["enabled"] is wanted]
+        for flag in ("enabled", "is_domain"):  # Keystone's booleans: true/false, any case
+            if flag in params:
+                sent = params[flag][0].lower()
+                if sent not in ("true", "false"):
+                    raise _bad_request(f"{flag} must be true or false")
+                projects = [project for project in projects if project[flag] is (sent == "true")]
         projects = _page(projects, params)
         return self._listing("projects", projects, "/v3/projects")
 

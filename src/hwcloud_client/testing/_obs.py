@@ -575,7 +575,10 @@ class ObsEmulator:
         names = [] if bucket_type == "POSIX" else [name for name in sorted(self._buckets) if name > marker]
         shown, truncated = names[:max_keys], len(names) > max_keys
         root = _root("ListAllMyBucketsResult")
-        _add(SubElement(root, "Owner"), "ID", "emulator-owner")
+        owner = SubElement(root, "Owner")
+        _add(owner, "ID", _OWNER_ID)
+        if call.dialect == "aws":  # the S3-compatible API's owner has a display name too (esdk's v2 parser reads it)
+            _add(owner, "DisplayName", _OWNER_ID)
         if "marker" in params or "max-keys" in params:
             _add(root, "Marker", marker)
             _add(root, "MaxKeys", str(max_keys))
