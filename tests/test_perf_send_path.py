@@ -104,3 +104,23 @@ async def test_only_a_learned_skew_moves_a_signature_date_and_only_for_its_endpo
     await auth.sign(other)
     assert skewed.headers["x-sdk-date"] == "20260310T110000Z"
     assert other.headers["x-sdk-date"] == "20260310T090000Z"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([("X-Request-Id", "r1"), ("X-Iam-Trace-Id", "t1")], "r1"),
+        ([("X-Openstack-Request-Id", "o1")], "o1"),
+        ([], None),
+    ],
+)
+def test_a_responses_request_id_is_the_same_however_often_it_is_read(
+    headers: list[tuple[str, str]], expected: str | None
+) -> None:
+    from hwcloud_client._response import Response
+
+    response = Response(httpx.Response(200, headers=headers), attempts=1, elapsed_ms=1.0)
+    assert response.request_id == expected
+    assert response.request_id == expected
+    assert response.info().request_id == expected
+    assert repr(response) == f"<Response [200] request_id={expected}>"

@@ -22,15 +22,23 @@ class ResponseInfo:
     elapsed_ms: float
 
 
+class _Unread:
+    """The request id before it is looked up (None means the response has none)."""
+
+
+_UNREAD = _Unread()
+
+
 class Response:
     """A completed response: ``status_code``, ``headers``, ``request_id``, ``content``, ``json()``."""
 
-    __slots__ = ("_http", "attempts", "elapsed_ms")
+    __slots__ = ("_http", "_request_id", "attempts", "elapsed_ms")
 
     def __init__(self, http: httpx.Response, *, attempts: int, elapsed_ms: float) -> None:
         self._http = http
         self.attempts = attempts
         self.elapsed_ms = elapsed_ms
+        self._request_id: str | _Unread | None = _UNREAD
 
     @property
     def status_code(self) -> int:
@@ -42,7 +50,11 @@ class Response:
 
     @property
     def request_id(self) -> str | None:
-        return request_id_in(self._http.headers)
+        found = self._request_id
+        if isinstance(found, _Unread):
+            # Looked up once: a typed result reads it twice, and each look-up scans the headers up to four times.
+            found = self._request_id = request_id_in(self._http.headers)
+        return found
 
     @property
     def content(self) -> bytes:
