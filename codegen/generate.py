@@ -14,6 +14,7 @@ models of its own, and ``__init__.py`` (the clients, and every model name export
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import keyword
 import re
@@ -456,6 +457,7 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
     twins: list[str] = []
     cls = version.cls
     op_names = {op["name"] for op in version.operations}
+    extended = extension_methods(version)
     for op in version.operations:
         name = op["name"]
         arguments: list[tuple[str, bool]] = []
@@ -502,14 +504,15 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
             f"    async def {name}({signature}) -> {result}:\n"
             f"        return await self._invoke({constant(name)}, locals())\n"
         )
-        twins.append(f"    {name} = blocking({cls}.{name})")
+        if name not in extended:
+            twins.append(f"    {name} = blocking({cls}.{name})")
         page = paging.get(name)
         if page is not None:
             iterator = iter_name(name)
             if iterator in op_names:
                 raise GenerationError(f"{version.key}: {iterator} is an operation too")
-            dialect = _dialect(page, op, version)
-            dialects.add(dialect.split("(", 1)[0])
+            dialect, names = _dialect(page, op, version)
+            dialects.update(names)
             items = python_name(page["items"])
             methods.append(
                 f"    {iterator} = paginate(\n"
@@ -541,8 +544,8 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
         stdlib.append(f"from typing import {', '.join(typing_names)}")
     local = [import_from("..._blocking", ["SyncService", "blocking", *(["blocking_pager"] if dialects else [])])]
     if dialects:
-        local.append(import_from("..._paging", dialects))
-        local.append("from .._base import paginate")
+        local.append(import_from("..._paging", dialects - {"DefaultPageSize"}))
+        local.append(import_from(".._base", ["paginate", *dialects & {"DefaultPageSize"}]))
     local.append("from .._generated import GeneratedService, Op")
     deferred: dict[str, list[str]] = {}
     for name in model_names:
@@ -565,8 +568,27 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
     lines.append(f'    service_name = "{version.overrides["service_names"].get(version.package, version.package)}"')
     lines.append(f'    models_package = "hwcloud_client.services.{version.key}"')
     text = "\n".join(lines) + "\n\n" + "\n".join(methods)
-    text += f"\n\nclass Sync{cls}(SyncService[{cls}]):\n" + "\n".join(twins) + "\n"
+    sync_doc = ""
+    if extended:
+        module, hand_written = version.overrides["extended"][version.key].split(":")
+        # A twin assigned again in a subclass keeps the type of this one for mypy: the subclass declares them.
+        sync_doc = f'    """Also {", ".join(sorted(extended))}: in services/{module}.py\'s Sync{hand_written}."""\n\n'
+    text += f"\n\nclass Sync{cls}(SyncService[{cls}]):\n" + sync_doc + "\n".join(twins) + "\n"
     return text
+
+
+def extension_methods(version: Version) -> set[str]:
+    """The generated operations that the hand-written subclass of this version (``extended``) defines again."""
+    target = version.overrides["extended"].get(version.key)
+    if target is None:
+        return set()
+    module, hand_written = target.split(":")
+    tree = ast.parse((SERVICES_DIR / f"{module}.py").read_text(encoding="utf-8"))
+    found = next((node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == hand_written), None)
+    if found is None:
+        raise GenerationError(f"{version.key}: extended names {target}, but services/{module}.py has no {hand_written}")
+    defined = {node.name for node in found.body if isinstance(node, ast.AsyncFunctionDef)}
+    return defined & {op["name"] for op in version.operations}
 
 
 def reference(module: str, name: str, op: Facts) -> str:
@@ -591,30 +613,72 @@ def version_ref(version: Version, op: Facts, alias: str, modules: dict[str, tupl
     return reference(module, alias, op)
 
 
-def _dialect(page: Facts, op: Facts, version: Version) -> str:
+def _dialect(page: Facts, op: Facts, version: Version) -> tuple[str, set[str]]:
+    """The dialect expression of a ``paging`` entry, and the names it uses.
+
+    ``style``: ``marker`` (``param``, default ``marker``: the last item's ``item_key`` or the dotted
+    ``next_marker`` field), ``offset`` (``param``, default ``offset``, counts items: ``start_number``,
+    ``start``), ``page`` (``param``, default ``offset``, a page number from ``start``, default 1).
+    ``count``: a top-level integer field holding the total, to stop at (offset and page styles).
+    ``size_param`` and ``size``: a page size sent when the caller gives none (APIs that ignore the page
+    number without one, as Keystone's ``page``/``per_page``).
+    """
+    where = f"{version.key}.{op['name']}"
     params = {param["name"] for param in op["params"] if param["in"] == "query"}
     items = page["items"]
     response = version.models[op["response"]]
-    if items not in {fact["name"] for fact in response["fields"]}:
-        raise GenerationError(f"{version.key}.{op['name']}: paging items field {items} is not in the response")
+    fields = {fact["name"]: fact["type"] for fact in response["fields"]}
+    if not fields.get(items, "").startswith("list["):
+        raise GenerationError(f"{where}: paging items field {items} is not a list in the response")
     style = page["style"]
+    if style not in ("marker", "offset", "page"):
+        raise GenerationError(f"{where}: unknown paging style {style}")
+    known = {"style", "items", "param", "next_marker", "item_key", "start", "count", "size_param", "size"}
+    if set(page) - known:
+        raise GenerationError(f"{where}: unknown paging keys {sorted(set(page) - known)}")
     param = page.get("param", {"marker": "marker", "offset": "offset", "page": "offset"}.get(style, ""))
     if param not in params:
-        raise GenerationError(f"{version.key}.{op['name']}: paging parameter {param} is not a query parameter")
+        raise GenerationError(f"{where}: paging parameter {param} is not a query parameter")
+    count = page.get("count")
+    if count is not None and fields.get(count) != "int":
+        raise GenerationError(f"{where}: paging count {count} is not an integer field of the response")
+    if count is not None and style == "marker":
+        raise GenerationError(f"{where}: a marker pager stops on its marker, not on a count")
+    count_arg = json.dumps(python_name(count)) if count is not None else "None"
+    # The pager moves the method's own keyword arguments, by their Python names (``from`` → ``from_``).
+    argument = python_name(param)
     if style == "marker":
-        args = [f'"{param}"'] if param != "marker" else []
+        args = [f'"{argument}"'] if argument != "marker" else []
         if page.get("next_marker"):
             args.append(f'next_marker_field="{page["next_marker"]}"')
         if page.get("item_key"):
             args.append(f'item_key="{page["item_key"]}"')
-        return f"Marker({', '.join(args)})"
-    if style == "offset":
-        return "ItemOffset()" if param == "offset" else f'ItemOffset("{param}")'
-    if style == "page":
+        expression = f"Marker({', '.join(args)})"
+    elif style == "offset":
+        args = [f'"{argument}"'] if argument != "offset" else []
+        if count is not None:
+            args.append(f"count_field={count_arg}")
+        expression = f"ItemOffset({', '.join(args)})"
+    else:
         start = page.get("start", 1)
-        count = '"count"' if "count" in {fact["name"] for fact in response["fields"]} else "None"
-        return f'PageNumber("{param}", {start}, {count})'
-    raise GenerationError(f"{version.key}.{op['name']}: unknown paging style {style}")
+        if not isinstance(start, int) or start not in (0, 1):
+            raise GenerationError(f"{where}: page numbers start at 0 or 1, not {start!r}")
+        expression = f'PageNumber("{argument}", {start}, {count_arg})'
+    names = {expression.split("(", 1)[0]}
+    size_param = page.get("size_param")
+    if (size_param is None) != (page.get("size") is None):
+        raise GenerationError(f"{where}: size_param and size go together")
+    if size_param is not None:
+        size = page["size"]
+        if count is not None:
+            raise GenerationError(f"{where}: a default page size hides the count from the pager")
+        if size_param not in params or size_param == param:
+            raise GenerationError(f"{where}: paging size parameter {size_param} is not a query parameter")
+        if not isinstance(size, int) or size < 1:
+            raise GenerationError(f"{where}: paging size {size!r} is not a positive integer")
+        expression = f'DefaultPageSize({expression}, size_param="{python_name(size_param)}", size={size})'
+        names.add("DefaultPageSize")
+    return expression, names
 
 
 def init_module(version: Version) -> str:
@@ -678,13 +742,21 @@ def versions(facts: dict[str, Facts], overrides: Facts) -> list[Version]:
 
 
 def catalog_module(found: list[Version], overrides: Facts) -> str:
+    """``_catalog.py``: facade attribute → (module, client class), and the attributes' types.
+
+    A version listed in ``extended`` is served by its hand-written subclass (``ecs_v2`` → ``ecs:ECS``),
+    under its own name and its aliases alike.
+    """
     aliases: dict[str, str] = overrides["aliases"]
-    entries = [(v.key, v.key, v.cls) for v in found]
-    entries += [(alias, key, next(v.cls for v in found if v.key == key)) for alias, key in sorted(aliases.items())]
+    extended: dict[str, str] = overrides["extended"]
+    served = {v.key: tuple(extended[v.key].split(":")) if v.key in extended else (v.key, v.cls) for v in found}
+    entries = [(v.key, *served[v.key]) for v in found]
+    entries += [(alias, *served[key]) for alias, key in sorted(aliases.items())]
     entries.sort()
-    table = "\n".join(f'    "{name}": ("{key}", "{cls}"),' for name, key, cls in entries)
-    ordered = sorted(found, key=lambda v: v.key)
-    imports = "\n".join(import_from(f".{v.key}", [v.cls, f"Sync{v.cls}"], "    ") for v in ordered)
+    table = "\n".join(f'    "{name}": ("{module}", "{cls}"),' for name, module, cls in entries)
+    imports = "\n".join(
+        import_from(f".{module}", sorted({cls, f"Sync{cls}"}), "    ") for module, cls in sorted(set(served.values()))
+    )
     typed = "\n".join(f"        {name}: {cls}" for name, _, cls in entries)
     sync_typed = "\n".join(f"        {name}: Sync{cls}" for name, _, cls in entries)
     return (
@@ -693,7 +765,7 @@ def catalog_module(found: list[Version], overrides: Facts) -> str:
         "from typing import TYPE_CHECKING\n\n"
         f"if TYPE_CHECKING:\n{imports}\n\n"
         '__all__ = ["GENERATED", "GeneratedAttributes", "SyncGeneratedAttributes"]\n\n'
-        "# facade attribute -> (package under hwcloud_client.services, async client class; its twin is Sync<class>)\n"
+        "# facade attribute -> (module under hwcloud_client.services, async client class; its twin is Sync<class>)\n"
         f"GENERATED: dict[str, tuple[str, str]] = {{\n{table}\n}}\n\n\n"
         "class GeneratedAttributes:\n"
         '    """The generated clients, as attributes of the async facade (declared for type checkers)."""\n\n'

@@ -14,7 +14,6 @@ import asyncio
 import httpx
 
 import hwcloud_client as hw
-from hwcloud_client.services.ecs import RootVolume, ServerNic, ServerSpec
 from hwcloud_client.testing import FakeHuaweiCloud
 
 
@@ -23,12 +22,13 @@ def notebook_cell(fake: FakeHuaweiCloud) -> None:
         region=fake.region, credentials=fake.credentials, http_client=httpx.AsyncClient(transport=fake.transport())
     ) as cloud:
         print("project:", cloud.project_id())
-        spec = ServerSpec(
-            image_ref="img-demo", flavor_ref="s6.small.1", name="nb", vpcid="vpc-demo", count=3,
-            nics=[ServerNic(subnet_id="subnet-demo")], root_volume=RootVolume(volumetype="SSD"),
-        )
-        created = cloud.ecs.create_servers(server=spec)
-        job = cloud.ecs.wait_for_job(created.job_id, timeout=30, interval=0.05)
+        # The body as Huawei's API reference spells it (a dict), or the typed models of services.ecs_v2.
+        spec = {
+            "imageRef": "img-demo", "flavorRef": "s6.small.1", "name": "nb", "vpcid": "vpc-demo", "count": 3,
+            "nics": [{"subnet_id": "subnet-demo"}], "root_volume": {"volumetype": "SSD"},
+        }
+        created = cloud.ecs.create_servers(body={"server": spec})
+        job = cloud.ecs.wait_for_job(created.job_id or "", timeout=30, interval=0.05)
         print(f"job {job.job_id}: {job.status}")
         for server in cloud.ecs.iter_servers_details(limit=2):  # a plain iterator over every page
             print(f"  {server.name:<10} {server.status:<8} {server.id}")

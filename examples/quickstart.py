@@ -28,7 +28,7 @@ import anyio
 import httpx
 
 import hwcloud_client as hw
-from hwcloud_client.services.ecs import RootVolume, ServerDetail, ServerNic, ServerSpec
+from hwcloud_client.services.ecs_v2 import PrePaidServer, PrePaidServerNic, PrePaidServerRootVolume, ServerDetail
 
 MIB = 1024 * 1024
 PlainClient = Callable[[], httpx.AsyncClient]
@@ -115,7 +115,7 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
         notes.append(f"project {project_id} for region {cloud.region}")
 
     async with steps.step("list flavors") as notes:
-        flavors = (await cloud.ecs.list_flavors()).flavors
+        flavors = (await cloud.ecs.list_flavors()).flavors or []
         notes.append(f"{len(flavors)} flavors, e.g. {', '.join(f.name for f in flavors[:3])}")
 
     network = None if real else await demo_network(cloud, steps)
@@ -126,9 +126,13 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
 
     async with steps.step("create two servers and wait for the job") as notes:
         created = await cloud.ecs.create_servers(server=spec)
-        job = await cloud.ecs.wait_for_job(created.job_id, timeout=900 if real else 30, interval=10 if real else 0.1)
-        server_ids = job.server_ids
-        notes.append(f"job {job.job_id} {job.status}, servers {', '.join(server_ids)}")
+        server_ids = created.server_ids or []
+        if created.job_id:  # pay-per-use servers come with a job; a yearly one is an order (order_id)
+            job = await cloud.ecs.wait_for_job(
+                created.job_id, timeout=900 if real else 30, interval=10 if real else 0.1
+            )
+            notes.append(f"job {job.job_id} {job.status}")
+        notes.append(f"servers {', '.join(server_ids)}")
 
     async with steps.step("page through servers, one per page") as notes:
         servers = [server async for server in cloud.ecs.iter_servers_details(limit=1)]
@@ -158,7 +162,7 @@ async def ecs_tour(cloud: hw.AsyncHuaweiCloud, steps: Tour, *, real: bool) -> No
 
 def addresses(server: ServerDetail) -> str:
     """``(192.168.1.23)``: the server's fixed addresses, keyed in ECS's answer by the VPC they belong to."""
-    found = [address.addr for entries in server.addresses.values() for address in entries]
+    found = [address.addr or "" for entries in (server.addresses or {}).values() for address in entries]
     return f"({', '.join(found)})" if found else "(no address yet)"
 
 
@@ -178,20 +182,21 @@ async def demo_network(cloud: hw.AsyncHuaweiCloud, steps: Tour) -> tuple[str, st
     return vpc.id, subnet.id
 
 
-def demo_server_spec(flavor_id: str, network: tuple[str, str] | None) -> ServerSpec | None:
+def demo_server_spec(flavor_id: str, network: tuple[str, str] | None) -> PrePaidServer | None:
     if network is not None:
         vpc_id, subnet_id = network
-        return ServerSpec(
+        return PrePaidServer(
             image_ref="img-demo-ubuntu", flavor_ref=flavor_id, name="tour", vpcid=vpc_id, count=2,
-            nics=[ServerNic(subnet_id=subnet_id)], root_volume=RootVolume(volumetype="SSD"),
+            nics=[PrePaidServerNic(subnet_id=subnet_id)], root_volume=PrePaidServerRootVolume(volumetype="SSD"),
         )
     names = ("HWC_DEMO_IMAGE_ID", "HWC_DEMO_FLAVOR_ID", "HWC_DEMO_VPC_ID", "HWC_DEMO_SUBNET_ID")
     if not all(os.environ.get(name) for name in names):
         return None
-    return ServerSpec(
+    return PrePaidServer(
         image_ref=os.environ["HWC_DEMO_IMAGE_ID"], flavor_ref=os.environ["HWC_DEMO_FLAVOR_ID"],
         name="hwcloud-client-tour", vpcid=os.environ["HWC_DEMO_VPC_ID"], count=2,
-        nics=[ServerNic(subnet_id=os.environ["HWC_DEMO_SUBNET_ID"])], root_volume=RootVolume(volumetype="SSD"),
+        nics=[PrePaidServerNic(subnet_id=os.environ["HWC_DEMO_SUBNET_ID"])],
+        root_volume=PrePaidServerRootVolume(volumetype="SSD"),
     )
 
 

@@ -8,7 +8,6 @@ import pytest
 
 import hwcloud_client as hw
 from hwcloud_client.errors import ConfigurationError, NotFoundError
-from hwcloud_client.services.ecs import RootVolume, ServerNic, ServerSpec
 from hwcloud_client.testing import FakeHuaweiCloud
 
 pytest.importorskip("httpx_aiohttp")
@@ -32,8 +31,8 @@ async def test_signed_calls_with_awkward_queries_and_paths_verify(served: tuple[
     async with aiohttp_cloud(fake, url) as cloud:
         assert type(cloud.http).__name__ == "HttpxAiohttpClient"
         assert await cloud.project_id() == fake.project_id
-        spec = ServerSpec(image_ref="img", flavor_ref="s6.small.1", name="web", vpcid="vpc", count=2,
-                          nics=[ServerNic(subnet_id="subnet")], root_volume=RootVolume(volumetype="SSD"))
+        spec = {"imageRef": "img", "flavorRef": "s6.small.1", "name": "web", "vpcid": "vpc", "count": 2,
+                "nics": [{"subnet_id": "subnet"}], "root_volume": {"volumetype": "SSD"}}
         created = await cloud.ecs.create_servers(server=spec)
         assert created.job_id is not None
         await cloud.ecs.wait_for_job(created.job_id, timeout=10, interval=0.02)

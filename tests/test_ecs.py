@@ -628,12 +628,6 @@ async def test_a_dry_run_answered_202_without_a_body_has_no_job_and_carries_the_
     assert json.loads(request.content) == sent
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the emulator answers a passing dry run 202 with '{}', and ECS.create_servers/resize_server only treat "
-    "an empty body as 'no job' (services/ecs.py, the content.strip() checks): job_id comes back None, not ''",
-)
 async def test_a_dry_run_that_passes_has_no_job() -> None:
     # ECS answers a dry run that passes its checks with 202 and no job; one that fails, with its error.
     fake = FakeHuaweiCloud()

@@ -700,37 +700,33 @@ async def test_the_plugin_fixtures_share_one_emulator(
 
 
 async def test_typed_ecs_client_round_trip(fake_cloud: FakeHuaweiCloud, fake_cloud_client: AsyncHuaweiCloud) -> None:
-    from hwcloud_client.services._ecs_models import RootVolume, ServerNic, ServerSpec
-
     ecs = fake_cloud_client.ecs
-    spec = ServerSpec(
-        image_ref=SERVER_SPEC["imageRef"],
-        flavor_ref="s6.small.1",
-        name="typed",
-        vpcid=SERVER_SPEC["vpcid"],
-        nics=[ServerNic(subnet_id=SERVER_SPEC["nics"][0]["subnet_id"])],
-        root_volume=RootVolume(volumetype="SSD", size=40),
-        count=3,
-    )
-    created = await ecs.create_servers(server=spec, client_token="typed-create")
-    repeated = await ecs.create_servers(server=spec, client_token="typed-create")
+    spec = {
+        "imageRef": SERVER_SPEC["imageRef"], "flavorRef": "s6.small.1", "name": "typed", "vpcid": SERVER_SPEC["vpcid"],
+        "nics": [{"subnet_id": SERVER_SPEC["nics"][0]["subnet_id"]}], "root_volume": {"volumetype": "SSD", "size": 40},
+        "count": 3,
+    }
+    created = await ecs.create_servers(server=spec, x_client_token="typed-create")
+    repeated = await ecs.create_servers(body={"server": spec}, x_client_token="typed-create")
     finished = await ecs.wait_for_job(created.job_id or "", interval=0.01, timeout=5)
     servers = [server async for server in ecs.iter_servers_details(limit=2)]
-    stopping = await ecs.batch_stop_servers(server_ids=created.server_ids[:1], stop_type="HARD")
+    server_ids = created.server_ids or []
+    stopping = await ecs.batch_stop_servers(server_ids=server_ids[:1], stop_type="HARD")
     await ecs.wait_for_job(stopping.job_id, interval=0.01, timeout=5)
-    stopped = (await ecs.show_server(server_id=created.server_ids[0])).server
-    await ecs.batch_create_server_tags(server_id=created.server_ids[0], tags={"env": "test"})
-    tags = await ecs.show_server_tags(server_id=created.server_ids[0])
+    stopped = (await ecs.show_server(server_id=server_ids[0])).server
+    tag_body = {"action": "create", "tags": [{"key": "env", "value": "test"}]}
+    await ecs.batch_create_server_tags(server_id=server_ids[0], body=tag_body)
+    tags = await ecs.show_server_tags(server_id=server_ids[0])
     flavors = await ecs.list_flavors()
     with pytest.raises(NotFoundError) as missing:
         await ecs.show_server(server_id="7d2f6a3c-0000-4000-8000-000000000000")
 
     assert finished.status == "SUCCESS"
-    assert sorted(server.id for server in servers) == sorted(created.server_ids)
+    assert sorted(server.id for server in servers) == sorted(server_ids)
     assert {server.status for server in servers} == {"ACTIVE"}
-    assert stopped.status == "SHUTOFF"
-    assert [(tag.key, tag.value) for tag in tags.tags] == [("env", "test")]
-    assert "s6.small.1" in {flavor.id for flavor in flavors.flavors}
+    assert stopped is not None and stopped.status == "SHUTOFF"
+    assert [(tag.key, tag.value) for tag in tags.tags or []] == [("env", "test")]
+    assert "s6.small.1" in {flavor.id for flavor in flavors.flavors or []}
     assert missing.value.error_code == "Ecs.0114"
     assert repeated.job_id == created.job_id and len(fake_cloud.ecs.servers) == 3
 
@@ -740,9 +736,9 @@ async def test_typed_iam_client_round_trip(fake_cloud: FakeHuaweiCloud, fake_clo
     projects = await iam.keystone_list_projects(name=fake_cloud.region)
     domains = await iam.keystone_list_auth_domains()
     keys = await iam.list_permanent_access_keys()
-    assert [project.id for project in projects.projects] == [fake_cloud.project_id]
-    assert domains.domains[0].id == fake_cloud.domain_id
-    assert [key.access for key in keys.credentials] == [fake_cloud.ak]
+    assert [project.id for project in projects.projects or []] == [fake_cloud.project_id]
+    assert (domains.domains or [])[0].id == fake_cloud.domain_id
+    assert [key.access for key in keys.credentials or []] == [fake_cloud.ak]
 
 
 async def test_obs_traffic_reaches_the_obs_emulator(

@@ -18,6 +18,7 @@ import pytest
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig, RetryPolicy, TokenAuth
 from hwcloud_client._logging import HTTP_LOGGERS, redact_log_text
+from hwcloud_client.services.iam import temporary_credentials
 from hwcloud_client.testing import FakeHuaweiCloud
 
 pytestmark = pytest.mark.anyio
@@ -54,7 +55,7 @@ async def test_no_secret_reaches_a_log_record_at_debug(
         region=fake.region, credentials=token_auth, project=fake.project_id, config=config, environ={}
     ) as by_token:
         await by_token.ecs.list_servers_details()  # X-Auth-Token out, after X-Subject-Token came in
-        temporary = (await by_token.iam.create_temporary_access_key_by_token()).credential.to_credentials()
+        temporary = temporary_credentials(await by_token.iam.create_temporary_access_key_by_token())
         iam_token = (await token_auth.token()).get_secret_value()
     async with AsyncHuaweiCloud(
         region=fake.region, credentials=temporary, project=fake.project_id, config=config, environ={}

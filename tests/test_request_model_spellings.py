@@ -2,9 +2,8 @@
 
 Without this, ``ServerSpec(**{"imageRef": ...})`` kept the key as an unchecked extra (``extra="allow"``),
 sent as-is, shown by ``repr`` even for a password. Both spellings at once are an error, not a silent pick;
-a key that spells no field is still an extra. IAM's request models send their Python names as they are
-and OBS builds XML, so ECS holds every request model with a Huawei spelling today; the guard below
-fails when a model anywhere gains one without being a :class:`RequestModel`.
+a key that spells no field is still an extra. The guard below fails when a model of OBS, or of the generated
+ECS and IAM packages, sends a Huawei spelling without being a :class:`RequestModel`.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,15 +19,12 @@ import pytest
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from hwcloud_client.services._base import ApiModel, RequestModel
-from hwcloud_client.services._ecs_models import (
-    BatchStartBody,
-    CreateServersBody,
-    ListServersDetailsResponse,
-    ResizeOption,
-    ServerDetail,
-    ServerExtendParam,
-    ServerSpec,
-)
+from hwcloud_client.services.ecs_v2 import BatchStartServersRequestBody as BatchStartBody
+from hwcloud_client.services.ecs_v2 import CreateServersRequestBody as CreateServersBody
+from hwcloud_client.services.ecs_v2 import ListServersDetailsResponse, ServerDetail
+from hwcloud_client.services.ecs_v2 import PrePaidServer as ServerSpec
+from hwcloud_client.services.ecs_v2 import PrePaidServerExtendParam as ServerExtendParam
+from hwcloud_client.services.ecs_v2 import ResizePrePaidServerOption as ResizeOption
 from tests.helpers import Recorder, facade
 
 PASSWORD = "Pa55-w0rd-SECRET"
@@ -164,9 +161,9 @@ def test_every_doubly_spelled_field_is_reported_at_once() -> None:
 
 
 def test_a_key_that_spells_no_field_is_kept_as_an_extra_and_sent() -> None:
-    spec = ServerSpec.model_validate(spec_input(imageRef="img-1", auto_terminate_time="2030-01-01T00:00:00Z"))
-    assert spec.model_extra == {"auto_terminate_time": "2030-01-01T00:00:00Z"}
-    assert dict(wire_pairs(spec))["auto_terminate_time"] == "2030-01-01T00:00:00Z"
+    spec = ServerSpec.model_validate(spec_input(imageRef="img-1", future_option="2030-01-01T00:00:00Z"))
+    assert spec.model_extra == {"future_option": "2030-01-01T00:00:00Z"}
+    assert dict(wire_pairs(spec))["future_option"] == "2030-01-01T00:00:00Z"
 
 
 def test_the_password_by_either_spelling_is_a_secret_everywhere_but_the_json_sent() -> None:
@@ -181,8 +178,9 @@ def test_the_password_by_either_spelling_is_a_secret_everywhere_but_the_json_sen
 def test_response_models_still_read_both_spellings() -> None:
     server = {"id": "s-1", "name": "web", "status": "ACTIVE"}
     by_huawei = ServerDetail.model_validate({**server, "hostId": "h-1", "OS-EXT-STS:vm_state": "active"})
-    by_python = ServerDetail.model_validate({**server, "host_id": "h-1", "vm_state": "active"})
-    assert (by_huawei.host_id, by_huawei.vm_state) == (by_python.host_id, by_python.vm_state) == ("h-1", "active")
+    by_python = ServerDetail.model_validate({**server, "host_id": "h-1", "os_ext_st_svm_state": "active"})
+    read = [(found.host_id, found.os_ext_st_svm_state) for found in (by_huawei, by_python)]
+    assert read == [("h-1", "active")] * 2
 
 
 # --- the guard: which models are request models -------------------------------------------------------
@@ -190,11 +188,15 @@ def test_response_models_still_read_both_spellings() -> None:
 
 def service_models() -> list[type[BaseModel]]:
     found: dict[str, type[BaseModel]] = {}
-    for module_name in ("_ecs_models", "_iam_models", "_obs_models"):
-        module = importlib.import_module(f"hwcloud_client.services.{module_name}")
+    modules = [importlib.import_module("hwcloud_client.services._obs_models")]
+    for package in ("ecs_v2", "iam_v3"):
+        for path in sorted((Path(__file__).parents[1] / "src/hwcloud_client/services" / package).glob("_*.py")):
+            if path.stem not in ("__init__", "_client"):
+                modules.append(importlib.import_module(f"hwcloud_client.services.{package}.{path.stem}"))
+    for module in modules:
         for _, member in inspect.getmembers(module, inspect.isclass):
             if issubclass(member, BaseModel) and member.__module__ == module.__name__:
-                found[member.__qualname__ + "@" + module_name] = member
+                found[member.__qualname__ + "@" + module.__name__] = member
     return list(found.values())
 
 

@@ -32,14 +32,21 @@ async def test_a_typed_result_carries_its_request_id_outside_its_dumps() -> None
 
 
 @pytest.mark.parametrize(
-    "body", [b"<html><body>Sign in to the hotel Wi-Fi</body></html>", b"", b"{\"flavors\": 7}", b"\xff\xfe"]
+    "body", [b"<html><body>Sign in to the hotel Wi-Fi</body></html>", b"{\"flavors\": 7}", b"\xff\xfe"]
 )
 async def test_a_2xx_body_that_is_not_the_result_is_a_typed_error(body: bytes) -> None:
     recorder = Recorder(lambda request: httpx.Response(200, content=body, headers={"X-Request-Id": "r-html"}))
     async with facade(recorder) as cloud:
         with pytest.raises(MalformedResponseError) as caught:
             await cloud.ecs.list_flavors()
-    assert caught.value.request_id == "r-html" and "ListFlavorsResponse" in str(caught.value)
+    assert caught.value.request_id == "r-html" and "list_flavors" in str(caught.value)
+
+
+async def test_an_empty_2xx_body_is_an_empty_result_as_the_official_sdk_makes_one() -> None:
+    recorder = Recorder(lambda request: httpx.Response(200, content=b"", headers={"X-Request-Id": "r-empty"}))
+    async with facade(recorder) as cloud:
+        flavors = await cloud.ecs.list_flavors()
+    assert flavors.flavors is None and flavors._request_id == "r-empty"
 
 
 def test_blocking_results_carry_the_request_id_too() -> None:
@@ -61,7 +68,7 @@ async def test_the_raw_view_of_a_typed_result_has_status_headers_attempts_and_ti
 
 
 def test_a_result_built_by_hand_has_no_raw_view() -> None:
-    from hwcloud_client.services.ecs import ListFlavorsResponse
+    from hwcloud_client.services.ecs_v2 import ListFlavorsResponse
 
     with pytest.raises(ConfigurationError, match="not returned by a call"):
         hw.response_info(ListFlavorsResponse(flavors=[]))

@@ -9,15 +9,13 @@ from pydantic import SecretStr
 from typing_extensions import assert_type
 
 import hwcloud_client as hw
-from hwcloud_client.services.ecs import (
-    DataVolume,
-    PublicIp,
-    RootVolume,
-    ServerExtendParam,
-    ServerNic,
-    ServerSpec,
-    ServerTag,
-)
+from hwcloud_client.services.ecs_v2 import PrePaidServer as ServerSpec
+from hwcloud_client.services.ecs_v2 import PrePaidServerDataVolume as DataVolume
+from hwcloud_client.services.ecs_v2 import PrePaidServerExtendParam as ServerExtendParam
+from hwcloud_client.services.ecs_v2 import PrePaidServerNic as ServerNic
+from hwcloud_client.services.ecs_v2 import PrePaidServerPublicip as PublicIp
+from hwcloud_client.services.ecs_v2 import PrePaidServerRootVolume as RootVolume
+from hwcloud_client.services.ecs_v2 import PrePaidServerTag as ServerTag
 
 
 def credentials() -> None:
@@ -63,7 +61,8 @@ def server_spec() -> ServerSpec:
     # Only the required fields.
     minimal = ServerSpec(image_ref="img", flavor_ref="s6.small.1", name="web", vpcid="vpc",
                          nics=[ServerNic(subnet_id="subnet")], root_volume=RootVolume(volumetype="SSD"))
-    assert_type(minimal.admin_pass, SecretStr | None)
+    # Declared so that a plain str type-checks as input; at run time it is always a SecretStr.
+    assert_type(minimal.admin_pass, SecretStr | str | None)
     # Secrets as plain str; the optional request fields that go out under Huawei's spelling.
     return ServerSpec(
         image_ref="img", flavor_ref="s6.small.1", name="web", vpcid="vpc", count=2, is_auto_rename=True,

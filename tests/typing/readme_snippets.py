@@ -19,7 +19,7 @@ async def pagers(cloud: hw.AsyncHuaweiCloud) -> None:
     # README, "Pagers"
     pager = cloud.ecs.iter_servers_details(limit=100)
     async for page in pager.pages():
-        print(len(page.servers))
+        print(len(page.servers or []))
         break
     token = pager.continuation_token                      # a str: store it anywhere
     async for page in cloud.ecs.iter_servers_details(limit=100).by_page(token):

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, Generic, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 
 from pydantic import (
     AliasChoices,
@@ -30,26 +30,22 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._paging import AsyncPager, PagingDialect, Params
 from .._response import Response, ResponseInfo
-from ..errors import ConfigurationError, MalformedResponseError
+from ..errors import ConfigurationError
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
 
-    from .._types import ParamValue
     from ._cloud import Cloud
 
 __all__ = [
     "ApiModel",
     "DefaultPageSize",
-    "Operation",
     "RequestModel",
     "ResultModel",
     "SecretInput",
     "SentSecret",
     "Service",
     "Timestamp",
-    "json_model",
-    "no_content",
     "paginate",
     "response_info",
 ]
@@ -185,37 +181,6 @@ else:
 """A :data:`SentSecret` that type checkers let users pass as a plain ``str`` (validated into a ``SecretStr``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Operation(Generic[ResultT]):
-    """One API operation: HTTP method, path template (``{project_id}`` is filled by the core) and parser.
-
-    ``domain_scoped``: the operation acts on the caller's account, so it always carries ``X-Domain-Id``
-    (discovered once if not configured); otherwise the core adds it only when already known.
-    """
-
-    method: str
-    path: str
-    parse: Callable[[Response], ResultT]
-    domain_scoped: bool = False
-
-
-def json_model(model: type[ModelT]) -> Callable[[Response], ModelT]:
-    """Parse the JSON body into ``model`` on pydantic's Rust path (no intermediate ``dict``)."""
-
-    def parse(response: Response) -> ModelT:
-        try:
-            parsed = model.model_validate_json(response.content)
-        except ValidationError as error:
-            raise MalformedResponseError(
-                model.__name__, reason=_first_problem(error), status_code=response.status_code,
-                request_id=response.request_id, body=response.content,
-            ) from None
-        parsed._answered_by(response)
-        return parsed
-
-    return parse
-
-
 def response_info(result: ResultModel) -> ResponseInfo:
     """Status, headers, request id, attempts and elapsed time of the call that returned ``result``.
 
@@ -237,10 +202,6 @@ def _first_problem(error: ValidationError) -> str:
     return f"{where}: {first['msg']} ({error.error_count()} problem(s) in all)"
 
 
-def no_content(response: Response) -> None:
-    """For operations that answer 204 or with a body that carries nothing."""
-
-
 class Service:
     """Base of a typed service client bound to one facade (:class:`~hwcloud_client.AsyncHuaweiCloud`)."""
 
@@ -251,28 +212,6 @@ class Service:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(region={self._cloud.region!r})"
-
-    async def _call(
-        self,
-        operation: Operation[ResultT],
-        *,
-        path: Mapping[str, object] | None = None,
-        query: Mapping[str, ParamValue] | None = None,
-        body: BaseModel | Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> ResultT:
-        if operation.domain_scoped:
-            headers = {"X-Domain-Id": await self._cloud.domain_id(), **(headers or {})}
-        response = await self._cloud.request(
-            self.service_name,
-            operation.method,
-            operation.path,
-            path_params=path,
-            params=query,
-            json=body,
-            headers=headers,
-        )
-        return operation.parse(response)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,14 @@ if TYPE_CHECKING:
     from .ces_v3 import CesV3, SyncCesV3
     from .dcs_v2 import DcsV2, SyncDcsV2
     from .dns_v2 import DnsV2, SyncDnsV2
-    from .ecs_v2 import EcsV2, SyncEcsV2
+    from .ecs import ECS, SyncECS
     from .eip_v2 import EipV2, SyncEipV2
     from .eip_v3 import EipV3, SyncEipV3
     from .elb_v2 import ElbV2, SyncElbV2
     from .elb_v3 import ElbV3, SyncElbV3
     from .evs_v2 import EvsV2, SyncEvsV2
     from .functiongraph_v2 import FunctiongraphV2, SyncFunctiongraphV2
-    from .iam_v3 import IamV3, SyncIamV3
+    from .iam import IAM, SyncIAM
     from .iam_v5 import IamV5, SyncIamV5
     from .ims_v2 import ImsV2, SyncImsV2
     from .kms_v2 import KmsV2, SyncKmsV2
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GENERATED", "GeneratedAttributes", "SyncGeneratedAttributes"]
 
-# facade attribute -> (package under hwcloud_client.services, async client class; its twin is Sync<class>)
+# facade attribute -> (module under hwcloud_client.services, async client class; its twin is Sync<class>)
 GENERATED: dict[str, tuple[str, str]] = {
     "as_v1": ("as_v1", "AsV1"),
     "autoscaling": ("as_v1", "AsV1"),
@@ -53,7 +53,8 @@ GENERATED: dict[str, tuple[str, str]] = {
     "dcs_v2": ("dcs_v2", "DcsV2"),
     "dns": ("dns_v2", "DnsV2"),
     "dns_v2": ("dns_v2", "DnsV2"),
-    "ecs_v2": ("ecs_v2", "EcsV2"),
+    "ecs": ("ecs", "ECS"),
+    "ecs_v2": ("ecs", "ECS"),
     "eip": ("eip_v2", "EipV2"),
     "eip_v2": ("eip_v2", "EipV2"),
     "eip_v3": ("eip_v3", "EipV3"),
@@ -64,7 +65,8 @@ GENERATED: dict[str, tuple[str, str]] = {
     "evs_v2": ("evs_v2", "EvsV2"),
     "functiongraph": ("functiongraph_v2", "FunctiongraphV2"),
     "functiongraph_v2": ("functiongraph_v2", "FunctiongraphV2"),
-    "iam_v3": ("iam_v3", "IamV3"),
+    "iam": ("iam", "IAM"),
+    "iam_v3": ("iam", "IAM"),
     "iam_v5": ("iam_v5", "IamV5"),
     "ims": ("ims_v2", "ImsV2"),
     "ims_v2": ("ims_v2", "ImsV2"),
@@ -105,7 +107,8 @@ class GeneratedAttributes:
         dcs_v2: DcsV2
         dns: DnsV2
         dns_v2: DnsV2
-        ecs_v2: EcsV2
+        ecs: ECS
+        ecs_v2: ECS
         eip: EipV2
         eip_v2: EipV2
         eip_v3: EipV3
@@ -116,7 +119,8 @@ class GeneratedAttributes:
         evs_v2: EvsV2
         functiongraph: FunctiongraphV2
         functiongraph_v2: FunctiongraphV2
-        iam_v3: IamV3
+        iam: IAM
+        iam_v3: IAM
         iam_v5: IamV5
         ims: ImsV2
         ims_v2: ImsV2
@@ -156,7 +160,8 @@ class SyncGeneratedAttributes:
         dcs_v2: SyncDcsV2
         dns: SyncDnsV2
         dns_v2: SyncDnsV2
-        ecs_v2: SyncEcsV2
+        ecs: SyncECS
+        ecs_v2: SyncECS
         eip: SyncEipV2
         eip_v2: SyncEipV2
         eip_v3: SyncEipV3
@@ -167,7 +172,8 @@ class SyncGeneratedAttributes:
         evs_v2: SyncEvsV2
         functiongraph: SyncFunctiongraphV2
         functiongraph_v2: SyncFunctiongraphV2
-        iam_v3: SyncIamV3
+        iam: SyncIAM
+        iam_v3: SyncIAM
         iam_v5: SyncIamV5
         ims: SyncImsV2
         ims_v2: SyncImsV2

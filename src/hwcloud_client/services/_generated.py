@@ -11,6 +11,7 @@ and cached on the first call, so that importing a service imports none of its mo
 from __future__ import annotations
 
 import json as _json
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,10 +22,12 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
+from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..auth.flows import UNSIGNED
+from ..endpoints import service_info
 from ..errors import ConfigurationError, JobFailedError, MalformedResponseError
-from ._base import ResultModel, Service
+from ._base import ResultModel, Service, _first_problem
 
 if TYPE_CHECKING:
     from .._response import Response
@@ -36,6 +39,7 @@ R = TypeVar("R")
 BodyKind = Literal["none", "model", "array", "map", "string", "object", "multipart", "form", "patch", "binary"]
 ResponseKind = Literal["model", "none", "array", "string", "map", "object", "binary"]
 Location = Literal["path", "query", "header"]
+_SELF_DESCRIBING = "/v3/auth/"
 
 def _iso(value: datetime | date | str) -> str:
     return value if isinstance(value, str) else value.isoformat()
@@ -136,6 +140,9 @@ def _codec(package: str, reference: str, operation: str) -> _Codec:
 
 def _text(value: object) -> str:
     """A path, query or header value as the official SDK spells it (ISO 8601 datetimes, true/false)."""
+    if isinstance(value, SecretStr):
+        # A token given as a header parameter (IAM's X-Subject-Token): sent, never masked.
+        return value.get_secret_value()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime | date):
@@ -195,7 +202,11 @@ class GeneratedService(Service):
             return bytes(cast(bytes, body)), op.content_type
         codec = _codec(self.models_package, op.body, op.name)
         # Our model passes as it is; plain data in Huawei's spelling is validated into the model first.
-        validated = codec.validate_python(body)
+        try:
+            validated = codec.validate_python(body)
+        except ValidationError as error:
+            raise ConfigurationError(f"{op.name}: body= is not a valid {op.body.rpartition(':')[2]}: "
+                                     f"{_first_problem(error)}; fix that field (Huawei's spelling or ours)") from None
         if op.body_kind == "multipart":
             return _multipart(codec.dump(validated, "python"))
         document = codec.dump(validated, "json")
@@ -204,14 +215,21 @@ class GeneratedService(Service):
         return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(), op.content_type
 
     async def _invoke(self, op: Op[R], arguments: Mapping[str, Any]) -> R:
+        return self._parse(op, await self._send(op, arguments))
+
+    async def _send(self, op: Op[Any], arguments: Mapping[str, Any]) -> Response:
+        """The request of ``op`` for the method's keyword ``arguments``, sent; its response, unparsed."""
         path: dict[str, str] = {}
         query: dict[str, str | list[str]] = {}
         headers: dict[str, str] = {}
         for param in parameters(op.params):
             value = arguments.get(param.name)
-            if value is None:
-                continue
             wire = param.wire or param.name
+            if value is None:
+                if param.where == "header" and wire.lower() == IDEMPOTENCY_HEADER:
+                    # One token for every attempt: a retried create is then done once, never twice.
+                    headers[wire] = str(uuid.uuid4())
+                continue
             if param.where == "path":
                 path[wire] = _text(value)
             elif param.where == "query":
@@ -220,11 +238,14 @@ class GeneratedService(Service):
                 headers[wire] = _text(value)
         content, content_type = self._encode_body(op, arguments.get("body"))
         headers["Content-Type"] = content_type
-        response = await self._cloud.request(
+        if service_info(self.service_name).scope == "domain" and not op.path.startswith(_SELF_DESCRIBING):
+            # As the official SDK does: IAM acts on the caller's account, named by X-Domain-Id (discovered once);
+            # /v3/auth/... calls describe the caller themselves (they are how the account is discovered).
+            headers.setdefault("X-Domain-Id", await self._cloud.domain_id())
+        return await self._cloud.request(
             self.service_name, op.method, op.path, params=query, headers=headers, content=content, path_params=path,
             operation=op.name, auth=UNSIGNED if op.unsigned else None,
         )
-        return self._parse(op, response)
 
     async def _wait_for_job(
         self, show_job: Callable[..., Awaitable[R]], job_id: str, *, timeout: float, interval: float
@@ -238,9 +259,13 @@ class GeneratedService(Service):
         def failed(job: R) -> JobFailedError | None:
             if getattr(job, "status", None) != "FAIL":
                 return None
+            # ECS and EVS often put the reason only on the failed sub-job.
+            sub_jobs = getattr(getattr(job, "entities", None), "sub_jobs", None) or []
+            sub_failure = next((sub for sub in sub_jobs if getattr(sub, "status", None) == "FAIL"), None)
             return JobFailedError(
-                job_id, status="FAIL", fail_reason=getattr(job, "fail_reason", None),
-                error_code=getattr(job, "error_code", None), job=job,
+                job_id, status="FAIL",
+                fail_reason=getattr(job, "fail_reason", None) or getattr(sub_failure, "fail_reason", None),
+                error_code=getattr(job, "error_code", None) or getattr(sub_failure, "error_code", None), job=job,
             )
 
         return await wait_until(
@@ -273,11 +298,9 @@ class GeneratedService(Service):
                 # An empty 2xx body: an empty result, as the official SDK makes one.
                 result = codec.validate_python({} if kind == "model" else [] if kind == "array" else None)
         except ValidationError as error:
-            first = error.errors(include_input=False, include_url=False)[0]
-            where = ".".join(str(part) for part in first["loc"]) or "the document"
             raise MalformedResponseError(
                 op.name,
-                reason=f"{error.error_count()} problem(s); at {where}: {first['msg']}",
+                reason=_first_problem(error),
                 status_code=response.status_code,
                 request_id=response.request_id,
                 body=content,

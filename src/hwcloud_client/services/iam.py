@@ -1,194 +1,165 @@
-"""Typed IAM client: ``cloud.iam`` (the region's IAM endpoint, or the global one without a region)."""
+"""``cloud.iam`` (= ``cloud.iam_v3``): the generated IAM v3 client, plus the conveniences written by hand.
+
+Every operation keeps the generated contract (``body=`` in the official request's shape); the token and
+temporary-key operations also take their few fields as keyword arguments, and
+:func:`temporary_credentials` turns temporary keys into :class:`~hwcloud_client.Credentials`. The models
+are the generated ones, in :mod:`hwcloud_client.services.iam_v3`.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from .._blocking import SyncService, blocking, blocking_pager
-from .._paging import PageNumber
+from .._blocking import blocking
 from ..auth.token import password_token_body
-from . import _iam_models
-from ._base import DefaultPageSize, Operation, Service, json_model, paginate
-from ._iam_models import *  # noqa: F403 - the models are part of this module's API
-from ._iam_models import (
-    IssuedToken,
-    KeystoneListAuthDomainsResponse,
-    KeystoneListProjectsResponse,
-    KeystoneListRegionsResponse,
-    KeystoneListUsersResponse,
-    KeystoneShowProjectResponse,
-    ListPermanentAccessKeysResponse,
-    TemporaryAccessKeyResponse,
-    issued_token,
-    temporary_key_by_agency,
-    temporary_key_by_token,
+from ..config import Credentials
+from ..errors import ConfigurationError
+from .iam_v3 import IamV3, SyncIamV3
+from .iam_v3._client import (
+    _CREATE_TEMPORARY_ACCESS_KEY_BY_AGENCY,
+    _CREATE_TEMPORARY_ACCESS_KEY_BY_TOKEN,
+    _KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD,
+    _KEYSTONE_VALIDATE_TOKEN,
 )
 
-__all__ = ["IAM", "SyncIAM", *_iam_models.__all__]
-
-KEYSTONE_LIST_PROJECTS = Operation("GET", "/v3/projects", json_model(KeystoneListProjectsResponse), domain_scoped=True)
-KEYSTONE_SHOW_PROJECT = Operation(
-    "GET", "/v3/projects/{project_id}", json_model(KeystoneShowProjectResponse), domain_scoped=True
-)
-# The next three answer from the caller's own credentials; they need no account context.
-KEYSTONE_LIST_AUTH_PROJECTS = Operation("GET", "/v3/auth/projects", json_model(KeystoneListProjectsResponse))
-KEYSTONE_LIST_AUTH_DOMAINS = Operation("GET", "/v3/auth/domains", json_model(KeystoneListAuthDomainsResponse))
-KEYSTONE_LIST_REGIONS = Operation("GET", "/v3/regions", json_model(KeystoneListRegionsResponse))
-KEYSTONE_LIST_USERS = Operation("GET", "/v3/users", json_model(KeystoneListUsersResponse), domain_scoped=True)
-KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD = Operation("POST", "/v3/auth/tokens", issued_token)
-KEYSTONE_VALIDATE_TOKEN = Operation("GET", "/v3/auth/tokens", issued_token)
-CREATE_TEMPORARY_ACCESS_KEY = Operation(
-    "POST", "/v3.0/OS-CREDENTIAL/securitytokens", json_model(TemporaryAccessKeyResponse)
-)
-LIST_PERMANENT_ACCESS_KEYS = Operation(
-    "GET", "/v3.0/OS-CREDENTIAL/credentials", json_model(ListPermanentAccessKeysResponse), domain_scoped=True
-)
-
-# Keystone ignores ``page`` without ``per_page``; 5000 is the largest page it serves.
-_KEYSTONE_PAGES = DefaultPageSize(
-    PageNumber(page_param="page", count_field=None), size_param="per_page", size=5000
-)
-
-
-def _secret(value: SecretStr | str) -> SecretStr:
-    return value if isinstance(value, SecretStr) else SecretStr(value)
-
-
-class IAM(Service):
-    """Identity and Access Management, named after Huawei's operations (``keystone_list_projects``...)."""
-
-    service_name = "iam"
-
-    # --- projects, domains, regions, users --------------------------------------------------------
-
-    async def keystone_list_projects(
-        self,
-        *,
-        name: str | None = None,
-        domain_id: str | None = None,
-        parent_id: str | None = None,
-        enabled: bool | None = None,
-        is_domain: bool | None = None,
-        page: int | None = None,
-        per_page: int | None = None,
-    ) -> KeystoneListProjectsResponse:
-        """Projects of the account; ``name`` is usually a region id (``cn-north-4``)."""
-        query = {
-            "name": name, "domain_id": domain_id, "parent_id": parent_id, "enabled": enabled,
-            "is_domain": is_domain, "page": page, "per_page": per_page,
-        }
-        return await self._call(KEYSTONE_LIST_PROJECTS, query=query)
-
-    iter_keystone_list_projects = paginate(
-        keystone_list_projects, items=lambda page: page.projects, dialect=_KEYSTONE_PAGES
+if TYPE_CHECKING:
+    from .iam_v3 import (
+        CreateTemporaryAccessKeyByAgencyRequestBody,
+        CreateTemporaryAccessKeyByAgencyResponse,
+        CreateTemporaryAccessKeyByTokenRequestBody,
+        CreateTemporaryAccessKeyByTokenResponse,
+        KeystoneCreateUserTokenByPasswordRequestBody,
+        KeystoneCreateUserTokenByPasswordResponse,
+        KeystoneValidateTokenResponse,
     )
 
-    async def keystone_show_project(self, *, project_id: str) -> KeystoneShowProjectResponse:
-        return await self._call(KEYSTONE_SHOW_PROJECT, path={"project_id": project_id})
+__all__ = ["IAM", "SyncIAM", "temporary_credentials"]
 
-    async def keystone_list_auth_projects(self) -> KeystoneListProjectsResponse:
-        """The projects these credentials can reach."""
-        return await self._call(KEYSTONE_LIST_AUTH_PROJECTS)
 
-    async def keystone_list_auth_domains(self) -> KeystoneListAuthDomainsResponse:
-        """The account (domain) these credentials belong to."""
-        return await self._call(KEYSTONE_LIST_AUTH_DOMAINS)
+def _either(operation: str, body: object, shortcut: dict[str, Any] | None, shorter: str) -> object:
+    if body is not None and shortcut is not None:
+        raise ConfigurationError(f"{operation}: pass either body= or {shorter}, not both")
+    return body if body is not None else shortcut
 
-    async def keystone_list_regions(self) -> KeystoneListRegionsResponse:
-        return await self._call(KEYSTONE_LIST_REGIONS)
 
-    async def keystone_list_users(
-        self,
-        *,
-        name: str | None = None,
-        domain_id: str | None = None,
-        enabled: bool | None = None,
-        password_expires_at: str | None = None,
-    ) -> KeystoneListUsersResponse:
-        """IAM users of the account. ``password_expires_at`` is a filter such as ``lt:2030-01-01T00:00:00Z``."""
-        query = {"name": name, "domain_id": domain_id, "enabled": enabled, "password_expires_at": password_expires_at}
-        return await self._call(KEYSTONE_LIST_USERS, query=query)
+def _secret_text(value: SecretStr | str) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
-    # --- tokens -----------------------------------------------------------------------------------
+
+class IAM(IamV3):
+    """Identity and Access Management v3: every generated operation, the token and key ones also by field."""
 
     async def keystone_create_user_token_by_password(
         self,
         *,
-        domain_name: str,
-        user_name: str,
-        password: SecretStr | str,
+        body: KeystoneCreateUserTokenByPasswordRequestBody | Mapping[str, Any] | None = None,
+        nocatalog: str | None = None,
+        domain_name: str | None = None,
+        user_name: str | None = None,
+        password: SecretStr | str | None = None,
         project_id: str | None = None,
         project_name: str | None = None,
-        nocatalog: bool | None = None,
-    ) -> IssuedToken:
-        """A user token (``subject_token``), scoped to a project if one is named, else to the account."""
-        body = password_token_body(
-            domain_name=domain_name, user_name=user_name, password=password,
-            project_id=project_id, project_name=project_name,
-        )
-        return await self._call(KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD, query={"nocatalog": nocatalog}, body=body)
+    ) -> KeystoneCreateUserTokenByPasswordResponse:
+        """A user token (``x_subject_token``), scoped to a project if one is named, else to the account.
+
+        ``domain_name``, ``user_name`` and ``password`` (with ``project_id`` or ``project_name``) are short for
+        the official body.
+        """
+        given = (domain_name, user_name, password)
+        shortcut = None
+        if any(value is not None for value in given):
+            if domain_name is None or user_name is None or password is None:
+                raise ConfigurationError(
+                    "keystone_create_user_token_by_password: pass domain_name=, user_name= and password= together"
+                )
+            shortcut = password_token_body(
+                domain_name=domain_name, user_name=user_name, password=password,
+                project_id=project_id, project_name=project_name,
+            )
+        chosen = _either("keystone_create_user_token_by_password", body, shortcut, "domain_name=/user_name=/password=")
+        if chosen is None:
+            raise ConfigurationError(
+                "keystone_create_user_token_by_password: pass body= or domain_name=, user_name= and password="
+            )
+        return await self._invoke(_KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD, {"body": chosen, "nocatalog": nocatalog})
 
     async def keystone_validate_token(
-        self, *, subject_token: SecretStr | str, nocatalog: bool | None = None
-    ) -> IssuedToken:
-        """What ``subject_token`` is for and until when; raises ``NotFoundError`` if it is invalid."""
-        headers = {"X-Subject-Token": _secret(subject_token).get_secret_value()}
-        return await self._call(KEYSTONE_VALIDATE_TOKEN, query={"nocatalog": nocatalog}, headers=headers)
-
-    # --- access keys ------------------------------------------------------------------------------
+        self, *, x_subject_token: SecretStr | str, nocatalog: str | None = None
+    ) -> KeystoneValidateTokenResponse:
+        """What ``x_subject_token`` is for and until when; raises ``NotFoundError`` if it is invalid."""
+        arguments = {"x_subject_token": _secret_text(x_subject_token), "nocatalog": nocatalog}
+        return await self._invoke(_KEYSTONE_VALIDATE_TOKEN, arguments)
 
     async def create_temporary_access_key_by_token(
         self,
         *,
+        body: CreateTemporaryAccessKeyByTokenRequestBody | Mapping[str, Any] | None = None,
         token: SecretStr | str | None = None,
         duration_seconds: int | None = None,
-        policy: dict[str, Any] | None = None,
-    ) -> TemporaryAccessKeyResponse:
+        policy: Mapping[str, Any] | None = None,
+    ) -> CreateTemporaryAccessKeyByTokenResponse:
         """Temporary AK/SK and security token for the user of ``token`` (default: the request's own token).
 
-        ``duration_seconds`` is 900 to 86400 (default 900); ``policy`` narrows what the keys may do.
+        ``duration_seconds`` is 900 to 86400 (default 900); ``policy`` narrows what the keys may do. Without
+        ``body=`` the body is built from these; :func:`temporary_credentials` turns the result into credentials.
         """
-        body = temporary_key_by_token(
-            token=_secret(token) if token is not None else None, duration_seconds=duration_seconds, policy=policy
-        )
-        return await self._call(CREATE_TEMPORARY_ACCESS_KEY, body=body)
+        shortcut = None
+        if body is None:
+            method = {"id": None if token is None else _secret_text(token), "duration_seconds": duration_seconds}
+            identity = {"methods": ["token"], "token": method, "policy": policy}
+            shortcut = {"auth": {"identity": identity}}
+        elif token is not None or duration_seconds is not None or policy is not None:
+            raise ConfigurationError(
+                "create_temporary_access_key_by_token: pass either body= or token=/duration_seconds=/policy="
+            )
+        return await self._invoke(_CREATE_TEMPORARY_ACCESS_KEY_BY_TOKEN, {"body": body or shortcut})
 
     async def create_temporary_access_key_by_agency(
         self,
         *,
-        agency_name: str,
+        body: CreateTemporaryAccessKeyByAgencyRequestBody | Mapping[str, Any] | None = None,
+        agency_name: str | None = None,
         domain_id: str | None = None,
         domain_name: str | None = None,
         duration_seconds: int | None = None,
         session_user: str | None = None,
-        policy: dict[str, Any] | None = None,
-    ) -> TemporaryAccessKeyResponse:
+        policy: Mapping[str, Any] | None = None,
+    ) -> CreateTemporaryAccessKeyByAgencyResponse:
         """Temporary keys of agency ``agency_name`` in the delegating account (``domain_id`` or ``domain_name``)."""
-        body = temporary_key_by_agency(
-            agency_name=agency_name, domain_id=domain_id, domain_name=domain_name,
-            duration_seconds=duration_seconds, session_user=session_user, policy=policy,
-        )
-        return await self._call(CREATE_TEMPORARY_ACCESS_KEY, body=body)
+        shortcut = None
+        if agency_name is not None:
+            assume_role = {
+                "agency_name": agency_name, "domain_id": domain_id, "domain_name": domain_name,
+                "duration_seconds": duration_seconds,
+                "session_user": {"name": session_user} if session_user else None,
+            }
+            identity = {"methods": ["assume_role"], "assume_role": assume_role, "policy": policy}
+            shortcut = {"auth": {"identity": identity}}
+        chosen = _either("create_temporary_access_key_by_agency", body, shortcut, "agency_name=")
+        if chosen is None:
+            raise ConfigurationError("create_temporary_access_key_by_agency: pass body= or agency_name=")
+        return await self._invoke(_CREATE_TEMPORARY_ACCESS_KEY_BY_AGENCY, {"body": chosen})
 
-    async def list_permanent_access_keys(self, *, user_id: str | None = None) -> ListPermanentAccessKeysResponse:
-        """Access keys of ``user_id`` (default: the caller); secret keys are never returned."""
-        return await self._call(LIST_PERMANENT_ACCESS_KEYS, query={"user_id": user_id})
+
+def temporary_credentials(
+    result: CreateTemporaryAccessKeyByTokenResponse | CreateTemporaryAccessKeyByAgencyResponse,
+) -> Credentials:
+    """The temporary keys of ``result`` as credentials for ``AsyncHuaweiCloud(credentials=...)``, with their expiry."""
+    key = result.credential
+    if key is None or not key.access or key.secret is None or key.securitytoken is None:
+        raise ConfigurationError("this result holds no temporary access key (its 'credential' is incomplete)")
+    expires_at = datetime.fromisoformat(key.expires_at.replace("Z", "+00:00")).timestamp() if key.expires_at else None
+    return Credentials(ak=key.access, sk=key.secret, security_token=key.securitytoken, expires_at=expires_at)
 
 
-class SyncIAM(SyncService[IAM]):
+class SyncIAM(SyncIamV3):
     """Blocking twin of :class:`IAM`: the same methods, returning results instead of coroutines."""
 
-    keystone_list_projects = blocking(IAM.keystone_list_projects)
-    iter_keystone_list_projects = blocking_pager(IAM.iter_keystone_list_projects)
-    keystone_show_project = blocking(IAM.keystone_show_project)
-    keystone_list_auth_projects = blocking(IAM.keystone_list_auth_projects)
-    keystone_list_auth_domains = blocking(IAM.keystone_list_auth_domains)
-    keystone_list_regions = blocking(IAM.keystone_list_regions)
-    keystone_list_users = blocking(IAM.keystone_list_users)
     keystone_create_user_token_by_password = blocking(IAM.keystone_create_user_token_by_password)
     keystone_validate_token = blocking(IAM.keystone_validate_token)
     create_temporary_access_key_by_token = blocking(IAM.create_temporary_access_key_by_token)
     create_temporary_access_key_by_agency = blocking(IAM.create_temporary_access_key_by_agency)
-    list_permanent_access_keys = blocking(IAM.list_permanent_access_keys)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -246,6 +246,10 @@ class AsV1(GeneratedService):
     async def list_all_scaling_v2_policies(self, *, scaling_resource_id: str | None = None, scaling_resource_type: str | None = None, scaling_policy_name: str | None = None, scaling_policy_type: str | None = None, scaling_policy_id: str | None = None, start_number: int | None = None, limit: int | None = None, sort_by: str | None = None, order: str | None = None, enterprise_project_id: str | None = None, alarm_id: str | None = None) -> ListAllScalingV2PoliciesResponse:
         return await self._invoke(_LIST_ALL_SCALING_V2_POLICIES, locals())
 
+    iter_all_scaling_v2_policies = paginate(
+        list_all_scaling_v2_policies, items=lambda page: page.scaling_policies or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
+
     async def list_api_versions(self) -> ListApiVersionsResponse:
         return await self._invoke(_LIST_API_VERSIONS, locals())
 
@@ -268,17 +272,37 @@ class AsV1(GeneratedService):
     async def list_scaling_activity_logs(self, *, scaling_group_id: str, start_time: str | None = None, end_time: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingActivityLogsResponse:
         return await self._invoke(_LIST_SCALING_ACTIVITY_LOGS, locals())
 
+    iter_scaling_activity_logs = paginate(
+        list_scaling_activity_logs, items=lambda page: page.scaling_activity_log or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
+
     async def list_scaling_activity_v2_logs(self, *, scaling_group_id: str, log_id: str | None = None, start_time: str | None = None, end_time: str | None = None, start_number: int | None = None, limit: int | None = None, type: str | None = None, status: str | None = None) -> ListScalingActivityV2LogsResponse:
         return await self._invoke(_LIST_SCALING_ACTIVITY_V2_LOGS, locals())
+
+    iter_scaling_activity_v2_logs = paginate(
+        list_scaling_activity_v2_logs, items=lambda page: page.scaling_activity_log or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
 
     async def list_scaling_configs(self, *, scaling_configuration_name: str | None = None, image_id: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingConfigsResponse:
         return await self._invoke(_LIST_SCALING_CONFIGS, locals())
 
+    iter_scaling_configs = paginate(
+        list_scaling_configs, items=lambda page: page.scaling_configurations or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
+
     async def list_scaling_groups(self, *, scaling_group_name: str | None = None, scaling_configuration_id: str | None = None, scaling_group_status: str | None = None, start_number: int | None = None, limit: int | None = None, enterprise_project_id: str | None = None) -> ListScalingGroupsResponse:
         return await self._invoke(_LIST_SCALING_GROUPS, locals())
 
+    iter_scaling_groups = paginate(
+        list_scaling_groups, items=lambda page: page.scaling_groups or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
+
     async def list_scaling_instances(self, *, scaling_group_id: str, life_cycle_state: str | None = None, health_status: str | None = None, protect_from_scaling_down: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingInstancesResponse:
         return await self._invoke(_LIST_SCALING_INSTANCES, locals())
+
+    iter_scaling_instances = paginate(
+        list_scaling_instances, items=lambda page: page.scaling_group_instances or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
 
     async def list_scaling_notifications(self, *, scaling_group_id: str) -> ListScalingNotificationsResponse:
         return await self._invoke(_LIST_SCALING_NOTIFICATIONS, locals())
@@ -286,8 +310,16 @@ class AsV1(GeneratedService):
     async def list_scaling_policies(self, *, scaling_group_id: str, scaling_policy_name: str | None = None, scaling_policy_type: str | None = None, scaling_policy_id: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingPoliciesResponse:
         return await self._invoke(_LIST_SCALING_POLICIES, locals())
 
+    iter_scaling_policies = paginate(
+        list_scaling_policies, items=lambda page: page.scaling_policies or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
+
     async def list_scaling_policy_execute_logs(self, *, scaling_policy_id: str, log_id: str | None = None, scaling_resource_type: str | None = None, scaling_resource_id: str | None = None, execute_type: str | None = None, start_time: str | None = None, end_time: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingPolicyExecuteLogsResponse:
         return await self._invoke(_LIST_SCALING_POLICY_EXECUTE_LOGS, locals())
+
+    iter_scaling_policy_execute_logs = paginate(
+        list_scaling_policy_execute_logs, items=lambda page: page.scaling_policy_execute_log or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
 
     async def list_scaling_tag_infos_by_resource_id(self, *, resource_type: str, resource_id: str) -> ListScalingTagInfosByResourceIdResponse:
         return await self._invoke(_LIST_SCALING_TAG_INFOS_BY_RESOURCE_ID, locals())
@@ -297,6 +329,10 @@ class AsV1(GeneratedService):
 
     async def list_scaling_v2_policies(self, *, scaling_resource_id: str, scaling_policy_name: str | None = None, scaling_policy_type: str | None = None, scaling_policy_id: str | None = None, start_number: int | None = None, limit: int | None = None) -> ListScalingV2PoliciesResponse:
         return await self._invoke(_LIST_SCALING_V2_POLICIES, locals())
+
+    iter_scaling_v2_policies = paginate(
+        list_scaling_v2_policies, items=lambda page: page.scaling_policies or [], dialect=ItemOffset("start_number", count_field="total_number")
+    )
 
     async def list_warm_pool_instances(self, *, scaling_group_id: str, limit: int | None = None, marker: str | None = None) -> ListWarmPoolInstancesResponse:
         return await self._invoke(_LIST_WARM_POOL_INSTANCES, locals())
@@ -411,6 +447,7 @@ class SyncAsV1(SyncService[AsV1]):
     delete_scaling_tag_info = blocking(AsV1.delete_scaling_tag_info)
     execute_scaling_policy = blocking(AsV1.execute_scaling_policy)
     list_all_scaling_v2_policies = blocking(AsV1.list_all_scaling_v2_policies)
+    iter_all_scaling_v2_policies = blocking_pager(AsV1.iter_all_scaling_v2_policies)
     list_api_versions = blocking(AsV1.list_api_versions)
     list_group_scheduled_tasks = blocking(AsV1.list_group_scheduled_tasks)
     iter_group_scheduled_tasks = blocking_pager(AsV1.iter_group_scheduled_tasks)
@@ -418,16 +455,24 @@ class SyncAsV1(SyncService[AsV1]):
     list_life_cycle_hooks = blocking(AsV1.list_life_cycle_hooks)
     list_resource_instances = blocking(AsV1.list_resource_instances)
     list_scaling_activity_logs = blocking(AsV1.list_scaling_activity_logs)
+    iter_scaling_activity_logs = blocking_pager(AsV1.iter_scaling_activity_logs)
     list_scaling_activity_v2_logs = blocking(AsV1.list_scaling_activity_v2_logs)
+    iter_scaling_activity_v2_logs = blocking_pager(AsV1.iter_scaling_activity_v2_logs)
     list_scaling_configs = blocking(AsV1.list_scaling_configs)
+    iter_scaling_configs = blocking_pager(AsV1.iter_scaling_configs)
     list_scaling_groups = blocking(AsV1.list_scaling_groups)
+    iter_scaling_groups = blocking_pager(AsV1.iter_scaling_groups)
     list_scaling_instances = blocking(AsV1.list_scaling_instances)
+    iter_scaling_instances = blocking_pager(AsV1.iter_scaling_instances)
     list_scaling_notifications = blocking(AsV1.list_scaling_notifications)
     list_scaling_policies = blocking(AsV1.list_scaling_policies)
+    iter_scaling_policies = blocking_pager(AsV1.iter_scaling_policies)
     list_scaling_policy_execute_logs = blocking(AsV1.list_scaling_policy_execute_logs)
+    iter_scaling_policy_execute_logs = blocking_pager(AsV1.iter_scaling_policy_execute_logs)
     list_scaling_tag_infos_by_resource_id = blocking(AsV1.list_scaling_tag_infos_by_resource_id)
     list_scaling_tag_infos_by_tenant_id = blocking(AsV1.list_scaling_tag_infos_by_tenant_id)
     list_scaling_v2_policies = blocking(AsV1.list_scaling_v2_policies)
+    iter_scaling_v2_policies = blocking_pager(AsV1.iter_scaling_v2_policies)
     list_warm_pool_instances = blocking(AsV1.list_warm_pool_instances)
     iter_warm_pool_instances = blocking_pager(AsV1.iter_warm_pool_instances)
     list_warm_pool_instances_new = blocking(AsV1.list_warm_pool_instances_new)

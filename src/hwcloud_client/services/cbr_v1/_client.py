@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -241,6 +241,10 @@ class CbrV1(GeneratedService):
     async def list_agent(self, *, limit: str | None = None, offset: int | None = None, status: str | None = None, agent_id: list[str] | None = None) -> ListAgentResponse:
         return await self._invoke(_LIST_AGENT, locals())
 
+    iter_agent = paginate(
+        list_agent, items=lambda page: page.agents or [], dialect=ItemOffset()
+    )
+
     async def list_backups(self, *, checkpoint_id: str | None = None, dec: bool | None = None, end_time: str | None = None, image_type: str | None = None, limit: int | None = None, marker: str | None = None, name: str | None = None, offset: int | None = None, resource_az: str | None = None, resource_id: str | None = None, resource_name: str | None = None, resource_type: str | None = None, sort: str | None = None, start_time: str | None = None, status: str | None = None, vault_id: str | None = None, enterprise_project_id: str | None = None, own_type: str | None = None, member_status: str | None = None, parent_id: str | None = None, used_percent: str | None = None, show_replication: bool | None = None, incremental: bool | None = None) -> ListBackupsResponse:
         return await self._invoke(_LIST_BACKUPS, locals())
 
@@ -254,14 +258,26 @@ class CbrV1(GeneratedService):
     async def list_external_vault(self, *, external_project_id: str, region_id: str, limit: int | None = None, offset: int | None = None, protect_type: str | None = None, objcet_type: str | None = None, cloud_type: str | None = None, vault_id: str | None = None) -> ListExternalVaultResponse:
         return await self._invoke(_LIST_EXTERNAL_VAULT, locals())
 
+    iter_external_vault = paginate(
+        list_external_vault, items=lambda page: page.vaults or [], dialect=ItemOffset()
+    )
+
     async def list_features(self, *, limit: int | None = None, offset: int | None = None) -> dict[str, Any]:
         return await self._invoke(_LIST_FEATURES, locals())
 
     async def list_op_logs(self, *, end_time: str | None = None, limit: int | None = None, offset: int | None = None, operation_type: str | None = None, provider_id: str | None = None, resource_id: str | None = None, resource_name: str | None = None, start_time: str | None = None, status: str | None = None, vault_id: str | None = None, vault_name: str | None = None, enterprise_project_id: str | None = None) -> ListOpLogsResponse:
         return await self._invoke(_LIST_OP_LOGS, locals())
 
+    iter_op_logs = paginate(
+        list_op_logs, items=lambda page: page.operation_logs or [], dialect=ItemOffset()
+    )
+
     async def list_organization_policies(self, *, operation_type: str, limit: int | None = None, offset: int | None = None) -> ListOrganizationPoliciesResponse:
         return await self._invoke(_LIST_ORGANIZATION_POLICIES, locals())
+
+    iter_organization_policies = paginate(
+        list_organization_policies, items=lambda page: page.policies or [], dialect=ItemOffset()
+    )
 
     async def list_organization_policy_detail(self, *, organization_policy_id: str) -> ListOrganizationPolicyDetailResponse:
         return await self._invoke(_LIST_ORGANIZATION_POLICY_DETAIL, locals())
@@ -281,6 +297,10 @@ class CbrV1(GeneratedService):
 
     async def list_vault(self, *, limit: int | None = None, name: str | None = None, offset: int | None = None, cloud_type: str | None = None, protect_type: str | None = None, object_type: str | None = None, enterprise_project_id: str | None = None, id: list[str] | None = None, policy_id: str | None = None, status: str | None = None, resource_ids: str | None = None) -> ListVaultResponse:
         return await self._invoke(_LIST_VAULT, locals())
+
+    iter_vault = paginate(
+        list_vault, items=lambda page: page.vaults or [], dialect=ItemOffset()
+    )
 
     async def migrate_domain(self, *, body: DomainMigrate | Mapping[str, Any]) -> dict[str, str]:
         return await self._invoke(_MIGRATE_DOMAIN, locals())
@@ -324,6 +344,10 @@ class CbrV1(GeneratedService):
     async def show_members_detail(self, *, backup_id: str, dest_project_id: str | None = None, image_id: str | None = None, status: str | None = None, vault_id: str | None = None, limit: int | None = None, marker: str | None = None, offset: int | None = None, sort: str | None = None) -> ShowMembersDetailResponse:
         return await self._invoke(_SHOW_MEMBERS_DETAIL, locals())
 
+    iter_show_members_detail = paginate(
+        show_members_detail, items=lambda page: page.members or [], dialect=Marker()
+    )
+
     async def show_metadata(self, *, backup_id: str) -> ShowMetadataResponse:
         return await self._invoke(_SHOW_METADATA, locals())
 
@@ -347,6 +371,10 @@ class CbrV1(GeneratedService):
 
     async def show_storage_usage(self, *, limit: int | None = None, offset: int | None = None, resource_id: str | None = None, resource_type: str | None = None) -> ShowStorageUsageResponse:
         return await self._invoke(_SHOW_STORAGE_USAGE, locals())
+
+    iter_show_storage_usage = paginate(
+        show_storage_usage, items=lambda page: page.storage_usage or [], dialect=ItemOffset(count_field="resource_count")
+    )
 
     async def show_summary(self) -> ShowSummaryResponse:
         return await self._invoke(_SHOW_SUMMARY, locals())
@@ -419,19 +447,24 @@ class SyncCbrV1(SyncService[CbrV1]):
     import_backup = blocking(CbrV1.import_backup)
     import_checkpoint = blocking(CbrV1.import_checkpoint)
     list_agent = blocking(CbrV1.list_agent)
+    iter_agent = blocking_pager(CbrV1.iter_agent)
     list_backups = blocking(CbrV1.list_backups)
     iter_backups = blocking_pager(CbrV1.iter_backups)
     list_domain_projects = blocking(CbrV1.list_domain_projects)
     list_external_vault = blocking(CbrV1.list_external_vault)
+    iter_external_vault = blocking_pager(CbrV1.iter_external_vault)
     list_features = blocking(CbrV1.list_features)
     list_op_logs = blocking(CbrV1.list_op_logs)
+    iter_op_logs = blocking_pager(CbrV1.iter_op_logs)
     list_organization_policies = blocking(CbrV1.list_organization_policies)
+    iter_organization_policies = blocking_pager(CbrV1.iter_organization_policies)
     list_organization_policy_detail = blocking(CbrV1.list_organization_policy_detail)
     list_policies = blocking(CbrV1.list_policies)
     list_projects = blocking(CbrV1.list_projects)
     list_protectable = blocking(CbrV1.list_protectable)
     iter_protectable = blocking_pager(CbrV1.iter_protectable)
     list_vault = blocking(CbrV1.list_vault)
+    iter_vault = blocking_pager(CbrV1.iter_vault)
     migrate_domain = blocking(CbrV1.migrate_domain)
     migrate_vault_resource = blocking(CbrV1.migrate_vault_resource)
     register_agent = blocking(CbrV1.register_agent)
@@ -446,6 +479,7 @@ class SyncCbrV1(SyncService[CbrV1]):
     show_feature = blocking(CbrV1.show_feature)
     show_member_detail = blocking(CbrV1.show_member_detail)
     show_members_detail = blocking(CbrV1.show_members_detail)
+    iter_show_members_detail = blocking_pager(CbrV1.iter_show_members_detail)
     show_metadata = blocking(CbrV1.show_metadata)
     show_migrate_status = blocking(CbrV1.show_migrate_status)
     show_op_log = blocking(CbrV1.show_op_log)
@@ -454,6 +488,7 @@ class SyncCbrV1(SyncService[CbrV1]):
     show_protectable = blocking(CbrV1.show_protectable)
     show_replication_capabilities = blocking(CbrV1.show_replication_capabilities)
     show_storage_usage = blocking(CbrV1.show_storage_usage)
+    iter_show_storage_usage = blocking_pager(CbrV1.iter_show_storage_usage)
     show_summary = blocking(CbrV1.show_summary)
     show_vault = blocking(CbrV1.show_vault)
     show_vault_project_tag = blocking(CbrV1.show_vault_project_tag)

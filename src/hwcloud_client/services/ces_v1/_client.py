@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset, Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -96,6 +98,10 @@ class CesV1(GeneratedService):
     async def list_alarm_histories(self, *, group_id: str | None = None, alarm_id: str | None = None, alarm_name: str | None = None, alarm_status: str | None = None, alarm_level: int | None = None, namespace: str | None = None, from_: str | None = None, to: str | None = None, start: str | None = None, limit: str | None = None) -> ListAlarmHistoriesResponse:
         return await self._invoke(_LIST_ALARM_HISTORIES, locals())
 
+    iter_alarm_histories = paginate(
+        list_alarm_histories, items=lambda page: page.alarm_histories or [], dialect=ItemOffset("start")
+    )
+
     async def list_alarm_templates(self, *, alarm_template_id: str | None = None, namespace: str | None = None, dname: str | None = None, start: str | None = None, limit: str | None = None) -> ListAlarmTemplatesResponse:
         return await self._invoke(_LIST_ALARM_TEMPLATES, locals())
 
@@ -108,11 +114,23 @@ class CesV1(GeneratedService):
     async def list_events(self, *, event_type: str | None = None, sub_event_type: str | None = None, event_name: str | None = None, from_: int | None = None, to: int | None = None, start: str | None = None, limit: int | None = None) -> ListEventsResponse:
         return await self._invoke(_LIST_EVENTS, locals())
 
+    iter_events = paginate(
+        list_events, items=lambda page: page.events or [], dialect=ItemOffset("start")
+    )
+
     async def list_metrics(self, *, namespace: str | None = None, metric_name: str | None = None, dim_0: str | None = None, dim_1: str | None = None, dim_2: str | None = None, dim_3: str | None = None, start: str | None = None, limit: int | None = None, order: str | None = None) -> ListMetricsResponse:
         return await self._invoke(_LIST_METRICS, locals())
 
+    iter_metrics = paginate(
+        list_metrics, items=lambda page: page.metrics or [], dialect=Marker("start", next_marker_field="meta_data.marker")
+    )
+
     async def list_resource_group(self, *, group_name: str | None = None, group_id: str | None = None, status: str | None = None, start: int | None = None, limit: int | None = None) -> ListResourceGroupResponse:
         return await self._invoke(_LIST_RESOURCE_GROUP, locals())
+
+    iter_resource_group = paginate(
+        list_resource_group, items=lambda page: page.resource_groups or [], dialect=ItemOffset("start")
+    )
 
     async def show_alarm(self, *, alarm_id: str) -> ShowAlarmResponse:
         return await self._invoke(_SHOW_ALARM, locals())
@@ -128,6 +146,10 @@ class CesV1(GeneratedService):
 
     async def show_resource_group(self, *, group_id: str, status: str | None = None, namespace: str | None = None, dname: str | None = None, start: str | None = None, limit: str | None = None) -> ShowResourceGroupResponse:
         return await self._invoke(_SHOW_RESOURCE_GROUP, locals())
+
+    iter_show_resource_group = paginate(
+        show_resource_group, items=lambda page: page.resources or [], dialect=ItemOffset("start")
+    )
 
     async def update_alarm(self, *, alarm_id: str, body: UpdateAlarmRequestBody | Mapping[str, Any] | None = None) -> None:
         return await self._invoke(_UPDATE_ALARM, locals())
@@ -153,17 +175,22 @@ class SyncCesV1(SyncService[CesV1]):
     delete_alarm_template = blocking(CesV1.delete_alarm_template)
     delete_resource_group = blocking(CesV1.delete_resource_group)
     list_alarm_histories = blocking(CesV1.list_alarm_histories)
+    iter_alarm_histories = blocking_pager(CesV1.iter_alarm_histories)
     list_alarm_templates = blocking(CesV1.list_alarm_templates)
     list_alarms = blocking(CesV1.list_alarms)
     list_event_detail = blocking(CesV1.list_event_detail)
     list_events = blocking(CesV1.list_events)
+    iter_events = blocking_pager(CesV1.iter_events)
     list_metrics = blocking(CesV1.list_metrics)
+    iter_metrics = blocking_pager(CesV1.iter_metrics)
     list_resource_group = blocking(CesV1.list_resource_group)
+    iter_resource_group = blocking_pager(CesV1.iter_resource_group)
     show_alarm = blocking(CesV1.show_alarm)
     show_event_data = blocking(CesV1.show_event_data)
     show_metric_data = blocking(CesV1.show_metric_data)
     show_quotas = blocking(CesV1.show_quotas)
     show_resource_group = blocking(CesV1.show_resource_group)
+    iter_show_resource_group = blocking_pager(CesV1.iter_show_resource_group)
     update_alarm = blocking(CesV1.update_alarm)
     update_alarm_action = blocking(CesV1.update_alarm_action)
     update_alarm_template = blocking(CesV1.update_alarm_template)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -212,23 +214,51 @@ class CesV2(GeneratedService):
     async def list_agent_dimension_info(self, *, instance_id: str, dim_name: str, dim_value: str | None = None, offset: int | None = None, limit: int | None = None) -> ListAgentDimensionInfoResponse:
         return await self._invoke(_LIST_AGENT_DIMENSION_INFO, locals())
 
+    iter_agent_dimension_info = paginate(
+        list_agent_dimension_info, items=lambda page: page.dimensions or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_alarm_histories(self, *, alarm_id: list[str] | None = None, record_id: str | None = None, name: str | None = None, status: list[str] | None = None, level: int | None = None, namespace: str | None = None, resource_id: str | None = None, from_: str | None = None, to: str | None = None, alarm_type: str | None = None, create_time_from: str | None = None, create_time_to: str | None = None, offset: int | None = None, limit: int | None = None, order_by: str | None = None, mask_status: str | None = None) -> ListAlarmHistoriesResponse:
         return await self._invoke(_LIST_ALARM_HISTORIES, locals())
+
+    iter_alarm_histories = paginate(
+        list_alarm_histories, items=lambda page: page.alarm_histories or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_alarm_rule_policies(self, *, alarm_id: str, offset: int | None = None, limit: int | None = None) -> ListAlarmRulePoliciesResponse:
         return await self._invoke(_LIST_ALARM_RULE_POLICIES, locals())
 
+    iter_alarm_rule_policies = paginate(
+        list_alarm_rule_policies, items=lambda page: page.policies or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_alarm_rule_resources(self, *, alarm_id: str, offset: int | None = None, limit: int | None = None) -> ListAlarmRuleResourcesResponse:
         return await self._invoke(_LIST_ALARM_RULE_RESOURCES, locals())
+
+    iter_alarm_rule_resources = paginate(
+        list_alarm_rule_resources, items=lambda page: page.resources or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_alarm_rules(self, *, alarm_id: str | None = None, name: str | None = None, namespace: str | None = None, resource_id: str | None = None, enterprise_project_id: str | None = None, product_name: str | None = None, resource_level: str | None = None, offset: int | None = None, limit: int | None = None) -> ListAlarmRulesResponse:
         return await self._invoke(_LIST_ALARM_RULES, locals())
 
+    iter_alarm_rules = paginate(
+        list_alarm_rules, items=lambda page: page.alarms or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_alarm_template_association_alarms(self, *, template_id: str, offset: int | None = None, limit: int | None = None) -> ListAlarmTemplateAssociationAlarmsResponse:
         return await self._invoke(_LIST_ALARM_TEMPLATE_ASSOCIATION_ALARMS, locals())
 
+    iter_alarm_template_association_alarms = paginate(
+        list_alarm_template_association_alarms, items=lambda page: page.alarms or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_alarm_templates(self, *, offset: int | None = None, limit: int | None = None, namespace: str | None = None, dim_name: str | None = None, template_type: str | None = None, template_name: str | None = None, product_name: str | None = None) -> ListAlarmTemplatesResponse:
         return await self._invoke(_LIST_ALARM_TEMPLATES, locals())
+
+    iter_alarm_templates = paginate(
+        list_alarm_templates, items=lambda page: page.alarm_templates or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_ces_target_project_tags(self, *, resource_type: str) -> ListCesTargetProjectTagsResponse:
         return await self._invoke(_LIST_CES_TARGET_PROJECT_TAGS, locals())
@@ -242,8 +272,16 @@ class CesV2(GeneratedService):
     async def list_notification_mask_resources(self, *, notification_mask_id: str, offset: int | None = None, limit: int | None = None) -> ListNotificationMaskResourcesResponse:
         return await self._invoke(_LIST_NOTIFICATION_MASK_RESOURCES, locals())
 
+    iter_notification_mask_resources = paginate(
+        list_notification_mask_resources, items=lambda page: page.resources or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_notification_masks(self, *, body: ListNotificationMaskRequestBody | Mapping[str, Any], offset: int | None = None, limit: int | None = None, sort_key: str | None = None, sort_dir: str | None = None) -> ListNotificationMasksResponse:
         return await self._invoke(_LIST_NOTIFICATION_MASKS, locals())
+
+    iter_notification_masks = paginate(
+        list_notification_masks, items=lambda page: page.notification_masks or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_one_click_alarm_rules(self, *, one_click_alarm_id: str) -> ListOneClickAlarmRulesResponse:
         return await self._invoke(_LIST_ONE_CLICK_ALARM_RULES, locals())
@@ -254,8 +292,16 @@ class CesV2(GeneratedService):
     async def list_resource_groups(self, *, enterprise_project_id: str | None = None, group_name: str | None = None, group_id: str | None = None, offset: int | None = None, limit: int | None = None, type: str | None = None, status: str | None = None) -> ListResourceGroupsResponse:
         return await self._invoke(_LIST_RESOURCE_GROUPS, locals())
 
+    iter_resource_groups = paginate(
+        list_resource_groups, items=lambda page: page.resource_groups or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_resource_groups_services_resources(self, *, group_id: str, service: str, offset: int | None = None, limit: str | None = None, dim_name: str | None = None, status: str | None = None, dim_value: str | None = None, tag: str | None = None, extend_relation_id: str | None = None, product_name: str | None = None, resource_name: str | None = None, event_status: str | None = None) -> ListResourceGroupsServicesResourcesResponse:
         return await self._invoke(_LIST_RESOURCE_GROUPS_SERVICES_RESOURCES, locals())
+
+    iter_resource_groups_services_resources = paginate(
+        list_resource_groups_services_resources, items=lambda page: page.resources or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def show_alarm_template(self, *, template_id: str) -> ShowAlarmTemplateResponse:
         return await self._invoke(_SHOW_ALARM_TEMPLATE, locals())
@@ -317,21 +363,32 @@ class SyncCesV2(SyncService[CesV2]):
     delete_dashboards = blocking(CesV2.delete_dashboards)
     delete_one_widget = blocking(CesV2.delete_one_widget)
     list_agent_dimension_info = blocking(CesV2.list_agent_dimension_info)
+    iter_agent_dimension_info = blocking_pager(CesV2.iter_agent_dimension_info)
     list_alarm_histories = blocking(CesV2.list_alarm_histories)
+    iter_alarm_histories = blocking_pager(CesV2.iter_alarm_histories)
     list_alarm_rule_policies = blocking(CesV2.list_alarm_rule_policies)
+    iter_alarm_rule_policies = blocking_pager(CesV2.iter_alarm_rule_policies)
     list_alarm_rule_resources = blocking(CesV2.list_alarm_rule_resources)
+    iter_alarm_rule_resources = blocking_pager(CesV2.iter_alarm_rule_resources)
     list_alarm_rules = blocking(CesV2.list_alarm_rules)
+    iter_alarm_rules = blocking_pager(CesV2.iter_alarm_rules)
     list_alarm_template_association_alarms = blocking(CesV2.list_alarm_template_association_alarms)
+    iter_alarm_template_association_alarms = blocking_pager(CesV2.iter_alarm_template_association_alarms)
     list_alarm_templates = blocking(CesV2.list_alarm_templates)
+    iter_alarm_templates = blocking_pager(CesV2.iter_alarm_templates)
     list_ces_target_project_tags = blocking(CesV2.list_ces_target_project_tags)
     list_dashboard_infos = blocking(CesV2.list_dashboard_infos)
     list_dashboard_widgets = blocking(CesV2.list_dashboard_widgets)
     list_notification_mask_resources = blocking(CesV2.list_notification_mask_resources)
+    iter_notification_mask_resources = blocking_pager(CesV2.iter_notification_mask_resources)
     list_notification_masks = blocking(CesV2.list_notification_masks)
+    iter_notification_masks = blocking_pager(CesV2.iter_notification_masks)
     list_one_click_alarm_rules = blocking(CesV2.list_one_click_alarm_rules)
     list_one_click_alarms = blocking(CesV2.list_one_click_alarms)
     list_resource_groups = blocking(CesV2.list_resource_groups)
+    iter_resource_groups = blocking_pager(CesV2.iter_resource_groups)
     list_resource_groups_services_resources = blocking(CesV2.list_resource_groups_services_resources)
+    iter_resource_groups_services_resources = blocking_pager(CesV2.iter_resource_groups_services_resources)
     show_alarm_template = blocking(CesV2.show_alarm_template)
     show_resource_group = blocking(CesV2.show_resource_group)
     show_widget = blocking(CesV2.show_widget)

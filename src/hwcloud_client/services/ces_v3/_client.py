@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -31,6 +33,10 @@ class CesV3(GeneratedService):
     async def list_agent_invocations(self, *, instance_id: str | None = None, instance_type: str | None = None, invocation_id: str | None = None, invocation_type: str | None = None, invocation_target: str | None = None, offset: int | None = None, limit: int | None = None) -> ListAgentInvocationsResponse:
         return await self._invoke(_LIST_AGENT_INVOCATIONS, locals())
 
+    iter_agent_invocations = paginate(
+        list_agent_invocations, items=lambda page: page.invocations or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_agent_status(self, *, body: ListAgentStatusRequestBody | Mapping[str, Any]) -> ListAgentStatusResponse:
         return await self._invoke(_LIST_AGENT_STATUS, locals())
 
@@ -38,4 +44,5 @@ class CesV3(GeneratedService):
 class SyncCesV3(SyncService[CesV3]):
     batch_create_agent_invocations = blocking(CesV3.batch_create_agent_invocations)
     list_agent_invocations = blocking(CesV3.list_agent_invocations)
+    iter_agent_invocations = blocking_pager(CesV3.iter_agent_invocations)
     list_agent_status = blocking(CesV3.list_agent_status)

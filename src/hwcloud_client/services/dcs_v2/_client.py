@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -307,6 +309,10 @@ class DcsV2(GeneratedService):
     async def batch_show_nodes_information(self, *, offset: int | None = None, limit: int | None = None) -> BatchShowNodesInformationResponse:
         return await self._invoke(_BATCH_SHOW_NODES_INFORMATION, locals())
 
+    iter_batch_show_nodes_information = paginate(
+        batch_show_nodes_information, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def batch_stop_migration_tasks(self, *, body: BatchStopMigrationTasksBody | Mapping[str, Any]) -> BatchStopMigrationTasksResponse:
         return await self._invoke(_BATCH_STOP_MIGRATION_TASKS, locals())
 
@@ -439,32 +445,64 @@ class DcsV2(GeneratedService):
     async def list_background_task(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, start_time: str | None = None, end_time: str | None = None) -> ListBackgroundTaskResponse:
         return await self._invoke(_LIST_BACKGROUND_TASK, locals())
 
+    iter_background_task = paginate(
+        list_background_task, items=lambda page: page.tasks or [], dialect=ItemOffset()
+    )
+
     async def list_backup_file_links(self, *, instance_id: str, backup_id: str, body: DownloadBackupFilesReq | Mapping[str, Any]) -> ListBackupFileLinksResponse:
         return await self._invoke(_LIST_BACKUP_FILE_LINKS, locals())
 
     async def list_backup_records(self, *, instance_id: str, begin_time: str | None = None, end_time: str | None = None, limit: int | None = None, offset: int | None = None) -> ListBackupRecordsResponse:
         return await self._invoke(_LIST_BACKUP_RECORDS, locals())
 
+    iter_backup_records = paginate(
+        list_backup_records, items=lambda page: page.backup_record_response or [], dialect=ItemOffset()
+    )
+
     async def list_bigkey_scan_tasks(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListBigkeyScanTasksResponse:
         return await self._invoke(_LIST_BIGKEY_SCAN_TASKS, locals())
+
+    iter_bigkey_scan_tasks = paginate(
+        list_bigkey_scan_tasks, items=lambda page: page.records or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_center_task(self, *, offset: int | None = None, limit: int | None = None, start_time: str | None = None, end_time: str | None = None) -> ListCenterTaskResponse:
         return await self._invoke(_LIST_CENTER_TASK, locals())
 
+    iter_center_task = paginate(
+        list_center_task, items=lambda page: page.tasks or [], dialect=ItemOffset()
+    )
+
     async def list_clients(self, *, instance_id: str, node_id: str | None = None, offset: int | None = None, limit: int | None = None, addr: str | None = None, sort: str | None = None, order: str | None = None) -> ListClientsResponse:
         return await self._invoke(_LIST_CLIENTS, locals())
+
+    iter_clients = paginate(
+        list_clients, items=lambda page: page.clients or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def list_config_histories(self, *, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListConfigHistoriesResponse:
         return await self._invoke(_LIST_CONFIG_HISTORIES, locals())
 
+    iter_config_histories = paginate(
+        list_config_histories, items=lambda page: page.histories or [], dialect=ItemOffset()
+    )
+
     async def list_config_templates(self, *, type: str, name: str | None = None, template_id: str | None = None, engine: str | None = None, engine_version: str | None = None, cache_mode: str | None = None, description: str | None = None, offset: int | None = None, limit: int | None = None) -> ListConfigTemplatesResponse:
         return await self._invoke(_LIST_CONFIG_TEMPLATES, locals())
+
+    iter_config_templates = paginate(
+        list_config_templates, items=lambda page: page.templates or [], dialect=ItemOffset()
+    )
 
     async def list_configurations(self, *, instance_id: str) -> ListConfigurationsResponse:
         return await self._invoke(_LIST_CONFIGURATIONS, locals())
 
     async def list_diagnosis_tasks(self, *, instance_id: str, limit: int | None = None, offset: int | None = None) -> ListDiagnosisTasksResponse:
         return await self._invoke(_LIST_DIAGNOSIS_TASKS, locals())
+
+    iter_diagnosis_tasks = paginate(
+        list_diagnosis_tasks, items=lambda page: page.diagnosis_report_list or [], dialect=ItemOffset(count_field="total_num")
+    )
 
     async def list_flavors(self, *, instance_id: str | None = None, spec_code: str | None = None, cache_mode: str | None = None, engine: str | None = None, engine_version: str | None = None, cpu_type: str | None = None, capacity: str | None = None) -> ListFlavorsResponse:
         return await self._invoke(_LIST_FLAVORS, locals())
@@ -475,11 +513,19 @@ class DcsV2(GeneratedService):
     async def list_hot_key_scan_tasks(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListHotKeyScanTasksResponse:
         return await self._invoke(_LIST_HOT_KEY_SCAN_TASKS, locals())
 
+    iter_hot_key_scan_tasks = paginate(
+        list_hot_key_scan_tasks, items=lambda page: page.records or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_instance_operations(self, *, instance_id: str, operation: str) -> ListInstanceOperationsResponse:
         return await self._invoke(_LIST_INSTANCE_OPERATIONS, locals())
 
     async def list_instances(self, *, instance_id: str | None = None, include_failure: str | None = None, include_delete: str | None = None, name: str | None = None, offset: int | None = None, limit: int | None = None, status: str | None = None, name_equal: str | None = None, tags: str | None = None, ip: str | None = None) -> ListInstancesResponse:
         return await self._invoke(_LIST_INSTANCES, locals())
+
+    iter_instances = paginate(
+        list_instances, items=lambda page: page.instances or [], dialect=ItemOffset()
+    )
 
     async def list_maintenance_windows(self) -> ListMaintenanceWindowsResponse:
         return await self._invoke(_LIST_MAINTENANCE_WINDOWS, locals())
@@ -487,8 +533,16 @@ class DcsV2(GeneratedService):
     async def list_migration_task(self, *, offset: int | None = None, limit: int | None = None, name: str | None = None) -> ListMigrationTaskResponse:
         return await self._invoke(_LIST_MIGRATION_TASK, locals())
 
+    iter_migration_task = paginate(
+        list_migration_task, items=lambda page: page.migration_tasks or [], dialect=ItemOffset()
+    )
+
     async def list_migration_task_logs(self, *, task_id: str, offset: int | None = None, limit: int | None = None, log_level: str | None = None) -> ListMigrationTaskLogsResponse:
         return await self._invoke(_LIST_MIGRATION_TASK_LOGS, locals())
+
+    iter_migration_task_logs = paginate(
+        list_migration_task_logs, items=lambda page: page.migration_logs or [], dialect=ItemOffset()
+    )
 
     async def list_monitored_objects(self, *, dim_name: str, offset: int | None = None, limit: int | None = None) -> ListMonitoredObjectsResponse:
         return await self._invoke(_LIST_MONITORED_OBJECTS, locals())
@@ -502,14 +556,30 @@ class DcsV2(GeneratedService):
     async def list_offline_key_analysis_task(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListOfflineKeyAnalysisTaskResponse:
         return await self._invoke(_LIST_OFFLINE_KEY_ANALYSIS_TASK, locals())
 
+    iter_offline_key_analysis_task = paginate(
+        list_offline_key_analysis_task, items=lambda page: page.records or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_redislog(self, *, instance_id: str, log_type: str, offset: int | None = None, limit: int | None = None) -> ListRedislogResponse:
         return await self._invoke(_LIST_REDISLOG, locals())
+
+    iter_redislog = paginate(
+        list_redislog, items=lambda page: page.file_list or [], dialect=ItemOffset(count_field="total_num")
+    )
 
     async def list_restore_records(self, *, instance_id: str, begin_time: str | None = None, end_time: str | None = None, limit: int | None = None, offset: int | None = None) -> ListRestoreRecordsResponse:
         return await self._invoke(_LIST_RESTORE_RECORDS, locals())
 
+    iter_restore_records = paginate(
+        list_restore_records, items=lambda page: page.restore_record_response or [], dialect=ItemOffset()
+    )
+
     async def list_slowlog(self, *, instance_id: str, start_time: str, end_time: str, offset: int | None = None, limit: int | None = None, sort_key: str | None = None, sort_dir: str | None = None, role: str | None = None) -> ListSlowlogResponse:
         return await self._invoke(_LIST_SLOWLOG, locals())
+
+    iter_slowlog = paginate(
+        list_slowlog, items=lambda page: page.slowlogs or [], dialect=ItemOffset(count_field="total_num")
+    )
 
     async def list_statistics_of_running_instances(self) -> ListStatisticsOfRunningInstancesResponse:
         return await self._invoke(_LIST_STATISTICS_OF_RUNNING_INSTANCES, locals())
@@ -579,6 +649,10 @@ class DcsV2(GeneratedService):
 
     async def show_expire_key_scan_info(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ShowExpireKeyScanInfoResponse:
         return await self._invoke(_SHOW_EXPIRE_KEY_SCAN_INFO, locals())
+
+    iter_show_expire_key_scan_info = paginate(
+        show_expire_key_scan_info, items=lambda page: page.records or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def show_hotkey_autoscan_config(self, *, instance_id: str) -> ShowHotkeyAutoscanConfigResponse:
         return await self._invoke(_SHOW_HOTKEY_AUTOSCAN_CONFIG, locals())
@@ -712,6 +786,7 @@ class SyncDcsV2(SyncService[DcsV2]):
     batch_delete_instances = blocking(DcsV2.batch_delete_instances)
     batch_restart_online_migration_tasks = blocking(DcsV2.batch_restart_online_migration_tasks)
     batch_show_nodes_information = blocking(DcsV2.batch_show_nodes_information)
+    iter_batch_show_nodes_information = blocking_pager(DcsV2.iter_batch_show_nodes_information)
     batch_stop_migration_tasks = blocking(DcsV2.batch_stop_migration_tasks)
     change_master_standby = blocking(DcsV2.change_master_standby)
     change_master_standby_async = blocking(DcsV2.change_master_standby_async)
@@ -756,30 +831,46 @@ class SyncDcsV2(SyncService[DcsV2]):
     list_acl_accounts = blocking(DcsV2.list_acl_accounts)
     list_available_zones = blocking(DcsV2.list_available_zones)
     list_background_task = blocking(DcsV2.list_background_task)
+    iter_background_task = blocking_pager(DcsV2.iter_background_task)
     list_backup_file_links = blocking(DcsV2.list_backup_file_links)
     list_backup_records = blocking(DcsV2.list_backup_records)
+    iter_backup_records = blocking_pager(DcsV2.iter_backup_records)
     list_bigkey_scan_tasks = blocking(DcsV2.list_bigkey_scan_tasks)
+    iter_bigkey_scan_tasks = blocking_pager(DcsV2.iter_bigkey_scan_tasks)
     list_center_task = blocking(DcsV2.list_center_task)
+    iter_center_task = blocking_pager(DcsV2.iter_center_task)
     list_clients = blocking(DcsV2.list_clients)
+    iter_clients = blocking_pager(DcsV2.iter_clients)
     list_config_histories = blocking(DcsV2.list_config_histories)
+    iter_config_histories = blocking_pager(DcsV2.iter_config_histories)
     list_config_templates = blocking(DcsV2.list_config_templates)
+    iter_config_templates = blocking_pager(DcsV2.iter_config_templates)
     list_configurations = blocking(DcsV2.list_configurations)
     list_diagnosis_tasks = blocking(DcsV2.list_diagnosis_tasks)
+    iter_diagnosis_tasks = blocking_pager(DcsV2.iter_diagnosis_tasks)
     list_flavors = blocking(DcsV2.list_flavors)
     list_group_replication_info = blocking(DcsV2.list_group_replication_info)
     list_hot_key_scan_tasks = blocking(DcsV2.list_hot_key_scan_tasks)
+    iter_hot_key_scan_tasks = blocking_pager(DcsV2.iter_hot_key_scan_tasks)
     list_instance_operations = blocking(DcsV2.list_instance_operations)
     list_instances = blocking(DcsV2.list_instances)
+    iter_instances = blocking_pager(DcsV2.iter_instances)
     list_maintenance_windows = blocking(DcsV2.list_maintenance_windows)
     list_migration_task = blocking(DcsV2.list_migration_task)
+    iter_migration_task = blocking_pager(DcsV2.iter_migration_task)
     list_migration_task_logs = blocking(DcsV2.list_migration_task_logs)
+    iter_migration_task_logs = blocking_pager(DcsV2.iter_migration_task_logs)
     list_monitored_objects = blocking(DcsV2.list_monitored_objects)
     list_monitored_objects_of_instance = blocking(DcsV2.list_monitored_objects_of_instance)
     list_number_of_instances_in_different_status = blocking(DcsV2.list_number_of_instances_in_different_status)
     list_offline_key_analysis_task = blocking(DcsV2.list_offline_key_analysis_task)
+    iter_offline_key_analysis_task = blocking_pager(DcsV2.iter_offline_key_analysis_task)
     list_redislog = blocking(DcsV2.list_redislog)
+    iter_redislog = blocking_pager(DcsV2.iter_redislog)
     list_restore_records = blocking(DcsV2.list_restore_records)
+    iter_restore_records = blocking_pager(DcsV2.iter_restore_records)
     list_slowlog = blocking(DcsV2.list_slowlog)
+    iter_slowlog = blocking_pager(DcsV2.iter_slowlog)
     list_statistics_of_running_instances = blocking(DcsV2.list_statistics_of_running_instances)
     list_tags_of_tenant = blocking(DcsV2.list_tags_of_tenant)
     login_web_cli = blocking(DcsV2.login_web_cli)
@@ -803,6 +894,7 @@ class SyncDcsV2(SyncService[DcsV2]):
     show_diagnosis_task_details = blocking(DcsV2.show_diagnosis_task_details)
     show_expire_auto_scan_config = blocking(DcsV2.show_expire_auto_scan_config)
     show_expire_key_scan_info = blocking(DcsV2.show_expire_key_scan_info)
+    iter_show_expire_key_scan_info = blocking_pager(DcsV2.iter_show_expire_key_scan_info)
     show_hotkey_autoscan_config = blocking(DcsV2.show_hotkey_autoscan_config)
     show_hotkey_task_details = blocking(DcsV2.show_hotkey_task_details)
     show_instance = blocking(DcsV2.show_instance)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -450,8 +450,16 @@ class DnsV2(GeneratedService):
     async def list_batch_operation_tasks(self, *, limit: int | None = None, offset: int | None = None) -> ListBatchOperationTasksResponse:
         return await self._invoke(_LIST_BATCH_OPERATION_TASKS, locals())
 
+    iter_batch_operation_tasks = paginate(
+        list_batch_operation_tasks, items=lambda page: page.tasks or [], dialect=ItemOffset()
+    )
+
     async def list_custom_line(self, *, line_id: str | None = None, name: str | None = None, limit: int | None = None, offset: int | None = None, show_detail: bool | None = None, status: str | None = None, ip: str | None = None) -> ListCustomLineResponse:
         return await self._invoke(_LIST_CUSTOM_LINE, locals())
+
+    iter_custom_line = paginate(
+        list_custom_line, items=lambda page: page.lines or [], dialect=ItemOffset()
+    )
 
     async def list_endpoint_ipaddresses(self, *, endpoint_id: str) -> ListEndpointIpaddressesResponse:
         return await self._invoke(_LIST_ENDPOINT_IPADDRESSES, locals())
@@ -459,14 +467,26 @@ class DnsV2(GeneratedService):
     async def list_endpoint_vpcs(self, *, limit: int | None = None, offset: int | None = None, vpc_id: str | None = None) -> ListEndpointVpcsResponse:
         return await self._invoke(_LIST_ENDPOINT_VPCS, locals())
 
+    iter_endpoint_vpcs = paginate(
+        list_endpoint_vpcs, items=lambda page: page.vpcs or [], dialect=ItemOffset()
+    )
+
     async def list_endpoints(self, *, direction: str, vpc_id: str | None = None, name: str | None = None, limit: int | None = None, offset: int | None = None) -> ListEndpointsResponse:
         return await self._invoke(_LIST_ENDPOINTS, locals())
+
+    iter_endpoints = paginate(
+        list_endpoints, items=lambda page: page.endpoints or [], dialect=ItemOffset()
+    )
 
     async def list_instances(self, *, body: ListInstancesRequestBody | Mapping[str, Any]) -> ListInstancesResponse:
         return await self._invoke(_LIST_INSTANCES, locals())
 
     async def list_line_groups(self, *, line_id: str | None = None, name: str | None = None, limit: int | None = None, offset: int | None = None) -> ListLineGroupsResponse:
         return await self._invoke(_LIST_LINE_GROUPS, locals())
+
+    iter_line_groups = paginate(
+        list_line_groups, items=lambda page: page.linegroups or [], dialect=ItemOffset()
+    )
 
     async def list_name_servers(self, *, type: str | None = None, region: str | None = None) -> ListNameServersResponse:
         return await self._invoke(_LIST_NAME_SERVERS, locals())
@@ -494,6 +514,10 @@ class DnsV2(GeneratedService):
 
     async def list_public_zone_lines(self, *, zone_id: str, limit: int | None = None, offset: int | None = None) -> ListPublicZoneLinesResponse:
         return await self._invoke(_LIST_PUBLIC_ZONE_LINES, locals())
+
+    iter_public_zone_lines = paginate(
+        list_public_zone_lines, items=lambda page: page.lines or [], dialect=ItemOffset()
+    )
 
     async def list_public_zones(self, *, type: str | None = None, limit: int | None = None, marker: str | None = None, offset: int | None = None, tags: str | None = None, name: str | None = None, id: str | None = None, status: str | None = None, search_mode: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, enterprise_project_id: str | None = None) -> ListPublicZonesResponse:
         return await self._invoke(_LIST_PUBLIC_ZONES, locals())
@@ -540,6 +564,10 @@ class DnsV2(GeneratedService):
     async def list_system_lines(self, *, locale: str | None = None, limit: int | None = None, offset: int | None = None) -> ListSystemLinesResponse:
         return await self._invoke(_LIST_SYSTEM_LINES, locals())
 
+    iter_system_lines = paginate(
+        list_system_lines, items=lambda page: page.lines or [], dialect=ItemOffset()
+    )
+
     async def list_tag(self, *, resource_type: str, body: ListTagReq | Mapping[str, Any]) -> ListTagResponse:
         return await self._invoke(_LIST_TAG, locals())
 
@@ -579,6 +607,10 @@ class DnsV2(GeneratedService):
     async def show_email_record_set(self, *, zone_id: str, limit: int | None = None, offset: int | None = None) -> ShowEmailRecordSetResponse:
         return await self._invoke(_SHOW_EMAIL_RECORD_SET, locals())
 
+    iter_show_email_record_set = paginate(
+        show_email_record_set, items=lambda page: page.recordsets or [], dialect=ItemOffset()
+    )
+
     async def show_endpoint(self, *, endpoint_id: str) -> ShowEndpointResponse:
         return await self._invoke(_SHOW_ENDPOINT, locals())
 
@@ -609,6 +641,10 @@ class DnsV2(GeneratedService):
     async def show_record_set_by_zone(self, *, zone_id: str, marker: str | None = None, limit: int | None = None, offset: int | None = None, line_id: str | None = None, tags: str | None = None, status: str | None = None, type: str | None = None, name: str | None = None, id: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, search_mode: str | None = None) -> ShowRecordSetByZoneResponse:
         return await self._invoke(_SHOW_RECORD_SET_BY_ZONE, locals())
 
+    iter_show_record_set_by_zone = paginate(
+        show_record_set_by_zone, items=lambda page: page.recordsets or [], dialect=Marker()
+    )
+
     async def show_record_set_with_line(self, *, zone_id: str, recordset_id: str) -> ShowRecordSetWithLineResponse:
         return await self._invoke(_SHOW_RECORD_SET_WITH_LINE, locals())
 
@@ -629,6 +665,10 @@ class DnsV2(GeneratedService):
 
     async def show_website_record_set(self, *, zone_id: str, limit: int | None = None, offset: int | None = None) -> ShowWebsiteRecordSetResponse:
         return await self._invoke(_SHOW_WEBSITE_RECORD_SET, locals())
+
+    iter_show_website_record_set = paginate(
+        show_website_record_set, items=lambda page: page.recordsets or [], dialect=ItemOffset()
+    )
 
     async def show_zone_name_server(self, *, domain_name: str) -> ShowZoneNameServerResponse:
         return await self._invoke(_SHOW_ZONE_NAME_SERVER, locals())
@@ -727,12 +767,17 @@ class SyncDnsV2(SyncService[DnsV2]):
     enable_dnssec_config = blocking(DnsV2.enable_dnssec_config)
     list_api_versions = blocking(DnsV2.list_api_versions)
     list_batch_operation_tasks = blocking(DnsV2.list_batch_operation_tasks)
+    iter_batch_operation_tasks = blocking_pager(DnsV2.iter_batch_operation_tasks)
     list_custom_line = blocking(DnsV2.list_custom_line)
+    iter_custom_line = blocking_pager(DnsV2.iter_custom_line)
     list_endpoint_ipaddresses = blocking(DnsV2.list_endpoint_ipaddresses)
     list_endpoint_vpcs = blocking(DnsV2.list_endpoint_vpcs)
+    iter_endpoint_vpcs = blocking_pager(DnsV2.iter_endpoint_vpcs)
     list_endpoints = blocking(DnsV2.list_endpoints)
+    iter_endpoints = blocking_pager(DnsV2.iter_endpoints)
     list_instances = blocking(DnsV2.list_instances)
     list_line_groups = blocking(DnsV2.list_line_groups)
+    iter_line_groups = blocking_pager(DnsV2.iter_line_groups)
     list_name_servers = blocking(DnsV2.list_name_servers)
     list_private_zones = blocking(DnsV2.list_private_zones)
     iter_private_zones = blocking_pager(DnsV2.iter_private_zones)
@@ -741,6 +786,7 @@ class SyncDnsV2(SyncService[DnsV2]):
     list_ptrs = blocking(DnsV2.list_ptrs)
     iter_ptrs = blocking_pager(DnsV2.iter_ptrs)
     list_public_zone_lines = blocking(DnsV2.list_public_zone_lines)
+    iter_public_zone_lines = blocking_pager(DnsV2.iter_public_zone_lines)
     list_public_zones = blocking(DnsV2.list_public_zones)
     iter_public_zones = blocking_pager(DnsV2.iter_public_zones)
     list_record_sets = blocking(DnsV2.list_record_sets)
@@ -754,6 +800,7 @@ class SyncDnsV2(SyncService[DnsV2]):
     list_resolver_rules = blocking(DnsV2.list_resolver_rules)
     iter_resolver_rules = blocking_pager(DnsV2.iter_resolver_rules)
     list_system_lines = blocking(DnsV2.list_system_lines)
+    iter_system_lines = blocking_pager(DnsV2.iter_system_lines)
     list_tag = blocking(DnsV2.list_tag)
     list_tags = blocking(DnsV2.list_tags)
     restore_ptr_record = blocking(DnsV2.restore_ptr_record)
@@ -767,6 +814,7 @@ class SyncDnsV2(SyncService[DnsV2]):
     show_domain_detection = blocking(DnsV2.show_domain_detection)
     show_domain_quota = blocking(DnsV2.show_domain_quota)
     show_email_record_set = blocking(DnsV2.show_email_record_set)
+    iter_show_email_record_set = blocking_pager(DnsV2.iter_show_email_record_set)
     show_endpoint = blocking(DnsV2.show_endpoint)
     show_line_group = blocking(DnsV2.show_line_group)
     show_private_zone = blocking(DnsV2.show_private_zone)
@@ -777,6 +825,7 @@ class SyncDnsV2(SyncService[DnsV2]):
     show_public_zone_name_server = blocking(DnsV2.show_public_zone_name_server)
     show_record_set = blocking(DnsV2.show_record_set)
     show_record_set_by_zone = blocking(DnsV2.show_record_set_by_zone)
+    iter_show_record_set_by_zone = blocking_pager(DnsV2.iter_show_record_set_by_zone)
     show_record_set_with_line = blocking(DnsV2.show_record_set_with_line)
     show_resolver_query_log_config = blocking(DnsV2.show_resolver_query_log_config)
     show_resolver_rule = blocking(DnsV2.show_resolver_rule)
@@ -784,6 +833,7 @@ class SyncDnsV2(SyncService[DnsV2]):
     show_retrieval = blocking(DnsV2.show_retrieval)
     show_retrieval_verification = blocking(DnsV2.show_retrieval_verification)
     show_website_record_set = blocking(DnsV2.show_website_record_set)
+    iter_show_website_record_set = blocking_pager(DnsV2.iter_show_website_record_set)
     show_zone_name_server = blocking(DnsV2.show_zone_name_server)
     update_custom_line = blocking(DnsV2.update_custom_line)
     update_endpoint = blocking(DnsV2.update_endpoint)

@@ -20,4 +20,4 @@ class AttachServerVolumeRequestBody(RequestModel):
 
 
 class AttachServerVolumeResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -19,7 +19,7 @@ class BatchAddServerNicsRequestBody(RequestModel):
 
 
 class BatchAddServerNicsResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class Ipv6Bandwidth(RequestModel):

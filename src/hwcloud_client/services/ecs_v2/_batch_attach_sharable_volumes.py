@@ -14,4 +14,4 @@ class BatchAttachSharableVolumesRequestBody(RequestModel):
 
 
 class BatchAttachSharableVolumesResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

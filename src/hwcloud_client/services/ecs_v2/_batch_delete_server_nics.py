@@ -13,4 +13,4 @@ class BatchDeleteServerNicsRequestBody(RequestModel):
 
 
 class BatchDeleteServerNicsResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -5,7 +5,7 @@ from .._base import RequestModel, ResultModel
 
 
 class BatchDetachVolumesResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class VolumeBatchDetachRequest(RequestModel):

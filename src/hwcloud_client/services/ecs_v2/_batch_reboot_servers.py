@@ -10,7 +10,7 @@ class BatchRebootServersRequestBody(RequestModel):
 
 
 class BatchRebootServersResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class BatchRebootSeversOption(RequestModel):

@@ -16,4 +16,4 @@ class BatchStartServersRequestBody(RequestModel):
 
 
 class BatchStartServersResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

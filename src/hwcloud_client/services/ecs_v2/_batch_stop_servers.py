@@ -17,4 +17,4 @@ class BatchStopServersRequestBody(RequestModel):
 
 
 class BatchStopServersResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -21,7 +21,7 @@ class ChangeServerOsWithCloudInitRequestBody(RequestModel):
 
 
 class ChangeServerOsWithCloudInitResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class ChangeSeversOsMetadata(RequestModel):

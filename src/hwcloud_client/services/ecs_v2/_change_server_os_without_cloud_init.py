@@ -21,7 +21,7 @@ class ChangeServerOsWithoutCloudInitRequestBody(RequestModel):
 
 
 class ChangeServerOsWithoutCloudInitResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class ChangeSeversOsMetadataWithoutCloudInitOption(RequestModel):

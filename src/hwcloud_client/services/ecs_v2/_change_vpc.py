@@ -17,7 +17,7 @@ class ChangeVpcRequestBody(RequestModel):
 
 
 class ChangeVpcResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class ChangeVpcSecurityGroups(RequestModel):

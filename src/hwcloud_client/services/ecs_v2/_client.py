@@ -364,6 +364,10 @@ class EcsV2(GeneratedService):
     async def list_cloud_servers(self, *, id: str | None = None, name: str | None = None, status: str | None = None, in_recycle_bin: bool | None = None, spod_id: str | None = None, flavor_name: str | None = None, image_id: str | None = None, metadata: str | None = None, metadata_key: str | None = None, tags: str | None = None, not_tags: str | None = None, availability_zone: str | None = None, availability_zone_eq: str | None = None, charging_mode: str | None = None, key_name: str | None = None, launched_since: str | None = None, enterprise_project_id: str | None = None, expect_fields: list[str] | None = None, limit: int | None = None, marker: str | None = None) -> ListCloudServersResponse:
         return await self._invoke(_LIST_CLOUD_SERVERS, locals())
 
+    iter_cloud_servers = paginate(
+        list_cloud_servers, items=lambda page: page.servers or [], dialect=Marker()
+    )
+
     async def list_flavor_sell_policies(self, *, flavor_id: str | None = None, sell_status: str | None = None, sell_mode: str | None = None, availability_zone_id: str | None = None, longest_spot_duration_hours_gt: int | None = None, largest_spot_duration_count_gt: int | None = None, longest_spot_duration_hours: int | None = None, largest_spot_duration_count: int | None = None, interruption_policy: str | None = None, limit: int | None = None, marker: str | None = None) -> ListFlavorSellPoliciesResponse:
         return await self._invoke(_LIST_FLAVOR_SELL_POLICIES, locals())
 
@@ -481,8 +485,16 @@ class EcsV2(GeneratedService):
     async def nova_list_servers(self, *, changes_since: str | None = None, flavor: str | None = None, host: str | None = None, image: str | None = None, ip: str | None = None, limit: int | None = None, marker: str | None = None, name: str | None = None, not_tags: str | None = None, reservation_id: str | None = None, sort_key: str | None = None, status: str | None = None, tags: str | None = None, open_stack_api_version: str | None = None) -> NovaListServersResponse:
         return await self._invoke(_NOVA_LIST_SERVERS, locals())
 
+    iter_nova_list_servers = paginate(
+        nova_list_servers, items=lambda page: page.servers or [], dialect=Marker()
+    )
+
     async def nova_list_servers_details(self, *, changes_since: str | None = None, flavor: str | None = None, image: str | None = None, ip: str | None = None, limit: int | None = None, marker: str | None = None, name: str | None = None, not_tags: str | None = None, reservation_id: str | None = None, sort_key: str | None = None, status: str | None = None, tags: str | None = None, open_stack_api_version: str | None = None) -> NovaListServersDetailsResponse:
         return await self._invoke(_NOVA_LIST_SERVERS_DETAILS, locals())
+
+    iter_nova_list_servers_details = paginate(
+        nova_list_servers_details, items=lambda page: page.servers or [], dialect=Marker()
+    )
 
     async def nova_list_versions(self) -> NovaListVersionsResponse:
         return await self._invoke(_NOVA_LIST_VERSIONS, locals())
@@ -606,6 +618,8 @@ class EcsV2(GeneratedService):
 
 
 class SyncEcsV2(SyncService[EcsV2]):
+    """Also batch_reboot_servers, batch_start_servers, batch_stop_servers, create_servers, delete_servers, resize_server: in services/ecs.py's SyncECS."""
+
     accept_scheduled_event = blocking(EcsV2.accept_scheduled_event)
     add_server_group_member = blocking(EcsV2.add_server_group_member)
     associate_server_virtual_ip = blocking(EcsV2.associate_server_virtual_ip)
@@ -618,11 +632,8 @@ class SyncEcsV2(SyncService[EcsV2]):
     batch_delete_server_nics = blocking(EcsV2.batch_delete_server_nics)
     batch_delete_server_tags = blocking(EcsV2.batch_delete_server_tags)
     batch_detach_volumes = blocking(EcsV2.batch_detach_volumes)
-    batch_reboot_servers = blocking(EcsV2.batch_reboot_servers)
     batch_reset_servers_password = blocking(EcsV2.batch_reset_servers_password)
     batch_resize_servers = blocking(EcsV2.batch_resize_servers)
-    batch_start_servers = blocking(EcsV2.batch_start_servers)
-    batch_stop_servers = blocking(EcsV2.batch_stop_servers)
     batch_update_servers_name = blocking(EcsV2.batch_update_servers_name)
     change_server_charge_mode = blocking(EcsV2.change_server_charge_mode)
     change_server_network_interface = blocking(EcsV2.change_server_network_interface)
@@ -632,19 +643,18 @@ class SyncEcsV2(SyncService[EcsV2]):
     create_launch_template = blocking(EcsV2.create_launch_template)
     create_post_paid_servers = blocking(EcsV2.create_post_paid_servers)
     create_server_group = blocking(EcsV2.create_server_group)
-    create_servers = blocking(EcsV2.create_servers)
     delete_launch_templates = blocking(EcsV2.delete_launch_templates)
     delete_recycle_bin_server = blocking(EcsV2.delete_recycle_bin_server)
     delete_server_group = blocking(EcsV2.delete_server_group)
     delete_server_group_member = blocking(EcsV2.delete_server_group_member)
     delete_server_metadata = blocking(EcsV2.delete_server_metadata)
     delete_server_password = blocking(EcsV2.delete_server_password)
-    delete_servers = blocking(EcsV2.delete_servers)
     detach_server_volume = blocking(EcsV2.detach_server_volume)
     disassociate_server_virtual_ip = blocking(EcsV2.disassociate_server_virtual_ip)
     execute_server_dump = blocking(EcsV2.execute_server_dump)
     execute_server_redeploy = blocking(EcsV2.execute_server_redeploy)
     list_cloud_servers = blocking(EcsV2.list_cloud_servers)
+    iter_cloud_servers = blocking_pager(EcsV2.iter_cloud_servers)
     list_flavor_sell_policies = blocking(EcsV2.list_flavor_sell_policies)
     iter_flavor_sell_policies = blocking_pager(EcsV2.iter_flavor_sell_policies)
     list_flavors = blocking(EcsV2.list_flavors)
@@ -681,7 +691,9 @@ class SyncEcsV2(SyncService[EcsV2]):
     nova_list_keypairs = blocking(EcsV2.nova_list_keypairs)
     nova_list_server_security_groups = blocking(EcsV2.nova_list_server_security_groups)
     nova_list_servers = blocking(EcsV2.nova_list_servers)
+    iter_nova_list_servers = blocking_pager(EcsV2.iter_nova_list_servers)
     nova_list_servers_details = blocking(EcsV2.nova_list_servers_details)
+    iter_nova_list_servers_details = blocking_pager(EcsV2.iter_nova_list_servers_details)
     nova_list_versions = blocking(EcsV2.nova_list_versions)
     nova_show_flavor_extra_specs = blocking(EcsV2.nova_show_flavor_extra_specs)
     nova_show_keypair = blocking(EcsV2.nova_show_keypair)
@@ -693,7 +705,6 @@ class SyncEcsV2(SyncService[EcsV2]):
     reinstall_server_without_cloud_init = blocking(EcsV2.reinstall_server_without_cloud_init)
     reset_server_password = blocking(EcsV2.reset_server_password)
     resize_post_paid_server = blocking(EcsV2.resize_post_paid_server)
-    resize_server = blocking(EcsV2.resize_server)
     revert_recycle_bin_server = blocking(EcsV2.revert_recycle_bin_server)
     show_appendable_volume_quota = blocking(EcsV2.show_appendable_volume_quota)
     show_flavor_capacity = blocking(EcsV2.show_flavor_capacity)

@@ -12,4 +12,4 @@ class DeleteServersRequestBody(RequestModel):
 
 
 class DeleteServersResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

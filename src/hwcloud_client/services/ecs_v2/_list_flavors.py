@@ -8,8 +8,8 @@ from ._m_flavor_extra_spec import FlavorExtraSpec, FlavorLink
 
 
 class Flavor(ApiModel):
-    id: str | None = None
-    name: str | None = None
+    id: str
+    name: str
     vcpus: str | None = None
     ram: int | None = None
     disk: str | None = None

@@ -13,4 +13,4 @@ class MigrateServerRequestBody(RequestModel):
 
 
 class MigrateServerResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -19,7 +19,7 @@ class ReinstallServerWithCloudInitRequestBody(RequestModel):
 
 
 class ReinstallServerWithCloudInitResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class ReinstallSeverMetadata(RequestModel):

@@ -19,7 +19,7 @@ class ReinstallServerWithoutCloudInitRequestBody(RequestModel):
 
 
 class ReinstallServerWithoutCloudInitResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str
 
 
 class ReinstallSeverMetadataWithoutCloudInitOption(RequestModel):

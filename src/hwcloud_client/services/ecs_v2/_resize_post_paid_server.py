@@ -19,4 +19,4 @@ class ResizePostPaidServerRequestBody(RequestModel):
 
 
 class ResizePostPaidServerResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -5,4 +5,4 @@ from .._base import ResultModel
 
 
 class RevertRecycleBinServerResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -18,10 +18,10 @@ class ShowJobResponse(ResultModel):
     entities: JobEntities | None = None
     error_code: str | None = None
     fail_reason: str | None = None
-    job_id: str | None = None
+    job_id: str
     job_type: str | None = None
     message: str | None = None
-    status: str | None = None
+    status: str
 
 
 class SubJob(ApiModel):

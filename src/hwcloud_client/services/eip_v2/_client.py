@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -157,6 +157,10 @@ class EipV2(GeneratedService):
     async def list_bandwidth_pkg(self, *, limit: int | None = None, marker: str | None = None, offset: int | None = None) -> ListBandwidthPkgResponse:
         return await self._invoke(_LIST_BANDWIDTH_PKG, locals())
 
+    iter_bandwidth_pkg = paginate(
+        list_bandwidth_pkg, items=lambda page: page.bandwidthpkgs or [], dialect=ItemOffset()
+    )
+
     async def list_bandwidths(self, *, marker: str | None = None, limit: int | None = None, enterprise_project_id: str | None = None, share_type: str | None = None) -> ListBandwidthsResponse:
         return await self._invoke(_LIST_BANDWIDTHS, locals())
 
@@ -188,6 +192,10 @@ class EipV2(GeneratedService):
 
     async def neutron_list_floating_ips(self, *, limit: int | None = None, marker: str | None = None, page_reverse: bool | None = None, id: str | None = None, floating_ip_address: str | None = None, router_id: str | None = None, port_id: str | None = None, fixed_ip_address: str | None = None, tenant_id: str | None = None, floating_network_id: str | None = None) -> NeutronListFloatingIpsResponse:
         return await self._invoke(_NEUTRON_LIST_FLOATING_IPS, locals())
+
+    iter_neutron_list_floating_ips = paginate(
+        neutron_list_floating_ips, items=lambda page: page.floatingips or [], dialect=Marker()
+    )
 
     async def neutron_show_floating_ip(self, *, floatingip_id: str) -> NeutronShowFloatingIpResponse:
         return await self._invoke(_NEUTRON_SHOW_FLOATING_IP, locals())
@@ -244,6 +252,7 @@ class SyncEipV2(SyncService[EipV2]):
     delete_publicip_tag = blocking(EipV2.delete_publicip_tag)
     delete_shared_bandwidth = blocking(EipV2.delete_shared_bandwidth)
     list_bandwidth_pkg = blocking(EipV2.list_bandwidth_pkg)
+    iter_bandwidth_pkg = blocking_pager(EipV2.iter_bandwidth_pkg)
     list_bandwidths = blocking(EipV2.list_bandwidths)
     iter_bandwidths = blocking_pager(EipV2.iter_bandwidths)
     list_publicip_tags = blocking(EipV2.list_publicip_tags)
@@ -254,6 +263,7 @@ class SyncEipV2(SyncService[EipV2]):
     neutron_create_floating_ip = blocking(EipV2.neutron_create_floating_ip)
     neutron_delete_floating_ip = blocking(EipV2.neutron_delete_floating_ip)
     neutron_list_floating_ips = blocking(EipV2.neutron_list_floating_ips)
+    iter_neutron_list_floating_ips = blocking_pager(EipV2.iter_neutron_list_floating_ips)
     neutron_show_floating_ip = blocking(EipV2.neutron_show_floating_ip)
     neutron_update_floating_ip = blocking(EipV2.neutron_update_floating_ip)
     remove_publicips_from_shared_bandwidth = blocking(EipV2.remove_publicips_from_shared_bandwidth)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -124,6 +124,10 @@ class EipV3(GeneratedService):
     async def list_common_pools(self, *, fields_: list[str] | None = None, limit: int | None = None, offset: int | None = None, name: str | None = None, public_border_group: str | None = None) -> ListCommonPoolsResponse:
         return await self._invoke(_LIST_COMMON_POOLS, locals())
 
+    iter_common_pools = paginate(
+        list_common_pools, items=lambda page: page.common_pools or [], dialect=ItemOffset()
+    )
+
     async def list_eip_bandwidths(self, *, limit: str | None = None, marker: str | None = None, fields_: list[str] | None = None, id: str | None = None, bandwidth_type: str | None = None, name: str | None = None, name_like: str | None = None, tenant_id: str | None = None, ingress_size: str | None = None, admin_state: str | None = None, billing_info: str | None = None, tags: str | None = None, enable_bandwidth_rules: str | None = None, rule_quota: int | None = None, public_border_group: str | None = None, charge_mode: str | None = None, size: str | None = None, type: str | None = None) -> ListEipBandwidthsResponse:
         return await self._invoke(_LIST_EIP_BANDWIDTHS, locals())
 
@@ -201,6 +205,7 @@ class SyncEipV3(SyncService[EipV3]):
     list_bandwidths_limit = blocking(EipV3.list_bandwidths_limit)
     iter_bandwidths_limit = blocking_pager(EipV3.iter_bandwidths_limit)
     list_common_pools = blocking(EipV3.list_common_pools)
+    iter_common_pools = blocking_pager(EipV3.iter_common_pools)
     list_eip_bandwidths = blocking(EipV3.list_eip_bandwidths)
     iter_eip_bandwidths = blocking_pager(EipV3.iter_eip_bandwidths)
     list_project_geip_bindings = blocking(EipV3.list_project_geip_bindings)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -199,6 +199,10 @@ class EvsV2(GeneratedService):
     async def cinder_list_volume_transfers(self, *, limit: int | None = None, offset: int | None = None) -> CinderListVolumeTransfersResponse:
         return await self._invoke(_CINDER_LIST_VOLUME_TRANSFERS, locals())
 
+    iter_cinder_list_volume_transfers = paginate(
+        cinder_list_volume_transfers, items=lambda page: page.transfers or [], dialect=ItemOffset()
+    )
+
     async def cinder_list_volume_types(self) -> CinderListVolumeTypesResponse:
         return await self._invoke(_CINDER_LIST_VOLUME_TYPES, locals())
 
@@ -275,6 +279,10 @@ class EvsV2(GeneratedService):
     async def list_snapshots(self, *, offset: int | None = None, limit: int | None = None, name: str | None = None, status: str | None = None, volume_id: str | None = None, availability_zone: str | None = None, id: str | None = None, dedicated_storage_name: str | None = None, dedicated_storage_id: str | None = None, service_type: str | None = None, enterprise_project_id: str | None = None) -> ListSnapshotsResponse:
         return await self._invoke(_LIST_SNAPSHOTS, locals())
 
+    iter_snapshots = paginate(
+        list_snapshots, items=lambda page: page.snapshots or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_snapshots_details(self, *, marker: str | None = None, volume_id: str | None = None, availability_zone: str | None = None, limit: str | None = None, name: str | None = None, offset: str | None = None, status: str | None = None, sort_key: str | None = None, sort_dir: str | None = None, id: str | None = None, ids: str | None = None, snapshot_type: str | None = None, enterprise_project_id: str | None = None, tag_key: str | None = None, tags: str | None = None, snapshot_chain_id: str | None = None, snapshot_group_id: str | None = None) -> ListSnapshotsDetailsResponse:
         return await self._invoke(_LIST_SNAPSHOTS_DETAILS, locals())
 
@@ -291,11 +299,19 @@ class EvsV2(GeneratedService):
     async def list_volumes(self, *, marker: str | None = None, name: str | None = None, limit: int | None = None, sort_key: str | None = None, offset: int | None = None, sort_dir: str | None = None, status: str | None = None, metadata: str | None = None, availability_zone: str | None = None, multiattach: bool | None = None, service_type: str | None = None, dedicated_storage_id: str | None = None, dedicated_storage_name: str | None = None, volume_type_id: str | None = None, id: str | None = None, ids: str | None = None, enterprise_project_id: str | None = None, server_id: str | None = None, not_metadata: str | None = None) -> ListVolumesResponse:
         return await self._invoke(_LIST_VOLUMES, locals())
 
+    iter_volumes = paginate(
+        list_volumes, items=lambda page: page.volumes or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_volumes_by_tags(self, *, body: ListVolumesByTagsRequestBody | Mapping[str, Any]) -> ListVolumesByTagsResponse:
         return await self._invoke(_LIST_VOLUMES_BY_TAGS, locals())
 
     async def list_volumes_in_recycle(self, *, name: str | None = None, status: str | None = None, limit: int | None = None, availability_zone: str | None = None, service_type: str | None = None, offset: int | None = None) -> ListVolumesInRecycleResponse:
         return await self._invoke(_LIST_VOLUMES_IN_RECYCLE, locals())
+
+    iter_volumes_in_recycle = paginate(
+        list_volumes_in_recycle, items=lambda page: page.volumes or [], dialect=ItemOffset(count_field="count")
+    )
 
     async def modify_volume_qo_s(self, *, volume_id: str, body: ModifyVolumeQoSRequestBody | Mapping[str, Any]) -> ModifyVolumeQoSResponse:
         return await self._invoke(_MODIFY_VOLUME_QO_S, locals())
@@ -386,6 +402,7 @@ class SyncEvsV2(SyncService[EvsV2]):
     cinder_list_availability_zones = blocking(EvsV2.cinder_list_availability_zones)
     cinder_list_quotas = blocking(EvsV2.cinder_list_quotas)
     cinder_list_volume_transfers = blocking(EvsV2.cinder_list_volume_transfers)
+    iter_cinder_list_volume_transfers = blocking_pager(EvsV2.iter_cinder_list_volume_transfers)
     cinder_list_volume_types = blocking(EvsV2.cinder_list_volume_types)
     cinder_show_volume_transfer = blocking(EvsV2.cinder_show_volume_transfer)
     count_auto_snapshot_policies = blocking(EvsV2.count_auto_snapshot_policies)
@@ -411,13 +428,16 @@ class SyncEvsV2(SyncService[EvsV2]):
     list_snapshot_group_tags = blocking(EvsV2.list_snapshot_group_tags)
     list_snapshot_tags = blocking(EvsV2.list_snapshot_tags)
     list_snapshots = blocking(EvsV2.list_snapshots)
+    iter_snapshots = blocking_pager(EvsV2.iter_snapshots)
     list_snapshots_details = blocking(EvsV2.list_snapshots_details)
     iter_snapshots_details = blocking_pager(EvsV2.iter_snapshots_details)
     list_versions = blocking(EvsV2.list_versions)
     list_volume_tags = blocking(EvsV2.list_volume_tags)
     list_volumes = blocking(EvsV2.list_volumes)
+    iter_volumes = blocking_pager(EvsV2.iter_volumes)
     list_volumes_by_tags = blocking(EvsV2.list_volumes_by_tags)
     list_volumes_in_recycle = blocking(EvsV2.list_volumes_in_recycle)
+    iter_volumes_in_recycle = blocking_pager(EvsV2.iter_volumes_in_recycle)
     modify_volume_qo_s = blocking(EvsV2.modify_volume_qo_s)
     resize_volume = blocking(EvsV2.resize_volume)
     retype_volume = blocking(EvsV2.retype_volume)

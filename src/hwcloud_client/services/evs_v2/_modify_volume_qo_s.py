@@ -14,4 +14,4 @@ class ModifyVolumeQoSRequestBody(RequestModel):
 
 
 class ModifyVolumeQoSResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -14,4 +14,4 @@ class RollbackSnapshotRequestBodyV5(RequestModel):
 
 
 class RollbackStandardSnapshotResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

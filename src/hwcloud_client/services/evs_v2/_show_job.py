@@ -13,9 +13,9 @@ class JobEntities(ApiModel):
 
 
 class ShowJobResponse(ResultModel):
-    status: str | None = None
+    status: str
     entities: JobEntities | None = None
-    job_id: str | None = None
+    job_id: str
     job_type: str | None = None
     begin_time: str | None = None
     end_time: str | None = None

@@ -290,11 +290,23 @@ class FunctiongraphV2(GeneratedService):
     async def list_active_async_invocations(self, *, function_urn: str, requests: str | None = None, marker: str | None = None, limit: str | None = None, status: str | None = None, query_begin_time: datetime | None = None, query_end_time: datetime | None = None) -> ListActiveAsyncInvocationsResponse:
         return await self._invoke(_LIST_ACTIVE_ASYNC_INVOCATIONS, locals())
 
+    iter_active_async_invocations = paginate(
+        list_active_async_invocations, items=lambda page: page.invocations or [], dialect=Marker(next_marker_field="next_marker")
+    )
+
     async def list_app_templates(self, *, marker: str | None = None, maxitems: str | None = None, runtime: str | None = None, category: str | None = None, x_language: str | None = None) -> ListAppTemplatesResponse:
         return await self._invoke(_LIST_APP_TEMPLATES, locals())
 
+    iter_app_templates = paginate(
+        list_app_templates, items=lambda page: page.templates or [], dialect=Marker(next_marker_field="next_marker")
+    )
+
     async def list_async_invocations(self, *, function_urn: str, request_id: str | None = None, marker: str | None = None, limit: str | None = None, status: str | None = None, query_begin_time: datetime | None = None, query_end_time: datetime | None = None) -> ListAsyncInvocationsResponse:
         return await self._invoke(_LIST_ASYNC_INVOCATIONS, locals())
+
+    iter_async_invocations = paginate(
+        list_async_invocations, items=lambda page: page.invocations or [], dialect=Marker(next_marker_field="next_marker")
+    )
 
     async def list_bridge_functions(self, *, function_urn: str, type: str | None = None) -> list[ListFunctionResult]:
         return await self._invoke(_LIST_BRIDGE_FUNCTIONS, locals())
@@ -311,6 +323,10 @@ class FunctiongraphV2(GeneratedService):
 
     async def list_dependency_version(self, *, depend_id: str, marker: str | None = None, maxitems: str | None = None) -> ListDependencyVersionResponse:
         return await self._invoke(_LIST_DEPENDENCY_VERSION, locals())
+
+    iter_dependency_version = paginate(
+        list_dependency_version, items=lambda page: page.dependencies or [], dialect=Marker(next_marker_field="next_marker")
+    )
 
     async def list_events(self, *, function_urn: str) -> ListEventsResponse:
         return await self._invoke(_LIST_EVENTS, locals())
@@ -348,14 +364,26 @@ class FunctiongraphV2(GeneratedService):
     async def list_function_template(self, *, marker: str | None = None, maxitems: str | None = None, ispublic: str | None = None, runtime: str | None = None, scene: str | None = None, service: str | None = None) -> ListFunctionTemplateResponse:
         return await self._invoke(_LIST_FUNCTION_TEMPLATE, locals())
 
+    iter_function_template = paginate(
+        list_function_template, items=lambda page: page.func_templates or [], dialect=Marker(next_marker_field="next_marker")
+    )
+
     async def list_function_triggers(self, *, function_urn: str) -> list[ListFunctionTriggerResult]:
         return await self._invoke(_LIST_FUNCTION_TRIGGERS, locals())
 
     async def list_function_versions(self, *, function_urn: str, marker: str | None = None, maxitems: str | None = None) -> ListFunctionVersionsResponse:
         return await self._invoke(_LIST_FUNCTION_VERSIONS, locals())
 
+    iter_function_versions = paginate(
+        list_function_versions, items=lambda page: page.versions or [], dialect=Marker(next_marker_field="next_marker")
+    )
+
     async def list_functions(self, *, marker: str | None = None, maxitems: str | None = None, package_name: str | None = None, func_name: str | None = None) -> ListFunctionsResponse:
         return await self._invoke(_LIST_FUNCTIONS, locals())
+
+    iter_functions = paginate(
+        list_functions, items=lambda page: page.functions or [], dialect=Marker(next_marker_field="next_marker")
+    )
 
     async def list_quotas(self) -> ListQuotasResponse:
         return await self._invoke(_LIST_QUOTAS, locals())
@@ -528,13 +556,17 @@ class SyncFunctiongraphV2(SyncService[FunctiongraphV2]):
     import_function = blocking(FunctiongraphV2.import_function)
     invoke_function = blocking(FunctiongraphV2.invoke_function)
     list_active_async_invocations = blocking(FunctiongraphV2.list_active_async_invocations)
+    iter_active_async_invocations = blocking_pager(FunctiongraphV2.iter_active_async_invocations)
     list_app_templates = blocking(FunctiongraphV2.list_app_templates)
+    iter_app_templates = blocking_pager(FunctiongraphV2.iter_app_templates)
     list_async_invocations = blocking(FunctiongraphV2.list_async_invocations)
+    iter_async_invocations = blocking_pager(FunctiongraphV2.iter_async_invocations)
     list_bridge_functions = blocking(FunctiongraphV2.list_bridge_functions)
     list_bridge_versions = blocking(FunctiongraphV2.list_bridge_versions)
     list_dependencies = blocking(FunctiongraphV2.list_dependencies)
     iter_dependencies = blocking_pager(FunctiongraphV2.iter_dependencies)
     list_dependency_version = blocking(FunctiongraphV2.list_dependency_version)
+    iter_dependency_version = blocking_pager(FunctiongraphV2.iter_dependency_version)
     list_events = blocking(FunctiongraphV2.list_events)
     list_function_applications = blocking(FunctiongraphV2.list_function_applications)
     iter_function_applications = blocking_pager(FunctiongraphV2.iter_function_applications)
@@ -546,9 +578,12 @@ class SyncFunctiongraphV2(SyncService[FunctiongraphV2]):
     list_function_statistics = blocking(FunctiongraphV2.list_function_statistics)
     list_function_tags = blocking(FunctiongraphV2.list_function_tags)
     list_function_template = blocking(FunctiongraphV2.list_function_template)
+    iter_function_template = blocking_pager(FunctiongraphV2.iter_function_template)
     list_function_triggers = blocking(FunctiongraphV2.list_function_triggers)
     list_function_versions = blocking(FunctiongraphV2.list_function_versions)
+    iter_function_versions = blocking_pager(FunctiongraphV2.iter_function_versions)
     list_functions = blocking(FunctiongraphV2.list_functions)
+    iter_functions = blocking_pager(FunctiongraphV2.iter_functions)
     list_quotas = blocking(FunctiongraphV2.list_quotas)
     list_reserved_instance_configs = blocking(FunctiongraphV2.list_reserved_instance_configs)
     iter_reserved_instance_configs = blocking_pager(FunctiongraphV2.iter_reserved_instance_configs)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import PageNumber
+from .._base import DefaultPageSize, paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -517,6 +519,10 @@ class IamV3(GeneratedService):
     async def keystone_list_projects(self, *, domain_id: str | None = None, name: str | None = None, parent_id: str | None = None, enabled: bool | None = None, is_domain: bool | None = None, page: int | None = None, per_page: int | None = None) -> KeystoneListProjectsResponse:
         return await self._invoke(_KEYSTONE_LIST_PROJECTS, locals())
 
+    iter_keystone_list_projects = paginate(
+        keystone_list_projects, items=lambda page: page.projects or [], dialect=DefaultPageSize(PageNumber("page", 1, None), size_param="per_page", size=5000)
+    )
+
     async def keystone_list_projects_for_user(self, *, user_id: str) -> KeystoneListProjectsForUserResponse:
         return await self._invoke(_KEYSTONE_LIST_PROJECTS_FOR_USER, locals())
 
@@ -616,11 +622,19 @@ class IamV3(GeneratedService):
     async def list_agencies(self, *, domain_id: str | None = None, trust_domain_id: str | None = None, name: str | None = None, page: int | None = None, per_page: int | None = None) -> ListAgenciesResponse:
         return await self._invoke(_LIST_AGENCIES, locals())
 
+    iter_agencies = paginate(
+        list_agencies, items=lambda page: page.agencies or [], dialect=DefaultPageSize(PageNumber("page", 1, None), size_param="per_page", size=500)
+    )
+
     async def list_all_projects_permissions_for_agency(self, *, agency_id: str, domain_id: str | None = None) -> ListAllProjectsPermissionsForAgencyResponse:
         return await self._invoke(_LIST_ALL_PROJECTS_PERMISSIONS_FOR_AGENCY, locals())
 
     async def list_custom_policies(self, *, page: int | None = None, per_page: int | None = None) -> ListCustomPoliciesResponse:
         return await self._invoke(_LIST_CUSTOM_POLICIES, locals())
+
+    iter_custom_policies = paginate(
+        list_custom_policies, items=lambda page: page.roles or [], dialect=DefaultPageSize(PageNumber("page", 1, None), size_param="per_page", size=300)
+    )
 
     async def list_domain_permissions_for_agency(self, *, agency_id: str, domain_id: str | None = None) -> ListDomainPermissionsForAgencyResponse:
         return await self._invoke(_LIST_DOMAIN_PERMISSIONS_FOR_AGENCY, locals())
@@ -700,6 +714,10 @@ class IamV3(GeneratedService):
     async def show_domain_role_assignments(self, *, domain_id: str | None = None, role_id: str | None = None, subject: str | None = None, subject_user_id: str | None = None, subject_group_id: str | None = None, subject_agency_id: str | None = None, scope: str | None = None, scope_project_id: str | None = None, scope_domain_id: str | None = None, scope_enterprise_projects_id: str | None = None, is_inherited: bool | None = None, include_group: bool | None = None, page: int | None = None, per_page: int | None = None) -> ShowDomainRoleAssignmentsResponse:
         return await self._invoke(_SHOW_DOMAIN_ROLE_ASSIGNMENTS, locals())
 
+    iter_show_domain_role_assignments = paginate(
+        show_domain_role_assignments, items=lambda page: page.role_assignments or [], dialect=DefaultPageSize(PageNumber("page", 1, None), size_param="per_page", size=50)
+    )
+
     async def show_metadata(self, *, idp_id: str, protocol_id: str) -> ShowMetadataResponse:
         return await self._invoke(_SHOW_METADATA, locals())
 
@@ -771,6 +789,8 @@ class IamV3(GeneratedService):
 
 
 class SyncIamV3(SyncService[IamV3]):
+    """Also create_temporary_access_key_by_agency, create_temporary_access_key_by_token, keystone_create_user_token_by_password, keystone_validate_token: in services/iam.py's SyncIAM."""
+
     associate_agency_with_all_projects_permission = blocking(IamV3.associate_agency_with_all_projects_permission)
     associate_agency_with_domain_permission = blocking(IamV3.associate_agency_with_domain_permission)
     associate_agency_with_project_permission = blocking(IamV3.associate_agency_with_project_permission)
@@ -789,8 +809,6 @@ class SyncIamV3(SyncService[IamV3]):
     create_mfa_device = blocking(IamV3.create_mfa_device)
     create_open_id_connect_config = blocking(IamV3.create_open_id_connect_config)
     create_permanent_access_key = blocking(IamV3.create_permanent_access_key)
-    create_temporary_access_key_by_agency = blocking(IamV3.create_temporary_access_key_by_agency)
-    create_temporary_access_key_by_token = blocking(IamV3.create_temporary_access_key_by_token)
     create_token_with_id_token = blocking(IamV3.create_token_with_id_token)
     create_unscope_token_by_idp_initiated = blocking(IamV3.create_unscope_token_by_idp_initiated)
     create_unscoped_token_with_id_token = blocking(IamV3.create_unscoped_token_with_id_token)
@@ -816,7 +834,6 @@ class SyncIamV3(SyncService[IamV3]):
     keystone_create_protocol = blocking(IamV3.keystone_create_protocol)
     keystone_create_scoped_token = blocking(IamV3.keystone_create_scoped_token)
     keystone_create_user = blocking(IamV3.keystone_create_user)
-    keystone_create_user_token_by_password = blocking(IamV3.keystone_create_user_token_by_password)
     keystone_create_user_token_by_password_and_mfa = blocking(IamV3.keystone_create_user_token_by_password_and_mfa)
     keystone_delete_group = blocking(IamV3.keystone_delete_group)
     keystone_delete_identity_provider = blocking(IamV3.keystone_delete_identity_provider)
@@ -837,6 +854,7 @@ class SyncIamV3(SyncService[IamV3]):
     keystone_list_permissions = blocking(IamV3.keystone_list_permissions)
     keystone_list_project_permissions_for_group = blocking(IamV3.keystone_list_project_permissions_for_group)
     keystone_list_projects = blocking(IamV3.keystone_list_projects)
+    iter_keystone_list_projects = blocking_pager(IamV3.iter_keystone_list_projects)
     keystone_list_projects_for_user = blocking(IamV3.keystone_list_projects_for_user)
     keystone_list_protocols = blocking(IamV3.keystone_list_protocols)
     keystone_list_regions = blocking(IamV3.keystone_list_regions)
@@ -868,10 +886,11 @@ class SyncIamV3(SyncService[IamV3]):
     keystone_update_protocol = blocking(IamV3.keystone_update_protocol)
     keystone_update_user_by_admin = blocking(IamV3.keystone_update_user_by_admin)
     keystone_update_user_password = blocking(IamV3.keystone_update_user_password)
-    keystone_validate_token = blocking(IamV3.keystone_validate_token)
     list_agencies = blocking(IamV3.list_agencies)
+    iter_agencies = blocking_pager(IamV3.iter_agencies)
     list_all_projects_permissions_for_agency = blocking(IamV3.list_all_projects_permissions_for_agency)
     list_custom_policies = blocking(IamV3.list_custom_policies)
+    iter_custom_policies = blocking_pager(IamV3.iter_custom_policies)
     list_domain_permissions_for_agency = blocking(IamV3.list_domain_permissions_for_agency)
     list_enterprise_projects_for_group = blocking(IamV3.list_enterprise_projects_for_group)
     list_enterprise_projects_for_user = blocking(IamV3.list_enterprise_projects_for_user)
@@ -898,6 +917,7 @@ class SyncIamV3(SyncService[IamV3]):
     show_domain_protect_policy = blocking(IamV3.show_domain_protect_policy)
     show_domain_quota = blocking(IamV3.show_domain_quota)
     show_domain_role_assignments = blocking(IamV3.show_domain_role_assignments)
+    iter_show_domain_role_assignments = blocking_pager(IamV3.iter_show_domain_role_assignments)
     show_metadata = blocking(IamV3.show_metadata)
     show_open_id_connect_config = blocking(IamV3.show_open_id_connect_config)
     show_permanent_access_key = blocking(IamV3.show_permanent_access_key)

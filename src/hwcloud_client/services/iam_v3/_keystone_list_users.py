@@ -14,11 +14,11 @@ class KeystoneListUsersResult(ApiModel):
     pwd_status: bool | None = None
     domain_id: str | None = None
     last_project_id: str | None = None
-    name: str | None = None
+    name: str
     description: str | None = None
     password_expires_at: str | None = None
     links: Links | None = None
-    id: str | None = None
+    id: str
     enabled: bool | None = None
     pwd_strength: str | None = None
     access_mode: str | None = None

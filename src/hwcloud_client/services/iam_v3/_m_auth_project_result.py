@@ -10,7 +10,7 @@ class AuthProjectResult(ApiModel):
     description: str | None = None
     links: LinksSelf | None = None
     enabled: bool | None = None
-    id: str | None = None
+    id: str
     parent_id: str | None = None
     domain_id: str | None = None
-    name: str | None = None
+    name: str

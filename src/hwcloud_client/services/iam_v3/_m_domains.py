@@ -7,7 +7,7 @@ from ._m_links_self import LinksSelf
 
 class Domains(ApiModel):
     enabled: bool | None = None
-    id: str | None = None
-    name: str | None = None
+    id: str
+    name: str
     links: LinksSelf | None = None
     description: str | None = None

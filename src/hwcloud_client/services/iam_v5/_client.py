@@ -393,6 +393,10 @@ class IamV5(GeneratedService):
     async def list_registered_services_for_auth_schema_v5(self, *, limit: int | None = None, marker: str | None = None) -> ListRegisteredServicesForAuthSchemaV5Response:
         return await self._invoke(_LIST_REGISTERED_SERVICES_FOR_AUTH_SCHEMA_V5, locals())
 
+    iter_registered_services_for_auth_schema_v5 = paginate(
+        list_registered_services_for_auth_schema_v5, items=lambda page: page.service_codes or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_resource_tags_v5(self, *, resource_id: str, resource_type: str) -> ListResourceTagsV5Response:
         return await self._invoke(_LIST_RESOURCE_TAGS_V5, locals())
 
@@ -448,6 +452,10 @@ class IamV5(GeneratedService):
 
     async def show_group_summary(self, *, limit: int | None = None, marker: str | None = None, user_id: str | None = None) -> ShowGroupSummaryResponse:
         return await self._invoke(_SHOW_GROUP_SUMMARY, locals())
+
+    iter_show_group_summary = paginate(
+        show_group_summary, items=lambda page: page.groups or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
 
     async def show_group_v5(self, *, group_id: str) -> ShowGroupV5Response:
         return await self._invoke(_SHOW_GROUP_V5, locals())
@@ -582,6 +590,7 @@ class SyncIamV5(SyncService[IamV5]):
     list_policy_versions_v5 = blocking(IamV5.list_policy_versions_v5)
     iter_policy_versions_v5 = blocking_pager(IamV5.iter_policy_versions_v5)
     list_registered_services_for_auth_schema_v5 = blocking(IamV5.list_registered_services_for_auth_schema_v5)
+    iter_registered_services_for_auth_schema_v5 = blocking_pager(IamV5.iter_registered_services_for_auth_schema_v5)
     list_resource_tags_v5 = blocking(IamV5.list_resource_tags_v5)
     list_saml_providers_v5 = blocking(IamV5.list_saml_providers_v5)
     iter_saml_providers_v5 = blocking_pager(IamV5.iter_saml_providers_v5)
@@ -599,6 +608,7 @@ class SyncIamV5(SyncService[IamV5]):
     set_default_policy_version_v5 = blocking(IamV5.set_default_policy_version_v5)
     show_access_key_last_used_v5 = blocking(IamV5.show_access_key_last_used_v5)
     show_group_summary = blocking(IamV5.show_group_summary)
+    iter_show_group_summary = blocking_pager(IamV5.iter_show_group_summary)
     show_group_v5 = blocking(IamV5.show_group_v5)
     show_login_policy_v5 = blocking(IamV5.show_login_policy_v5)
     show_login_profile_v5 = blocking(IamV5.show_login_profile_v5)

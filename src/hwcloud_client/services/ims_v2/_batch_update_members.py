@@ -12,4 +12,4 @@ class BatchUpdateMembersRequestBody(RequestModel):
 
 
 class BatchUpdateMembersResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

@@ -14,4 +14,4 @@ class CopyImageCrossRegionRequestBody(RequestModel):
 
 
 class CopyImageCrossRegionResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

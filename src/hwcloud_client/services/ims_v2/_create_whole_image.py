@@ -20,4 +20,4 @@ class CreateWholeImageRequestBody(RequestModel):
 
 
 class CreateWholeImageResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

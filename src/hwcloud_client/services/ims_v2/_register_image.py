@@ -9,4 +9,4 @@ class RegisterImageRequestBody(RequestModel):
 
 
 class RegisterImageResponse(ResultModel):
-    job_id: str | None = None
+    job_id: str

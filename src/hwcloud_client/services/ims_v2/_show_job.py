@@ -27,8 +27,8 @@ class JobEntitiesResult(ApiModel):
 
 
 class ShowJobResponse(ResultModel):
-    status: str | None = None
-    job_id: str | None = None
+    status: str
+    job_id: str
     job_type: str | None = None
     begin_time: str | None = None
     end_time: str | None = None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -321,6 +321,10 @@ class KmsV2(GeneratedService):
     async def list_key_stores(self, *, limit: int | None = None, offset: int | None = None) -> ListKeyStoresResponse:
         return await self._invoke(_LIST_KEY_STORES, locals())
 
+    iter_key_stores = paginate(
+        list_key_stores, items=lambda page: page.keystores or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_keys(self, *, body: ListKeysRequestBody | Mapping[str, Any] | None = None) -> ListKeysResponse:
         return await self._invoke(_LIST_KEYS, locals())
 
@@ -335,6 +339,10 @@ class KmsV2(GeneratedService):
 
     async def list_support_regions(self, *, limit: int | None = None, offset: int | None = None) -> ListSupportRegionsResponse:
         return await self._invoke(_LIST_SUPPORT_REGIONS, locals())
+
+    iter_support_regions = paginate(
+        list_support_regions, items=lambda page: page.regions or [], dialect=ItemOffset()
+    )
 
     async def re_encrypt(self, *, body: ReEncryptRequestBody | Mapping[str, Any]) -> ReEncryptResponse:
         return await self._invoke(_RE_ENCRYPT, locals())
@@ -450,11 +458,13 @@ class SyncKmsV2(SyncService[KmsV2]):
     list_key_policy = blocking(KmsV2.list_key_policy)
     iter_key_policy = blocking_pager(KmsV2.iter_key_policy)
     list_key_stores = blocking(KmsV2.list_key_stores)
+    iter_key_stores = blocking_pager(KmsV2.iter_key_stores)
     list_keys = blocking(KmsV2.list_keys)
     list_kms_by_tags = blocking(KmsV2.list_kms_by_tags)
     list_kms_tags = blocking(KmsV2.list_kms_tags)
     list_retirable_grants = blocking(KmsV2.list_retirable_grants)
     list_support_regions = blocking(KmsV2.list_support_regions)
+    iter_support_regions = blocking_pager(KmsV2.iter_support_regions)
     re_encrypt = blocking(KmsV2.re_encrypt)
     replicate_key = blocking(KmsV2.replicate_key)
     rotate_on_demand = blocking(KmsV2.rotate_on_demand)

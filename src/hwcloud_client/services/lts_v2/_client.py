@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import Marker
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -316,6 +318,10 @@ class LtsV2(GeneratedService):
     async def list_active_or_history_alarms(self, *, type: str, body: ListActiveOrHistoryAlarmsRequestBody | Mapping[str, Any], domain_id: str | None = None, marker: str | None = None, limit: int | None = None) -> ListActiveOrHistoryAlarmsResponse:
         return await self._invoke(_LIST_ACTIVE_OR_HISTORY_ALARMS, locals())
 
+    iter_active_or_history_alarms = paginate(
+        list_active_or_history_alarms, items=lambda page: page.events or [], dialect=Marker(next_marker_field="page_info.next_marker")
+    )
+
     async def list_breif_struct_template(self) -> ListBreifStructTemplateResponse:
         return await self._invoke(_LIST_BREIF_STRUCT_TEMPLATE, locals())
 
@@ -517,6 +523,7 @@ class SyncLtsV2(SyncService[LtsV2]):
     enable_log_collection = blocking(LtsV2.enable_log_collection)
     list_access_config = blocking(LtsV2.list_access_config)
     list_active_or_history_alarms = blocking(LtsV2.list_active_or_history_alarms)
+    iter_active_or_history_alarms = blocking_pager(LtsV2.iter_active_or_history_alarms)
     list_breif_struct_template = blocking(LtsV2.list_breif_struct_template)
     list_charts = blocking(LtsV2.list_charts)
     list_consumer_group = blocking(LtsV2.list_consumer_group)

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset, PageNumber
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -1035,6 +1037,10 @@ class RdsV3(GeneratedService):
     async def get_instances_no_index_tables(self, *, instance_id: str, newest: bool, table_type: str, offset: str | None = None, limit: str | None = None) -> GetInstancesNoIndexTablesResponse:
         return await self._invoke(_GET_INSTANCES_NO_INDEX_TABLES, locals())
 
+    iter_get_instances_no_index_tables = paginate(
+        get_instances_no_index_tables, items=lambda page: page.tables or [], dialect=ItemOffset()
+    )
+
     async def get_instances_ops_metric_names(self, *, instance_id: str, metric_group: str, x_language: str | None = None) -> GetInstancesOpsMetricNamesResponse:
         return await self._invoke(_GET_INSTANCES_OPS_METRIC_NAMES, locals())
 
@@ -1050,17 +1056,37 @@ class RdsV3(GeneratedService):
     async def list_auditlogs(self, *, instance_id: str, start_time: str, end_time: str, offset: int, limit: int, x_language: str | None = None) -> ListAuditlogsResponse:
         return await self._invoke(_LIST_AUDITLOGS, locals())
 
+    iter_auditlogs = paginate(
+        list_auditlogs, items=lambda page: page.auditlogs or [], dialect=ItemOffset(count_field="total_record")
+    )
+
     async def list_authorized_databases(self, *, instance_id: str, user_name: str, page: int, limit: int, x_language: str | None = None) -> ListAuthorizedDatabasesResponse:
         return await self._invoke(_LIST_AUTHORIZED_DATABASES, locals())
+
+    iter_authorized_databases = paginate(
+        list_authorized_databases, items=lambda page: page.databases or [], dialect=PageNumber("page", 1, "total_count")
+    )
 
     async def list_authorized_db_users(self, *, instance_id: str, db_name: str, page: int, limit: int, x_language: str | None = None) -> ListAuthorizedDbUsersResponse:
         return await self._invoke(_LIST_AUTHORIZED_DB_USERS, locals())
 
+    iter_authorized_db_users = paginate(
+        list_authorized_db_users, items=lambda page: page.users or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_authorized_sqlserver_db_users(self, *, instance_id: str, db_name: str, page: int, limit: int, x_language: str | None = None) -> ListAuthorizedSqlserverDbUsersResponse:
         return await self._invoke(_LIST_AUTHORIZED_SQLSERVER_DB_USERS, locals())
 
+    iter_authorized_sqlserver_db_users = paginate(
+        list_authorized_sqlserver_db_users, items=lambda page: page.users or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_auto_scaling_history(self, *, instance_id: str, x_language: str | None = None, strategy_type: str | None = None, offset: int | None = None, limit: int | None = None) -> ListAutoScalingHistoryResponse:
         return await self._invoke(_LIST_AUTO_SCALING_HISTORY, locals())
+
+    iter_auto_scaling_history = paginate(
+        list_auto_scaling_history, items=lambda page: page.records or [], dialect=ItemOffset()
+    )
 
     async def list_auto_scaling_policy(self, *, instance_id: str, x_language: str | None = None) -> ListAutoScalingPolicyResponse:
         return await self._invoke(_LIST_AUTO_SCALING_POLICY, locals())
@@ -1071,8 +1097,16 @@ class RdsV3(GeneratedService):
     async def list_backups(self, *, instance_id: str, x_language: str | None = None, backup_id: str | None = None, backup_type: str | None = None, status: str | None = None, offset: int | None = None, limit: int | None = None, begin_time: str | None = None, end_time: str | None = None) -> ListBackupsResponse:
         return await self._invoke(_LIST_BACKUPS, locals())
 
+    iter_backups = paginate(
+        list_backups, items=lambda page: page.backups or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_business_partners(self, *, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListBusinessPartnersResponse:
         return await self._invoke(_LIST_BUSINESS_PARTNERS, locals())
+
+    iter_business_partners = paginate(
+        list_business_partners, items=lambda page: page.business_partners or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_collations(self, *, x_language: str | None = None) -> ListCollationsResponse:
         return await self._invoke(_LIST_COLLATIONS, locals())
@@ -1083,6 +1117,10 @@ class RdsV3(GeneratedService):
     async def list_configuration_apply_histories(self, *, config_id: str, offset: int | None = None, limit: int | None = None, x_language: str | None = None) -> ListConfigurationApplyHistoriesResponse:
         return await self._invoke(_LIST_CONFIGURATION_APPLY_HISTORIES, locals())
 
+    iter_configuration_apply_histories = paginate(
+        list_configuration_apply_histories, items=lambda page: page.histories or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_configurations(self, *, x_language: str | None = None) -> ListConfigurationsResponse:
         return await self._invoke(_LIST_CONFIGURATIONS, locals())
 
@@ -1092,26 +1130,50 @@ class RdsV3(GeneratedService):
     async def list_databases(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None) -> ListDatabasesResponse:
         return await self._invoke(_LIST_DATABASES, locals())
 
+    iter_databases = paginate(
+        list_databases, items=lambda page: page.databases or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_datastores(self, *, database_name: str, x_language: str | None = None) -> ListDatastoresResponse:
         return await self._invoke(_LIST_DATASTORES, locals())
 
     async def list_db_agent_job_history_steps(self, *, instance_id: str, history_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListDbAgentJobHistoryStepsResponse:
         return await self._invoke(_LIST_DB_AGENT_JOB_HISTORY_STEPS, locals())
 
+    iter_db_agent_job_history_steps = paginate(
+        list_db_agent_job_history_steps, items=lambda page: page.steps or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_db_agent_job_historys(self, *, instance_id: str, job_id: str, x_language: str | None = None, run_status: str | None = None, offset: int | None = None, limit: int | None = None) -> ListDbAgentJobHistorysResponse:
         return await self._invoke(_LIST_DB_AGENT_JOB_HISTORYS, locals())
+
+    iter_db_agent_job_historys = paginate(
+        list_db_agent_job_historys, items=lambda page: page.histories or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_db_agent_jobs(self, *, instance_id: str, x_language: str | None = None, job_type: str | None = None, offset: int | None = None, limit: int | None = None) -> ListDbAgentJobsResponse:
         return await self._invoke(_LIST_DB_AGENT_JOBS, locals())
 
+    iter_db_agent_jobs = paginate(
+        list_db_agent_jobs, items=lambda page: page.jobs or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_db_users(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None) -> ListDbUsersResponse:
         return await self._invoke(_LIST_DB_USERS, locals())
+
+    iter_db_users = paginate(
+        list_db_users, items=lambda page: page.users or [], dialect=PageNumber("page", 1, "total_count")
+    )
 
     async def list_distribution(self, *, instance_id: str, x_language: str | None = None) -> ListDistributionResponse:
         return await self._invoke(_LIST_DISTRIBUTION, locals())
 
     async def list_distributor_instances(self, *, instance_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListDistributorInstancesResponse:
         return await self._invoke(_LIST_DISTRIBUTOR_INSTANCES, locals())
+
+    iter_distributor_instances = paginate(
+        list_distributor_instances, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_dr_infos(self, *, x_language: str | None = None, body: QueryDRInfoRequest | Mapping[str, Any] | None = None) -> ListDrInfosResponse:
         return await self._invoke(_LIST_DR_INFOS, locals())
@@ -1122,11 +1184,23 @@ class RdsV3(GeneratedService):
     async def list_engine_flavors(self, *, instance_id: str, availability_zone_ids: str, ha_mode: str, spec_code_like: str | None = None, flavor_category_type: str | None = None, is_rha_flavor: bool | None = None, offset: int | None = None, limit: int | None = None) -> ListEngineFlavorsResponse:
         return await self._invoke(_LIST_ENGINE_FLAVORS, locals())
 
+    iter_engine_flavors = paginate(
+        list_engine_flavors, items=lambda page: page.optional_flavors or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_error_logs(self, *, instance_id: str, start_date: str, end_date: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None, level: str | None = None) -> ListErrorLogsResponse:
         return await self._invoke(_LIST_ERROR_LOGS, locals())
 
+    iter_error_logs = paginate(
+        list_error_logs, items=lambda page: page.error_log_list or [], dialect=PageNumber("offset", 1, "total_record")
+    )
+
     async def list_error_logs_new(self, *, instance_id: str, start_date: str, end_date: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None, level: str | None = None) -> ListErrorLogsNewResponse:
         return await self._invoke(_LIST_ERROR_LOGS_NEW, locals())
+
+    iter_error_logs_new = paginate(
+        list_error_logs_new, items=lambda page: page.error_log_list or [], dialect=ItemOffset(count_field="total_record")
+    )
 
     async def list_errorlog_for_lts(self, *, instance_id: str, body: ErrorlogForLtsRequest | Mapping[str, Any], x_language: str | None = None) -> ListErrorlogForLtsResponse:
         return await self._invoke(_LIST_ERRORLOG_FOR_LTS, locals())
@@ -1143,20 +1217,40 @@ class RdsV3(GeneratedService):
     async def list_history_sessions(self, *, instance_id: str, start_time: int, end_time: int, pid: str | None = None, x_language: str | None = None, user_name: str | None = None, database_name: str | None = None, offset: int | None = None, limit: int | None = None) -> ListHistorySessionsResponse:
         return await self._invoke(_LIST_HISTORY_SESSIONS, locals())
 
+    iter_history_sessions = paginate(
+        list_history_sessions, items=lambda page: page.sessions or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_history_top_sqls(self, *, instance_id: str, start_time: int, end_time: int, user_name: str | None = None, database_name: str | None = None, offset: int | None = None, limit: int | None = None, x_language: str | None = None) -> ListHistoryTopSqlsResponse:
         return await self._invoke(_LIST_HISTORY_TOP_SQLS, locals())
+
+    iter_history_top_sqls = paginate(
+        list_history_top_sqls, items=lambda page: page.top_sqls or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_history_wait_events(self, *, instance_id: str, start_time: int, end_time: int, offset: int | None = None, limit: int | None = None, x_language: str | None = None) -> ListHistoryWaitEventsResponse:
         return await self._invoke(_LIST_HISTORY_WAIT_EVENTS, locals())
 
+    iter_history_wait_events = paginate(
+        list_history_wait_events, items=lambda page: page.events or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_inspection_histories(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, order: str | None = None, sort_field: str | None = None, target_version: str | None = None, is_available: bool | None = None, x_language: str | None = None) -> ListInspectionHistoriesResponse:
         return await self._invoke(_LIST_INSPECTION_HISTORIES, locals())
+
+    iter_inspection_histories = paginate(
+        list_inspection_histories, items=lambda page: page.inspection_reports or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_instance_all_proxy_version(self, *, instance_id: str, x_language: str | None = None) -> ListInstanceAllProxyVersionResponse:
         return await self._invoke(_LIST_INSTANCE_ALL_PROXY_VERSION, locals())
 
     async def list_instance_backup_summary(self, *, engine: str | None = None, order_field: str | None = None, order_rule: str | None = None, instance_id: str | None = None, instance_name: str | None = None, offset: int | None = None, limit: int | None = None, x_language: str | None = None) -> ListInstanceBackupSummaryResponse:
         return await self._invoke(_LIST_INSTANCE_BACKUP_SUMMARY, locals())
+
+    iter_instance_backup_summary = paginate(
+        list_instance_backup_summary, items=lambda page: page.infos or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_diagnosis(self, *, engine: str) -> ListInstanceDiagnosisResponse:
         return await self._invoke(_LIST_INSTANCE_DIAGNOSIS, locals())
@@ -1170,14 +1264,26 @@ class RdsV3(GeneratedService):
     async def list_instances(self, *, x_language: str | None = None, id: str | None = None, name: str | None = None, type: str | None = None, datastore_type: str | None = None, eps_id: str | None = None, vpc_id: str | None = None, subnet_id: str | None = None, offset: int | None = None, limit: int | None = None, tags: str | None = None, group_type: str | None = None) -> ListInstancesResponse:
         return await self._invoke(_LIST_INSTANCES, locals())
 
+    iter_instances = paginate(
+        list_instances, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_instances_configurations(self, *, config_id: str, offset: int | None = None, limit: int | None = None, x_language: str | None = None) -> ListInstancesConfigurationsResponse:
         return await self._invoke(_LIST_INSTANCES_CONFIGURATIONS, locals())
+
+    iter_instances_configurations = paginate(
+        list_instances_configurations, items=lambda page: page.entities or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_instances_info_diagnosis(self, *, engine: str, diagnosis: str, offset: int | None = None, limit: int | None = None) -> ListInstancesInfoDiagnosisResponse:
         return await self._invoke(_LIST_INSTANCES_INFO_DIAGNOSIS, locals())
 
     async def list_instances_resource_metrics(self, *, engine: str, search_field: str | None = None, offset: str | None = None, limit: str | None = None, order: str | None = None, sort_field: str | None = None) -> ListInstancesResourceMetricsResponse:
         return await self._invoke(_LIST_INSTANCES_RESOURCE_METRICS, locals())
+
+    iter_instances_resource_metrics = paginate(
+        list_instances_resource_metrics, items=lambda page: page.resource_monitoring_infos or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_instances_support_fast_restore(self, *, body: ListInstancesSupportFastRestoreRequestBody | Mapping[str, Any], x_language: str | None = None) -> ListInstancesSupportFastRestoreResponse:
         return await self._invoke(_LIST_INSTANCES_SUPPORT_FAST_RESTORE, locals())
@@ -1191,8 +1297,16 @@ class RdsV3(GeneratedService):
     async def list_job_schedules(self, *, schedule_type: str | None = None, schedule_id: str | None = None, offset: int | None = None, limit: int | None = None) -> ListJobSchedulesResponse:
         return await self._invoke(_LIST_JOB_SCHEDULES, locals())
 
+    iter_job_schedules = paginate(
+        list_job_schedules, items=lambda page: page.schedules or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_log_lts_configs(self, *, engine: str, enterprise_project_id: str | None = None, instance_id: str | None = None, instance_name: str | None = None, limit: int | None = None, offset: int | None = None, sort: str | None = None, instance_status: str | None = None, x_language: str | None = None) -> ListLogLtsConfigsResponse:
         return await self._invoke(_LIST_LOG_LTS_CONFIGS, locals())
+
+    iter_log_lts_configs = paginate(
+        list_log_lts_configs, items=lambda page: page.instance_lts_configs or [], dialect=ItemOffset()
+    )
 
     async def list_major_version_feature(self, *, version: str, single: bool, x_language: str | None = None) -> ListMajorVersionFeatureResponse:
         return await self._invoke(_LIST_MAJOR_VERSION_FEATURE, locals())
@@ -1200,14 +1314,26 @@ class RdsV3(GeneratedService):
     async def list_marketplace_engine_products(self, *, bp_domain_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None, engine_id: str | None = None) -> ListMarketplaceEngineProductsResponse:
         return await self._invoke(_LIST_MARKETPLACE_ENGINE_PRODUCTS, locals())
 
+    iter_marketplace_engine_products = paginate(
+        list_marketplace_engine_products, items=lambda page: page.marketplace_engine_products or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_msdtc_hosts(self, *, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListMsdtcHostsResponse:
         return await self._invoke(_LIST_MSDTC_HOSTS, locals())
 
     async def list_off_site_backups(self, *, instance_id: str, x_language: str | None = None, backup_id: str | None = None, backup_type: str | None = None, offset: int | None = None, limit: int | None = None, begin_time: str | None = None, end_time: str | None = None) -> ListOffSiteBackupsResponse:
         return await self._invoke(_LIST_OFF_SITE_BACKUPS, locals())
 
+    iter_off_site_backups = paginate(
+        list_off_site_backups, items=lambda page: page.backups or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_off_site_instances(self, *, x_language: str | None = None, offset: str | None = None, limit: str | None = None) -> ListOffSiteInstancesResponse:
         return await self._invoke(_LIST_OFF_SITE_INSTANCES, locals())
+
+    iter_off_site_instances = paginate(
+        list_off_site_instances, items=lambda page: page.offsite_backup_instances or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_off_site_restore_times(self, *, instance_id: str, x_language: str | None = None, date_: str | None = None) -> ListOffSiteRestoreTimesResponse:
         return await self._invoke(_LIST_OFF_SITE_RESTORE_TIMES, locals())
@@ -1218,17 +1344,37 @@ class RdsV3(GeneratedService):
     async def list_pack_log_infos(self, *, instance_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListPackLogInfosResponse:
         return await self._invoke(_LIST_PACK_LOG_INFOS, locals())
 
+    iter_pack_log_infos = paginate(
+        list_pack_log_infos, items=lambda page: page.pack_log_infos or [], dialect=ItemOffset()
+    )
+
     async def list_postgresql_database_schemas(self, *, instance_id: str, db_name: str, page: int, limit: int, x_language: str | None = None) -> ListPostgresqlDatabaseSchemasResponse:
         return await self._invoke(_LIST_POSTGRESQL_DATABASE_SCHEMAS, locals())
+
+    iter_postgresql_database_schemas = paginate(
+        list_postgresql_database_schemas, items=lambda page: page.database_schemas or [], dialect=PageNumber("page", 1, "total_count")
+    )
 
     async def list_postgresql_databases(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None, db: str | None = None) -> ListPostgresqlDatabasesResponse:
         return await self._invoke(_LIST_POSTGRESQL_DATABASES, locals())
 
+    iter_postgresql_databases = paginate(
+        list_postgresql_databases, items=lambda page: page.databases or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_postgresql_db_user_paginated(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None) -> ListPostgresqlDbUserPaginatedResponse:
         return await self._invoke(_LIST_POSTGRESQL_DB_USER_PAGINATED, locals())
 
+    iter_postgresql_db_user_paginated = paginate(
+        list_postgresql_db_user_paginated, items=lambda page: page.users or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_postgresql_extension(self, *, instance_id: str, database_name: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListPostgresqlExtensionResponse:
         return await self._invoke(_LIST_POSTGRESQL_EXTENSION, locals())
+
+    iter_postgresql_extension = paginate(
+        list_postgresql_extension, items=lambda page: page.extensions or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_postgresql_hba_info(self, *, instance_id: str) -> list[PostgresqlHbaConf]:
         return await self._invoke(_LIST_POSTGRESQL_HBA_INFO, locals())
@@ -1248,6 +1394,10 @@ class RdsV3(GeneratedService):
     async def list_publications(self, *, instance_id: str, x_language: str | None = None, publication_name: str | None = None, publication_db_name: str | None = None, subscriber_instance_id: str | None = None, offset: int | None = None, limit: int | None = None) -> ListPublicationsResponse:
         return await self._invoke(_LIST_PUBLICATIONS, locals())
 
+    iter_publications = paginate(
+        list_publications, items=lambda page: page.publications or [], dialect=ItemOffset()
+    )
+
     async def list_publications4_subscription(self, *, instance_id: str, x_language: str | None = None, body: ListPublications4SubscriptionRequestBody | Mapping[str, Any] | None = None) -> ListPublications4SubscriptionResponse:
         return await self._invoke(_LIST_PUBLICATIONS4_SUBSCRIPTION, locals())
 
@@ -1263,14 +1413,26 @@ class RdsV3(GeneratedService):
     async def list_recycle_instances(self, *, offset: int, limit: int, x_language: str | None = None) -> ListRecycleInstancesResponse:
         return await self._invoke(_LIST_RECYCLE_INSTANCES, locals())
 
+    iter_recycle_instances = paginate(
+        list_recycle_instances, items=lambda page: page.instances or [], dialect=ItemOffset()
+    )
+
     async def list_remote_db(self, *, instance_id: str, body: ListRemoteDbRequestBody | Mapping[str, Any]) -> ListRemoteDbResponse:
         return await self._invoke(_LIST_REMOTE_DB, locals())
 
     async def list_replication_errors(self, *, instance_id: str, subscription_id: str | None = None, offset: int | None = None, limit: int | None = None) -> ListReplicationErrorsResponse:
         return await self._invoke(_LIST_REPLICATION_ERRORS, locals())
 
+    iter_replication_errors = paginate(
+        list_replication_errors, items=lambda page: page.errors or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_replication_profiles(self, *, instance_id: str, x_language: str | None = None, agent_type: str | None = None, offset: int | None = None, limit: int | None = None) -> ListReplicationProfilesResponse:
         return await self._invoke(_LIST_REPLICATION_PROFILES, locals())
+
+    iter_replication_profiles = paginate(
+        list_replication_profiles, items=lambda page: page.profiles or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_restore_times(self, *, instance_id: str, x_language: str | None = None, date_: str | None = None) -> ListRestoreTimesResponse:
         return await self._invoke(_LIST_RESTORE_TIMES, locals())
@@ -1281,11 +1443,23 @@ class RdsV3(GeneratedService):
     async def list_schedule_events(self, *, id: str | None = None, instance_id: str | None = None, status: str | None = None, type: str | None = None, level: str | None = None, sort_field: str | None = None, order: str | None = None, offset: int | None = None, limit: int | None = None) -> ListScheduleEventsResponse:
         return await self._invoke(_LIST_SCHEDULE_EVENTS, locals())
 
+    iter_schedule_events = paginate(
+        list_schedule_events, items=lambda page: page.events or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_schedule_tasks(self, *, offset: int | None = None, limit: int | None = None, instance_id: str | None = None, instance_name: str | None = None, status: str | None = None, start_time: str | None = None, end_time: str | None = None) -> ListScheduleTasksResponse:
         return await self._invoke(_LIST_SCHEDULE_TASKS, locals())
 
+    iter_schedule_tasks = paginate(
+        list_schedule_tasks, items=lambda page: page.schedule_tasks or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_share_backups(self, *, instance_id: str | None = None, instance_name: str | None = None, backup_name: str | None = None, offset: str | None = None, limit: str | None = None) -> ListShareBackupsResponse:
         return await self._invoke(_LIST_SHARE_BACKUPS, locals())
+
+    iter_share_backups = paginate(
+        list_share_backups, items=lambda page: page.backups or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_simplified_instances(self, *, body: SimplifiedInstancesRequest | Mapping[str, Any], x_language: str | None = None) -> ListSimplifiedInstancesResponse:
         return await self._invoke(_LIST_SIMPLIFIED_INSTANCES, locals())
@@ -1293,14 +1467,26 @@ class RdsV3(GeneratedService):
     async def list_slow_log_file(self, *, instance_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListSlowLogFileResponse:
         return await self._invoke(_LIST_SLOW_LOG_FILE, locals())
 
+    iter_slow_log_file = paginate(
+        list_slow_log_file, items=lambda page: page.list_ or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_slow_log_statistics_for_lts(self, *, instance_id: str, body: SlowLogStatisticsForLtsRequest | Mapping[str, Any], x_language: str | None = None) -> ListSlowLogStatisticsForLtsResponse:
         return await self._invoke(_LIST_SLOW_LOG_STATISTICS_FOR_LTS, locals())
 
     async def list_slow_logs(self, *, instance_id: str, start_date: str, end_date: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None, type: str | None = None) -> ListSlowLogsResponse:
         return await self._invoke(_LIST_SLOW_LOGS, locals())
 
+    iter_slow_logs = paginate(
+        list_slow_logs, items=lambda page: page.slow_log_list or [], dialect=PageNumber("offset", 1, "total_record")
+    )
+
     async def list_slow_logs_new(self, *, instance_id: str, start_date: str, end_date: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None, type: str | None = None) -> ListSlowLogsNewResponse:
         return await self._invoke(_LIST_SLOW_LOGS_NEW, locals())
+
+    iter_slow_logs_new = paginate(
+        list_slow_logs_new, items=lambda page: page.slow_log_list or [], dialect=ItemOffset(count_field="total_record")
+    )
 
     async def list_slowlog_for_lts(self, *, instance_id: str, body: SlowlogForLtsRequest | Mapping[str, Any], x_language: str | None = None) -> ListSlowlogForLtsResponse:
         return await self._invoke(_LIST_SLOWLOG_FOR_LTS, locals())
@@ -1311,20 +1497,40 @@ class RdsV3(GeneratedService):
     async def list_small_version(self, *, database_name: str, version: str, offset: int | None = None, limit: int | None = None) -> ListSmallVersionResponse:
         return await self._invoke(_LIST_SMALL_VERSION, locals())
 
+    iter_small_version = paginate(
+        list_small_version, items=lambda page: page.data_stores or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_sparse_backup_policy(self, *, instance_id: str) -> ListSparseBackupPolicyResponse:
         return await self._invoke(_LIST_SPARSE_BACKUP_POLICY, locals())
 
     async def list_sql_limit(self, *, instance_id: str, db_name: str, offset: int | None = None, limit: int | None = None) -> ListSqlLimitResponse:
         return await self._invoke(_LIST_SQL_LIMIT, locals())
 
+    iter_sql_limit = paginate(
+        list_sql_limit, items=lambda page: page.sql_limit_objects or [], dialect=ItemOffset(count_field="count")
+    )
+
     async def list_sql_statistics(self, *, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListSqlStatisticsResponse:
         return await self._invoke(_LIST_SQL_STATISTICS, locals())
+
+    iter_sql_statistics = paginate(
+        list_sql_statistics, items=lambda page: page.list_ or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_sqlserver_databases(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None, db_name: str | None = None, recover_model: str | None = None) -> ListSqlserverDatabasesResponse:
         return await self._invoke(_LIST_SQLSERVER_DATABASES, locals())
 
+    iter_sqlserver_databases = paginate(
+        list_sqlserver_databases, items=lambda page: page.databases or [], dialect=PageNumber("page", 1, "total_count")
+    )
+
     async def list_sqlserver_db_users(self, *, instance_id: str, page: int, limit: int, x_language: str | None = None) -> ListSqlserverDbUsersResponse:
         return await self._invoke(_LIST_SQLSERVER_DB_USERS, locals())
+
+    iter_sqlserver_db_users = paginate(
+        list_sqlserver_db_users, items=lambda page: page.users or [], dialect=PageNumber("page", 1, "total_count")
+    )
 
     async def list_ssl_cert_download_link(self, *, instance_id: str, x_language: str | None = None) -> ListSslCertDownloadLinkResponse:
         return await self._invoke(_LIST_SSL_CERT_DOWNLOAD_LINK, locals())
@@ -1335,8 +1541,16 @@ class RdsV3(GeneratedService):
     async def list_subscriber_instances(self, *, instance_id: str, x_language: str | None = None, subscriber_instance_id: str | None = None, subscriber_instance_name: str | None = None, offset: int | None = None, limit: int | None = None) -> ListSubscriberInstancesResponse:
         return await self._invoke(_LIST_SUBSCRIBER_INSTANCES, locals())
 
+    iter_subscriber_instances = paginate(
+        list_subscriber_instances, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_subscriptions(self, *, instance_id: str, x_language: str | None = None, publication_id: str | None = None, is_cloud: bool | None = None, publication_name: str | None = None, subscription_db_name: str | None = None, offset: int | None = None, limit: int | None = None) -> ListSubscriptionsResponse:
         return await self._invoke(_LIST_SUBSCRIPTIONS, locals())
+
+    iter_subscriptions = paginate(
+        list_subscriptions, items=lambda page: page.subscriptions or [], dialect=ItemOffset()
+    )
 
     async def list_tasks(self, *, offset: int | None = None, limit: int | None = None, id: str | None = None, instance_id: str | None = None, order_id: str | None = None, name: str | None = None, status: str | None = None, start_time: str | None = None, end_time: str | None = None) -> ListTasksResponse:
         return await self._invoke(_LIST_TASKS, locals())
@@ -1350,11 +1564,19 @@ class RdsV3(GeneratedService):
     async def list_upgrade_histories(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, order: str | None = None, sort_field: str | None = None, x_language: str | None = None) -> ListUpgradeHistoriesResponse:
         return await self._invoke(_LIST_UPGRADE_HISTORIES, locals())
 
+    iter_upgrade_histories = paginate(
+        list_upgrade_histories, items=lambda page: page.upgrade_reports or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_volume_info(self, *, instance_id: str, x_language: str | None = None) -> str:
         return await self._invoke(_LIST_VOLUME_INFO, locals())
 
     async def list_xellog_files(self, *, instance_id: str, x_language: str | None = None, offset: int | None = None, limit: int | None = None) -> ListXellogFilesResponse:
         return await self._invoke(_LIST_XELLOG_FILES, locals())
+
+    iter_xellog_files = paginate(
+        list_xellog_files, items=lambda page: page.list_ or [], dialect=ItemOffset()
+    )
 
     async def migrate_follower(self, *, instance_id: str, body: FollowerMigrateRequest | Mapping[str, Any], x_language: str | None = None) -> MigrateFollowerResponse:
         return await self._invoke(_MIGRATE_FOLLOWER, locals())
@@ -1554,6 +1776,10 @@ class RdsV3(GeneratedService):
     async def show_backup_usage_exceeded_instances(self, *, x_language: str | None = None, limit: int | None = None, offset: int | None = None) -> ShowBackupUsageExceededInstancesResponse:
         return await self._invoke(_SHOW_BACKUP_USAGE_EXCEEDED_INSTANCES, locals())
 
+    iter_show_backup_usage_exceeded_instances = paginate(
+        show_backup_usage_exceeded_instances, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def show_binlog_clear_policy(self, *, instance_id: str, x_language: str | None = None) -> ShowBinlogClearPolicyResponse:
         return await self._invoke(_SHOW_BINLOG_CLEAR_POLICY, locals())
 
@@ -1646,6 +1872,10 @@ class RdsV3(GeneratedService):
 
     async def show_sql_diagnosis(self, *, instance_id: str, category: str, subcategory: str, x_language: str | None = None, offset: str | None = None, limit: str | None = None) -> ShowSqlDiagnosisResponse:
         return await self._invoke(_SHOW_SQL_DIAGNOSIS, locals())
+
+    iter_show_sql_diagnosis = paginate(
+        show_sql_diagnosis, items=lambda page: page.results or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def show_storage_used_space(self, *, instance_id: str) -> ShowStorageUsedSpaceResponse:
         return await self._invoke(_SHOW_STORAGE_USED_SPACE, locals())
@@ -1931,113 +2161,168 @@ class SyncRdsV3(SyncService[RdsV3]):
     execute_revoke_database_user_role = blocking(RdsV3.execute_revoke_database_user_role)
     get_available_vpcs = blocking(RdsV3.get_available_vpcs)
     get_instances_no_index_tables = blocking(RdsV3.get_instances_no_index_tables)
+    iter_get_instances_no_index_tables = blocking_pager(RdsV3.iter_get_instances_no_index_tables)
     get_instances_ops_metric_names = blocking(RdsV3.get_instances_ops_metric_names)
     get_instances_ops_resource_usage = blocking(RdsV3.get_instances_ops_resource_usage)
     list_api_version = blocking(RdsV3.list_api_version)
     list_api_version_new = blocking(RdsV3.list_api_version_new)
     list_auditlogs = blocking(RdsV3.list_auditlogs)
+    iter_auditlogs = blocking_pager(RdsV3.iter_auditlogs)
     list_authorized_databases = blocking(RdsV3.list_authorized_databases)
+    iter_authorized_databases = blocking_pager(RdsV3.iter_authorized_databases)
     list_authorized_db_users = blocking(RdsV3.list_authorized_db_users)
+    iter_authorized_db_users = blocking_pager(RdsV3.iter_authorized_db_users)
     list_authorized_sqlserver_db_users = blocking(RdsV3.list_authorized_sqlserver_db_users)
+    iter_authorized_sqlserver_db_users = blocking_pager(RdsV3.iter_authorized_sqlserver_db_users)
     list_auto_scaling_history = blocking(RdsV3.list_auto_scaling_history)
+    iter_auto_scaling_history = blocking_pager(RdsV3.iter_auto_scaling_history)
     list_auto_scaling_policy = blocking(RdsV3.list_auto_scaling_policy)
     list_backup_transfers = blocking(RdsV3.list_backup_transfers)
     list_backups = blocking(RdsV3.list_backups)
+    iter_backups = blocking_pager(RdsV3.iter_backups)
     list_business_partners = blocking(RdsV3.list_business_partners)
+    iter_business_partners = blocking_pager(RdsV3.iter_business_partners)
     list_collations = blocking(RdsV3.list_collations)
     list_compute_resource = blocking(RdsV3.list_compute_resource)
     list_configuration_apply_histories = blocking(RdsV3.list_configuration_apply_histories)
+    iter_configuration_apply_histories = blocking_pager(RdsV3.iter_configuration_apply_histories)
     list_configurations = blocking(RdsV3.list_configurations)
     list_database_user_role = blocking(RdsV3.list_database_user_role)
     list_databases = blocking(RdsV3.list_databases)
+    iter_databases = blocking_pager(RdsV3.iter_databases)
     list_datastores = blocking(RdsV3.list_datastores)
     list_db_agent_job_history_steps = blocking(RdsV3.list_db_agent_job_history_steps)
+    iter_db_agent_job_history_steps = blocking_pager(RdsV3.iter_db_agent_job_history_steps)
     list_db_agent_job_historys = blocking(RdsV3.list_db_agent_job_historys)
+    iter_db_agent_job_historys = blocking_pager(RdsV3.iter_db_agent_job_historys)
     list_db_agent_jobs = blocking(RdsV3.list_db_agent_jobs)
+    iter_db_agent_jobs = blocking_pager(RdsV3.iter_db_agent_jobs)
     list_db_users = blocking(RdsV3.list_db_users)
+    iter_db_users = blocking_pager(RdsV3.iter_db_users)
     list_distribution = blocking(RdsV3.list_distribution)
     list_distributor_instances = blocking(RdsV3.list_distributor_instances)
+    iter_distributor_instances = blocking_pager(RdsV3.iter_distributor_instances)
     list_dr_infos = blocking(RdsV3.list_dr_infos)
     list_dr_relations = blocking(RdsV3.list_dr_relations)
     list_engine_flavors = blocking(RdsV3.list_engine_flavors)
+    iter_engine_flavors = blocking_pager(RdsV3.iter_engine_flavors)
     list_error_logs = blocking(RdsV3.list_error_logs)
+    iter_error_logs = blocking_pager(RdsV3.iter_error_logs)
     list_error_logs_new = blocking(RdsV3.list_error_logs_new)
+    iter_error_logs_new = blocking_pager(RdsV3.iter_error_logs_new)
     list_errorlog_for_lts = blocking(RdsV3.list_errorlog_for_lts)
     list_flavors = blocking(RdsV3.list_flavors)
     list_flavors_resize = blocking(RdsV3.list_flavors_resize)
     list_history_database = blocking(RdsV3.list_history_database)
     list_history_sessions = blocking(RdsV3.list_history_sessions)
+    iter_history_sessions = blocking_pager(RdsV3.iter_history_sessions)
     list_history_top_sqls = blocking(RdsV3.list_history_top_sqls)
+    iter_history_top_sqls = blocking_pager(RdsV3.iter_history_top_sqls)
     list_history_wait_events = blocking(RdsV3.list_history_wait_events)
+    iter_history_wait_events = blocking_pager(RdsV3.iter_history_wait_events)
     list_inspection_histories = blocking(RdsV3.list_inspection_histories)
+    iter_inspection_histories = blocking_pager(RdsV3.iter_inspection_histories)
     list_instance_all_proxy_version = blocking(RdsV3.list_instance_all_proxy_version)
     list_instance_backup_summary = blocking(RdsV3.list_instance_backup_summary)
+    iter_instance_backup_summary = blocking_pager(RdsV3.iter_instance_backup_summary)
     list_instance_diagnosis = blocking(RdsV3.list_instance_diagnosis)
     list_instance_param_histories = blocking(RdsV3.list_instance_param_histories)
     list_instance_tags = blocking(RdsV3.list_instance_tags)
     list_instances = blocking(RdsV3.list_instances)
+    iter_instances = blocking_pager(RdsV3.iter_instances)
     list_instances_configurations = blocking(RdsV3.list_instances_configurations)
+    iter_instances_configurations = blocking_pager(RdsV3.iter_instances_configurations)
     list_instances_info_diagnosis = blocking(RdsV3.list_instances_info_diagnosis)
     list_instances_resource_metrics = blocking(RdsV3.list_instances_resource_metrics)
+    iter_instances_resource_metrics = blocking_pager(RdsV3.iter_instances_resource_metrics)
     list_instances_support_fast_restore = blocking(RdsV3.list_instances_support_fast_restore)
     list_job_info = blocking(RdsV3.list_job_info)
     list_job_info_detail = blocking(RdsV3.list_job_info_detail)
     list_job_schedules = blocking(RdsV3.list_job_schedules)
+    iter_job_schedules = blocking_pager(RdsV3.iter_job_schedules)
     list_log_lts_configs = blocking(RdsV3.list_log_lts_configs)
+    iter_log_lts_configs = blocking_pager(RdsV3.iter_log_lts_configs)
     list_major_version_feature = blocking(RdsV3.list_major_version_feature)
     list_marketplace_engine_products = blocking(RdsV3.list_marketplace_engine_products)
+    iter_marketplace_engine_products = blocking_pager(RdsV3.iter_marketplace_engine_products)
     list_msdtc_hosts = blocking(RdsV3.list_msdtc_hosts)
     list_off_site_backups = blocking(RdsV3.list_off_site_backups)
+    iter_off_site_backups = blocking_pager(RdsV3.iter_off_site_backups)
     list_off_site_instances = blocking(RdsV3.list_off_site_instances)
+    iter_off_site_instances = blocking_pager(RdsV3.iter_off_site_instances)
     list_off_site_restore_times = blocking(RdsV3.list_off_site_restore_times)
     list_operate_record = blocking(RdsV3.list_operate_record)
     list_pack_log_infos = blocking(RdsV3.list_pack_log_infos)
+    iter_pack_log_infos = blocking_pager(RdsV3.iter_pack_log_infos)
     list_postgresql_database_schemas = blocking(RdsV3.list_postgresql_database_schemas)
+    iter_postgresql_database_schemas = blocking_pager(RdsV3.iter_postgresql_database_schemas)
     list_postgresql_databases = blocking(RdsV3.list_postgresql_databases)
+    iter_postgresql_databases = blocking_pager(RdsV3.iter_postgresql_databases)
     list_postgresql_db_user_paginated = blocking(RdsV3.list_postgresql_db_user_paginated)
+    iter_postgresql_db_user_paginated = blocking_pager(RdsV3.iter_postgresql_db_user_paginated)
     list_postgresql_extension = blocking(RdsV3.list_postgresql_extension)
+    iter_postgresql_extension = blocking_pager(RdsV3.iter_postgresql_extension)
     list_postgresql_hba_info = blocking(RdsV3.list_postgresql_hba_info)
     list_postgresql_hba_info_history = blocking(RdsV3.list_postgresql_hba_info_history)
     list_postgresql_list_history_tables = blocking(RdsV3.list_postgresql_list_history_tables)
     list_predefined_tag = blocking(RdsV3.list_predefined_tag)
     list_project_tags = blocking(RdsV3.list_project_tags)
     list_publications = blocking(RdsV3.list_publications)
+    iter_publications = blocking_pager(RdsV3.iter_publications)
     list_publications4_subscription = blocking(RdsV3.list_publications4_subscription)
     list_rd_sfor_my_sql_proxy = blocking(RdsV3.list_rd_sfor_my_sql_proxy)
     list_rd_sfor_mysql_proxy_flavors = blocking(RdsV3.list_rd_sfor_mysql_proxy_flavors)
     list_read_only_replay_database = blocking(RdsV3.list_read_only_replay_database)
     list_recycle_instances = blocking(RdsV3.list_recycle_instances)
+    iter_recycle_instances = blocking_pager(RdsV3.iter_recycle_instances)
     list_remote_db = blocking(RdsV3.list_remote_db)
     list_replication_errors = blocking(RdsV3.list_replication_errors)
+    iter_replication_errors = blocking_pager(RdsV3.iter_replication_errors)
     list_replication_profiles = blocking(RdsV3.list_replication_profiles)
+    iter_replication_profiles = blocking_pager(RdsV3.iter_replication_profiles)
     list_restore_times = blocking(RdsV3.list_restore_times)
     list_retain_backups = blocking(RdsV3.list_retain_backups)
     list_schedule_events = blocking(RdsV3.list_schedule_events)
+    iter_schedule_events = blocking_pager(RdsV3.iter_schedule_events)
     list_schedule_tasks = blocking(RdsV3.list_schedule_tasks)
+    iter_schedule_tasks = blocking_pager(RdsV3.iter_schedule_tasks)
     list_share_backups = blocking(RdsV3.list_share_backups)
+    iter_share_backups = blocking_pager(RdsV3.iter_share_backups)
     list_simplified_instances = blocking(RdsV3.list_simplified_instances)
     list_slow_log_file = blocking(RdsV3.list_slow_log_file)
+    iter_slow_log_file = blocking_pager(RdsV3.iter_slow_log_file)
     list_slow_log_statistics_for_lts = blocking(RdsV3.list_slow_log_statistics_for_lts)
     list_slow_logs = blocking(RdsV3.list_slow_logs)
+    iter_slow_logs = blocking_pager(RdsV3.iter_slow_logs)
     list_slow_logs_new = blocking(RdsV3.list_slow_logs_new)
+    iter_slow_logs_new = blocking_pager(RdsV3.iter_slow_logs_new)
     list_slowlog_for_lts = blocking(RdsV3.list_slowlog_for_lts)
     list_slowlog_statistics = blocking(RdsV3.list_slowlog_statistics)
     list_small_version = blocking(RdsV3.list_small_version)
+    iter_small_version = blocking_pager(RdsV3.iter_small_version)
     list_sparse_backup_policy = blocking(RdsV3.list_sparse_backup_policy)
     list_sql_limit = blocking(RdsV3.list_sql_limit)
+    iter_sql_limit = blocking_pager(RdsV3.iter_sql_limit)
     list_sql_statistics = blocking(RdsV3.list_sql_statistics)
+    iter_sql_statistics = blocking_pager(RdsV3.iter_sql_statistics)
     list_sqlserver_databases = blocking(RdsV3.list_sqlserver_databases)
+    iter_sqlserver_databases = blocking_pager(RdsV3.iter_sqlserver_databases)
     list_sqlserver_db_users = blocking(RdsV3.list_sqlserver_db_users)
+    iter_sqlserver_db_users = blocking_pager(RdsV3.iter_sqlserver_db_users)
     list_ssl_cert_download_link = blocking(RdsV3.list_ssl_cert_download_link)
     list_storage_types = blocking(RdsV3.list_storage_types)
     list_subscriber_instances = blocking(RdsV3.list_subscriber_instances)
+    iter_subscriber_instances = blocking_pager(RdsV3.iter_subscriber_instances)
     list_subscriptions = blocking(RdsV3.list_subscriptions)
+    iter_subscriptions = blocking_pager(RdsV3.iter_subscriptions)
     list_tasks = blocking(RdsV3.list_tasks)
     list_top_sqls = blocking(RdsV3.list_top_sqls)
     list_update_backup_enhance_policy = blocking(RdsV3.list_update_backup_enhance_policy)
     list_upgrade_histories = blocking(RdsV3.list_upgrade_histories)
+    iter_upgrade_histories = blocking_pager(RdsV3.iter_upgrade_histories)
     list_volume_info = blocking(RdsV3.list_volume_info)
     list_xellog_files = blocking(RdsV3.list_xellog_files)
+    iter_xellog_files = blocking_pager(RdsV3.iter_xellog_files)
     migrate_follower = blocking(RdsV3.migrate_follower)
     modify_collation = blocking(RdsV3.modify_collation)
     modify_db_agent_job = blocking(RdsV3.modify_db_agent_job)
@@ -2104,6 +2389,7 @@ class SyncRdsV3(SyncService[RdsV3]):
     show_backup_usage = blocking(RdsV3.show_backup_usage)
     show_backup_usage_alarm_config = blocking(RdsV3.show_backup_usage_alarm_config)
     show_backup_usage_exceeded_instances = blocking(RdsV3.show_backup_usage_exceeded_instances)
+    iter_show_backup_usage_exceeded_instances = blocking_pager(RdsV3.iter_show_backup_usage_exceeded_instances)
     show_binlog_clear_policy = blocking(RdsV3.show_binlog_clear_policy)
     show_configuration = blocking(RdsV3.show_configuration)
     show_database_level_database = blocking(RdsV3.show_database_level_database)
@@ -2135,6 +2421,7 @@ class SyncRdsV3(SyncService[RdsV3]):
     show_risk_info = blocking(RdsV3.show_risk_info)
     show_second_level_monitoring = blocking(RdsV3.show_second_level_monitoring)
     show_sql_diagnosis = blocking(RdsV3.show_sql_diagnosis)
+    iter_show_sql_diagnosis = blocking_pager(RdsV3.iter_show_sql_diagnosis)
     show_storage_used_space = blocking(RdsV3.show_storage_used_space)
     show_task_detail = blocking(RdsV3.show_task_detail)
     show_tde_status = blocking(RdsV3.show_tde_status)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..._blocking import SyncService, blocking
+from ..._blocking import SyncService, blocking, blocking_pager
+from ..._paging import ItemOffset
+from .._base import paginate
 from .._generated import GeneratedService, Op
 
 if TYPE_CHECKING:
@@ -269,8 +271,16 @@ class SmnV2(GeneratedService):
     async def list_application_endpoints(self, *, application_urn: str, offset: int | None = None, limit: int | None = None, enabled: str | None = None, token: str | None = None, user_data: str | None = None) -> ListApplicationEndpointsResponse:
         return await self._invoke(_LIST_APPLICATION_ENDPOINTS, locals())
 
+    iter_application_endpoints = paginate(
+        list_application_endpoints, items=lambda page: page.endpoints or [], dialect=ItemOffset()
+    )
+
     async def list_applications(self, *, offset: int | None = None, limit: int | None = None, name: str | None = None, platform: str | None = None) -> ListApplicationsResponse:
         return await self._invoke(_LIST_APPLICATIONS, locals())
+
+    iter_applications = paginate(
+        list_applications, items=lambda page: page.applications or [], dialect=ItemOffset(count_field="application_count")
+    )
 
     async def list_cloud_service(self) -> ListCloudServiceResponse:
         return await self._invoke(_LIST_CLOUD_SERVICE, locals())
@@ -287,6 +297,10 @@ class SmnV2(GeneratedService):
     async def list_message_templates(self, *, offset: int | None = None, limit: int | None = None, message_template_name: str | None = None, protocol: str | None = None) -> ListMessageTemplatesResponse:
         return await self._invoke(_LIST_MESSAGE_TEMPLATES, locals())
 
+    iter_message_templates = paginate(
+        list_message_templates, items=lambda page: page.message_templates or [], dialect=ItemOffset()
+    )
+
     async def list_project_tags(self, *, resource_type: str) -> ListProjectTagsResponse:
         return await self._invoke(_LIST_PROJECT_TAGS, locals())
 
@@ -302,8 +316,16 @@ class SmnV2(GeneratedService):
     async def list_subscriptions(self, *, offset: int | None = None, limit: int | None = None, protocol: str | None = None, status: int | None = None, endpoint: str | None = None, fuzzy_remark: str | None = None) -> ListSubscriptionsResponse:
         return await self._invoke(_LIST_SUBSCRIPTIONS, locals())
 
+    iter_subscriptions = paginate(
+        list_subscriptions, items=lambda page: page.subscriptions or [], dialect=ItemOffset()
+    )
+
     async def list_subscriptions_by_topic(self, *, topic_urn: str, offset: int | None = None, limit: int | None = None, fuzzy_remark: str | None = None) -> ListSubscriptionsByTopicResponse:
         return await self._invoke(_LIST_SUBSCRIPTIONS_BY_TOPIC, locals())
+
+    iter_subscriptions_by_topic = paginate(
+        list_subscriptions_by_topic, items=lambda page: page.subscriptions or [], dialect=ItemOffset()
+    )
 
     async def list_topic_attributes(self, *, topic_urn: str, name: str | None = None) -> ListTopicAttributesResponse:
         return await self._invoke(_LIST_TOPIC_ATTRIBUTES, locals())
@@ -317,8 +339,16 @@ class SmnV2(GeneratedService):
     async def list_topics(self, *, offset: int | None = None, limit: int | None = None, enterprise_project_id: str | None = None, name: str | None = None, fuzzy_name: str | None = None, topic_id: str | None = None, fuzzy_display_name: str | None = None) -> ListTopicsResponse:
         return await self._invoke(_LIST_TOPICS, locals())
 
+    iter_topics = paginate(
+        list_topics, items=lambda page: page.topics or [], dialect=ItemOffset(count_field="topic_count")
+    )
+
     async def list_topics_with_associated_resources(self, *, offset: int | None = None, limit: int | None = None, topic_id: str | None = None, enterprise_project_id: str | None = None, name: str | None = None, fuzzy_name: str | None = None, fuzzy_display_name: str | None = None) -> ListTopicsWithAssociatedResourcesResponse:
         return await self._invoke(_LIST_TOPICS_WITH_ASSOCIATED_RESOURCES, locals())
+
+    iter_topics_with_associated_resources = paginate(
+        list_topics_with_associated_resources, items=lambda page: page.topics or [], dialect=ItemOffset(count_field="topic_count")
+    )
 
     async def list_version(self) -> ListVersionResponse:
         return await self._invoke(_LIST_VERSION, locals())
@@ -416,23 +446,30 @@ class SyncSmnV2(SyncService[SmnV2]):
     list_application_attributes = blocking(SmnV2.list_application_attributes)
     list_application_endpoint_attributes = blocking(SmnV2.list_application_endpoint_attributes)
     list_application_endpoints = blocking(SmnV2.list_application_endpoints)
+    iter_application_endpoints = blocking_pager(SmnV2.iter_application_endpoints)
     list_applications = blocking(SmnV2.list_applications)
+    iter_applications = blocking_pager(SmnV2.iter_applications)
     list_cloud_service = blocking(SmnV2.list_cloud_service)
     list_cloud_services = blocking(SmnV2.list_cloud_services)
     list_logtank = blocking(SmnV2.list_logtank)
     list_message_template_details = blocking(SmnV2.list_message_template_details)
     list_message_templates = blocking(SmnV2.list_message_templates)
+    iter_message_templates = blocking_pager(SmnV2.iter_message_templates)
     list_project_tags = blocking(SmnV2.list_project_tags)
     list_protocols = blocking(SmnV2.list_protocols)
     list_resource_instances = blocking(SmnV2.list_resource_instances)
     list_resource_tags = blocking(SmnV2.list_resource_tags)
     list_subscriptions = blocking(SmnV2.list_subscriptions)
+    iter_subscriptions = blocking_pager(SmnV2.iter_subscriptions)
     list_subscriptions_by_topic = blocking(SmnV2.list_subscriptions_by_topic)
+    iter_subscriptions_by_topic = blocking_pager(SmnV2.iter_subscriptions_by_topic)
     list_topic_attributes = blocking(SmnV2.list_topic_attributes)
     list_topic_details = blocking(SmnV2.list_topic_details)
     list_topic_message_statistics = blocking(SmnV2.list_topic_message_statistics)
     list_topics = blocking(SmnV2.list_topics)
+    iter_topics = blocking_pager(SmnV2.iter_topics)
     list_topics_with_associated_resources = blocking(SmnV2.list_topics_with_associated_resources)
+    iter_topics_with_associated_resources = blocking_pager(SmnV2.iter_topics_with_associated_resources)
     list_version = blocking(SmnV2.list_version)
     list_versions = blocking(SmnV2.list_versions)
     publish_app_message = blocking(SmnV2.publish_app_message)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -549,6 +549,10 @@ class SwrV2(GeneratedService):
     async def list_audit_logs(self, *, operation: str, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListAuditLogsResponse:
         return await self._invoke(_LIST_AUDIT_LOGS, locals())
 
+    iter_audit_logs = paginate(
+        list_audit_logs, items=lambda page: page.audit_logs or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_domain_names(self, *, instance_id: str, uid: str | None = None, domain_name: str | None = None) -> ListDomainNamesResponse:
         return await self._invoke(_LIST_DOMAIN_NAMES, locals())
 
@@ -571,11 +575,23 @@ class SwrV2(GeneratedService):
     async def list_immutable_rules(self, *, instance_id: str, namespace_id: int | None = None, offset: int | None = None, limit: int | None = None) -> ListImmutableRulesResponse:
         return await self._invoke(_LIST_IMMUTABLE_RULES, locals())
 
+    iter_immutable_rules = paginate(
+        list_immutable_rules, items=lambda page: page.immutable_rules or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance(self, *, offset: int | None = None, limit: int | None = None, status: str | None = None, enterprise_project_id: str | None = None) -> ListInstanceResponse:
         return await self._invoke(_LIST_INSTANCE, locals())
 
+    iter_instance = paginate(
+        list_instance, items=lambda page: page.instances or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_accessories(self, *, instance_id: str, namespace_name: str, repository_name: str, reference: str, offset: int | None = None, limit: int | None = None, type: str | None = None) -> ListInstanceAccessoriesResponse:
         return await self._invoke(_LIST_INSTANCE_ACCESSORIES, locals())
+
+    iter_instance_accessories = paginate(
+        list_instance_accessories, items=lambda page: page.accessories or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_all_artifacts(self, *, instance_id: str, marker: int | None = None, limit: int | None = None) -> ListInstanceAllArtifactsResponse:
         return await self._invoke(_LIST_INSTANCE_ALL_ARTIFACTS, locals())
@@ -590,17 +606,37 @@ class SwrV2(GeneratedService):
     async def list_instance_artifacts(self, *, instance_id: str, namespace_name: str, repository_name: str, offset: int | None = None, limit: int | None = None, type: str | None = None, tags: str | None = None) -> ListInstanceArtifactsResponse:
         return await self._invoke(_LIST_INSTANCE_ARTIFACTS, locals())
 
+    iter_instance_artifacts = paginate(
+        list_instance_artifacts, items=lambda page: page.artifacts or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_internal_endpoints(self, *, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListInstanceInternalEndpointsResponse:
         return await self._invoke(_LIST_INSTANCE_INTERNAL_ENDPOINTS, locals())
+
+    iter_instance_internal_endpoints = paginate(
+        list_instance_internal_endpoints, items=lambda page: page.internal_endpoints or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_jobs(self, *, status: str | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceJobsResponse:
         return await self._invoke(_LIST_INSTANCE_JOBS, locals())
 
+    iter_instance_jobs = paginate(
+        list_instance_jobs, items=lambda page: page.jobs or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_lt_credentials(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, self_only: bool | None = None) -> ListInstanceLtCredentialsResponse:
         return await self._invoke(_LIST_INSTANCE_LT_CREDENTIALS, locals())
 
+    iter_instance_lt_credentials = paginate(
+        list_instance_lt_credentials, items=lambda page: page.auth_tokens or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_namespaces(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, order_column: str | None = None, order_type: str | None = None, name: str | None = None, public: str | None = None) -> ListInstanceNamespacesResponse:
         return await self._invoke(_LIST_INSTANCE_NAMESPACES, locals())
+
+    iter_instance_namespaces = paginate(
+        list_instance_namespaces, items=lambda page: page.namespaces or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_project_tags(self) -> ListInstanceProjectTagsResponse:
         return await self._invoke(_LIST_INSTANCE_PROJECT_TAGS, locals())
@@ -608,23 +644,51 @@ class SwrV2(GeneratedService):
     async def list_instance_registries(self, *, instance_id: str, order_column: str | None = None, order_type: str | None = None, name: str | None = None, type: str | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceRegistriesResponse:
         return await self._invoke(_LIST_INSTANCE_REGISTRIES, locals())
 
+    iter_instance_registries = paginate(
+        list_instance_registries, items=lambda page: page.registries or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_replication_policies(self, *, instance_id: str, order_column: str | None = None, order_type: str | None = None, name: str | None = None, registry_id: int | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceReplicationPoliciesResponse:
         return await self._invoke(_LIST_INSTANCE_REPLICATION_POLICIES, locals())
+
+    iter_instance_replication_policies = paginate(
+        list_instance_replication_policies, items=lambda page: page.policies or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_replication_policy_exec_sub_tasks(self, *, instance_id: str, execution_id: int, task_id: int, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListInstanceReplicationPolicyExecSubTasksResponse:
         return await self._invoke(_LIST_INSTANCE_REPLICATION_POLICY_EXEC_SUB_TASKS, locals())
 
+    iter_instance_replication_policy_exec_sub_tasks = paginate(
+        list_instance_replication_policy_exec_sub_tasks, items=lambda page: page.sub_tasks or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_replication_policy_exec_tasks(self, *, instance_id: str, execution_id: int, offset: int | None = None, limit: int | None = None) -> ListInstanceReplicationPolicyExecTasksResponse:
         return await self._invoke(_LIST_INSTANCE_REPLICATION_POLICY_EXEC_TASKS, locals())
+
+    iter_instance_replication_policy_exec_tasks = paginate(
+        list_instance_replication_policy_exec_tasks, items=lambda page: page.tasks or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_replication_policy_executions(self, *, instance_id: str, policy_id: int | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceReplicationPolicyExecutionsResponse:
         return await self._invoke(_LIST_INSTANCE_REPLICATION_POLICY_EXECUTIONS, locals())
 
+    iter_instance_replication_policy_executions = paginate(
+        list_instance_replication_policy_executions, items=lambda page: page.executions or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_repositories(self, *, instance_id: str, offset: int | None = None, limit: int | None = None, order_column: str | None = None, order_type: str | None = None, namespace_id: int | None = None) -> ListInstanceRepositoriesResponse:
         return await self._invoke(_LIST_INSTANCE_REPOSITORIES, locals())
 
+    iter_instance_repositories = paginate(
+        list_instance_repositories, items=lambda page: page.repositories or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_resource_instances(self, *, resource_type: str, offset: int | None = None, limit: int | None = None, body: ListResourceInstancesRequestBody | Mapping[str, Any] | None = None) -> ListInstanceResourceInstancesResponse:
         return await self._invoke(_LIST_INSTANCE_RESOURCE_INSTANCES, locals())
+
+    iter_instance_resource_instances = paginate(
+        list_instance_resource_instances, items=lambda page: page.resources or [], dialect=ItemOffset()
+    )
 
     async def list_instance_resource_tags(self, *, resource_type: str, resource_id: str) -> ListInstanceResourceTagsResponse:
         return await self._invoke(_LIST_INSTANCE_RESOURCE_TAGS, locals())
@@ -632,26 +696,58 @@ class SwrV2(GeneratedService):
     async def list_instance_retention_policies(self, *, instance_id: str, name: str | None = None, namespace_id: int | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceRetentionPoliciesResponse:
         return await self._invoke(_LIST_INSTANCE_RETENTION_POLICIES, locals())
 
+    iter_instance_retention_policies = paginate(
+        list_instance_retention_policies, items=lambda page: page.retentions or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_retention_policy_exec_sub_tasks(self, *, instance_id: str, namespace_name: str, policy_id: int, execution_id: int, task_id: int, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListInstanceRetentionPolicyExecSubTasksResponse:
         return await self._invoke(_LIST_INSTANCE_RETENTION_POLICY_EXEC_SUB_TASKS, locals())
+
+    iter_instance_retention_policy_exec_sub_tasks = paginate(
+        list_instance_retention_policy_exec_sub_tasks, items=lambda page: page.sub_tasks or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_retention_policy_exec_tasks(self, *, instance_id: str, namespace_name: str, policy_id: int, execution_id: int, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListInstanceRetentionPolicyExecTasksResponse:
         return await self._invoke(_LIST_INSTANCE_RETENTION_POLICY_EXEC_TASKS, locals())
 
+    iter_instance_retention_policy_exec_tasks = paginate(
+        list_instance_retention_policy_exec_tasks, items=lambda page: page.tasks or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_retention_policy_executions(self, *, instance_id: str, namespace_name: str, policy_id: int, offset: int | None = None, limit: int | None = None) -> ListInstanceRetentionPolicyExecutionsResponse:
         return await self._invoke(_LIST_INSTANCE_RETENTION_POLICY_EXECUTIONS, locals())
+
+    iter_instance_retention_policy_executions = paginate(
+        list_instance_retention_policy_executions, items=lambda page: page.executions or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_sign_policies(self, *, instance_id: str, offset: int | None = None, limit: int | None = None) -> ListInstanceSignPoliciesResponse:
         return await self._invoke(_LIST_INSTANCE_SIGN_POLICIES, locals())
 
+    iter_instance_sign_policies = paginate(
+        list_instance_sign_policies, items=lambda page: page.policies or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_sign_policy_exec_tasks(self, *, instance_id: str, namespace_name: str, policy_id: int, execution_id: int, offset: int | None = None, limit: int | None = None) -> ListInstanceSignPolicyExecTasksResponse:
         return await self._invoke(_LIST_INSTANCE_SIGN_POLICY_EXEC_TASKS, locals())
+
+    iter_instance_sign_policy_exec_tasks = paginate(
+        list_instance_sign_policy_exec_tasks, items=lambda page: page.tasks or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_sign_policy_executions(self, *, instance_id: str, namespace_name: str, policy_id: int, offset: int | None = None, limit: int | None = None) -> ListInstanceSignPolicyExecutionsResponse:
         return await self._invoke(_LIST_INSTANCE_SIGN_POLICY_EXECUTIONS, locals())
 
+    iter_instance_sign_policy_executions = paginate(
+        list_instance_sign_policy_executions, items=lambda page: page.executions or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_signature_execution_subtasks(self, *, instance_id: str, namespace_name: str, policy_id: int, execution_id: int, task_id: int, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListInstanceSignatureExecutionSubtasksResponse:
         return await self._invoke(_LIST_INSTANCE_SIGNATURE_EXECUTION_SUBTASKS, locals())
+
+    iter_instance_signature_execution_subtasks = paginate(
+        list_instance_signature_execution_subtasks, items=lambda page: page.sub_tasks or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_statistics(self, *, instance_id: str) -> ListInstanceStatisticsResponse:
         return await self._invoke(_LIST_INSTANCE_STATISTICS, locals())
@@ -659,20 +755,44 @@ class SwrV2(GeneratedService):
     async def list_instance_tags(self, *, instance_id: str, namespace_name: str, repository_name: str, offset: int | None = None, limit: int | None = None, is_accessory: bool | None = None) -> ListInstanceTagsResponse:
         return await self._invoke(_LIST_INSTANCE_TAGS, locals())
 
+    iter_instance_tags = paginate(
+        list_instance_tags, items=lambda page: page.tags or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_instance_webhook_jobs(self, *, instance_id: str, namespace_name: str, policy_id: int, offset: int | None = None, limit: int | None = None, status: str | None = None) -> ListInstanceWebhookJobsResponse:
         return await self._invoke(_LIST_INSTANCE_WEBHOOK_JOBS, locals())
+
+    iter_instance_webhook_jobs = paginate(
+        list_instance_webhook_jobs, items=lambda page: page.jobs or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_instance_webhooks(self, *, instance_id: str, order_column: str | None = None, order_type: str | None = None, name: str | None = None, namespace_id: int | None = None, offset: int | None = None, limit: int | None = None) -> ListInstanceWebhooksResponse:
         return await self._invoke(_LIST_INSTANCE_WEBHOOKS, locals())
 
+    iter_instance_webhooks = paginate(
+        list_instance_webhooks, items=lambda page: page.policies or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_internal_endpoint_connections(self, *, instance_id: str, limit: int | None = None, offset: int | None = None, status: str | None = None, id: str | None = None) -> ListInternalEndpointConnectionsResponse:
         return await self._invoke(_LIST_INTERNAL_ENDPOINT_CONNECTIONS, locals())
+
+    iter_internal_endpoint_connections = paginate(
+        list_internal_endpoint_connections, items=lambda page: page.connections or [], dialect=ItemOffset(count_field="total_count")
+    )
 
     async def list_internal_endpoint_permissions(self, *, instance_id: str, limit: int | None = None, offset: int | None = None, permission: str | None = None) -> ListInternalEndpointPermissionsResponse:
         return await self._invoke(_LIST_INTERNAL_ENDPOINT_PERMISSIONS, locals())
 
+    iter_internal_endpoint_permissions = paginate(
+        list_internal_endpoint_permissions, items=lambda page: page.permissions or [], dialect=ItemOffset(count_field="total_count")
+    )
+
     async def list_namespace_repositories(self, *, instance_id: str, namespace_name: str, offset: int | None = None, limit: int | None = None, order_column: str | None = None, order_type: str | None = None) -> ListNamespaceRepositoriesResponse:
         return await self._invoke(_LIST_NAMESPACE_REPOSITORIES, locals())
+
+    iter_namespace_repositories = paginate(
+        list_namespace_repositories, items=lambda page: page.repositories or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_namespace_tags(self, *, instance_id: str) -> ListNamespaceTagsResponse:
         return await self._invoke(_LIST_NAMESPACE_TAGS, locals())
@@ -686,8 +806,16 @@ class SwrV2(GeneratedService):
     async def list_references(self, *, namespace: str, repository: str, tag: str, limit: int | None = None, marker: str | None = None) -> ListReferencesResponse:
         return await self._invoke(_LIST_REFERENCES, locals())
 
+    iter_references = paginate(
+        list_references, items=lambda page: page.tags or [], dialect=Marker(next_marker_field="next_marker")
+    )
+
     async def list_repo_accessories(self, *, namespace: str, repository: str, tag: str, limit: int | None = None, offset: int | None = None) -> ListRepoAccessoriesResponse:
         return await self._invoke(_LIST_REPO_ACCESSORIES, locals())
+
+    iter_repo_accessories = paginate(
+        list_repo_accessories, items=lambda page: page.accessories or [], dialect=ItemOffset(count_field="total")
+    )
 
     async def list_repo_details(self, *, namespace: str | None = None, name: str | None = None, category: str | None = None, limit: int | None = None, marker: int | None = None, is_public: bool | None = None) -> ListRepoDetailsResponse:
         return await self._invoke(_LIST_REPO_DETAILS, locals())
@@ -715,6 +843,10 @@ class SwrV2(GeneratedService):
     async def list_retention_histories(self, *, namespace: str, repository: str, limit: str | None = None, offset: str | None = None, filter: str | None = None) -> ListRetentionHistoriesResponse:
         return await self._invoke(_LIST_RETENTION_HISTORIES, locals())
 
+    iter_retention_histories = paginate(
+        list_retention_histories, items=lambda page: page.retention_log or [], dialect=ItemOffset(count_field="total")
+    )
+
     async def list_retentions(self, *, namespace: str, repository: str) -> list[Retention]:
         return await self._invoke(_LIST_RETENTIONS, locals())
 
@@ -730,6 +862,10 @@ class SwrV2(GeneratedService):
 
     async def list_sub_resource_instances(self, *, resource_type: str, resource_id: str, sub_resource_type: str, offset: int | None = None, limit: int | None = None, body: ListResourceInstancesRequestBody | Mapping[str, Any] | None = None) -> ListSubResourceInstancesResponse:
         return await self._invoke(_LIST_SUB_RESOURCE_INSTANCES, locals())
+
+    iter_sub_resource_instances = paginate(
+        list_sub_resource_instances, items=lambda page: page.resources or [], dialect=ItemOffset()
+    )
 
     async def list_sub_resource_tags(self, *, resource_type: str, resource_id: str, sub_resource_type: str, sub_resource_id: str) -> ListSubResourceTagsResponse:
         return await self._invoke(_LIST_SUB_RESOURCE_TAGS, locals())
@@ -970,6 +1106,7 @@ class SyncSwrV2(SyncService[SwrV2]):
     iter_all_instance_repositories = blocking_pager(SwrV2.iter_all_instance_repositories)
     list_api_versions = blocking(SwrV2.list_api_versions)
     list_audit_logs = blocking(SwrV2.list_audit_logs)
+    iter_audit_logs = blocking_pager(SwrV2.iter_audit_logs)
     list_domain_names = blocking(SwrV2.list_domain_names)
     list_feature_gates = blocking(SwrV2.list_feature_gates)
     list_gc_tasks = blocking(SwrV2.list_gc_tasks)
@@ -977,45 +1114,76 @@ class SyncSwrV2(SyncService[SwrV2]):
     list_global_feature_gates = blocking(SwrV2.list_global_feature_gates)
     list_image_auto_sync_repos_details = blocking(SwrV2.list_image_auto_sync_repos_details)
     list_immutable_rules = blocking(SwrV2.list_immutable_rules)
+    iter_immutable_rules = blocking_pager(SwrV2.iter_immutable_rules)
     list_instance = blocking(SwrV2.list_instance)
+    iter_instance = blocking_pager(SwrV2.iter_instance)
     list_instance_accessories = blocking(SwrV2.list_instance_accessories)
+    iter_instance_accessories = blocking_pager(SwrV2.iter_instance_accessories)
     list_instance_all_artifacts = blocking(SwrV2.list_instance_all_artifacts)
     iter_instance_all_artifacts = blocking_pager(SwrV2.iter_instance_all_artifacts)
     list_instance_artifact_vulnerabilities = blocking(SwrV2.list_instance_artifact_vulnerabilities)
     list_instance_artifacts = blocking(SwrV2.list_instance_artifacts)
+    iter_instance_artifacts = blocking_pager(SwrV2.iter_instance_artifacts)
     list_instance_internal_endpoints = blocking(SwrV2.list_instance_internal_endpoints)
+    iter_instance_internal_endpoints = blocking_pager(SwrV2.iter_instance_internal_endpoints)
     list_instance_jobs = blocking(SwrV2.list_instance_jobs)
+    iter_instance_jobs = blocking_pager(SwrV2.iter_instance_jobs)
     list_instance_lt_credentials = blocking(SwrV2.list_instance_lt_credentials)
+    iter_instance_lt_credentials = blocking_pager(SwrV2.iter_instance_lt_credentials)
     list_instance_namespaces = blocking(SwrV2.list_instance_namespaces)
+    iter_instance_namespaces = blocking_pager(SwrV2.iter_instance_namespaces)
     list_instance_project_tags = blocking(SwrV2.list_instance_project_tags)
     list_instance_registries = blocking(SwrV2.list_instance_registries)
+    iter_instance_registries = blocking_pager(SwrV2.iter_instance_registries)
     list_instance_replication_policies = blocking(SwrV2.list_instance_replication_policies)
+    iter_instance_replication_policies = blocking_pager(SwrV2.iter_instance_replication_policies)
     list_instance_replication_policy_exec_sub_tasks = blocking(SwrV2.list_instance_replication_policy_exec_sub_tasks)
+    iter_instance_replication_policy_exec_sub_tasks = blocking_pager(SwrV2.iter_instance_replication_policy_exec_sub_tasks)
     list_instance_replication_policy_exec_tasks = blocking(SwrV2.list_instance_replication_policy_exec_tasks)
+    iter_instance_replication_policy_exec_tasks = blocking_pager(SwrV2.iter_instance_replication_policy_exec_tasks)
     list_instance_replication_policy_executions = blocking(SwrV2.list_instance_replication_policy_executions)
+    iter_instance_replication_policy_executions = blocking_pager(SwrV2.iter_instance_replication_policy_executions)
     list_instance_repositories = blocking(SwrV2.list_instance_repositories)
+    iter_instance_repositories = blocking_pager(SwrV2.iter_instance_repositories)
     list_instance_resource_instances = blocking(SwrV2.list_instance_resource_instances)
+    iter_instance_resource_instances = blocking_pager(SwrV2.iter_instance_resource_instances)
     list_instance_resource_tags = blocking(SwrV2.list_instance_resource_tags)
     list_instance_retention_policies = blocking(SwrV2.list_instance_retention_policies)
+    iter_instance_retention_policies = blocking_pager(SwrV2.iter_instance_retention_policies)
     list_instance_retention_policy_exec_sub_tasks = blocking(SwrV2.list_instance_retention_policy_exec_sub_tasks)
+    iter_instance_retention_policy_exec_sub_tasks = blocking_pager(SwrV2.iter_instance_retention_policy_exec_sub_tasks)
     list_instance_retention_policy_exec_tasks = blocking(SwrV2.list_instance_retention_policy_exec_tasks)
+    iter_instance_retention_policy_exec_tasks = blocking_pager(SwrV2.iter_instance_retention_policy_exec_tasks)
     list_instance_retention_policy_executions = blocking(SwrV2.list_instance_retention_policy_executions)
+    iter_instance_retention_policy_executions = blocking_pager(SwrV2.iter_instance_retention_policy_executions)
     list_instance_sign_policies = blocking(SwrV2.list_instance_sign_policies)
+    iter_instance_sign_policies = blocking_pager(SwrV2.iter_instance_sign_policies)
     list_instance_sign_policy_exec_tasks = blocking(SwrV2.list_instance_sign_policy_exec_tasks)
+    iter_instance_sign_policy_exec_tasks = blocking_pager(SwrV2.iter_instance_sign_policy_exec_tasks)
     list_instance_sign_policy_executions = blocking(SwrV2.list_instance_sign_policy_executions)
+    iter_instance_sign_policy_executions = blocking_pager(SwrV2.iter_instance_sign_policy_executions)
     list_instance_signature_execution_subtasks = blocking(SwrV2.list_instance_signature_execution_subtasks)
+    iter_instance_signature_execution_subtasks = blocking_pager(SwrV2.iter_instance_signature_execution_subtasks)
     list_instance_statistics = blocking(SwrV2.list_instance_statistics)
     list_instance_tags = blocking(SwrV2.list_instance_tags)
+    iter_instance_tags = blocking_pager(SwrV2.iter_instance_tags)
     list_instance_webhook_jobs = blocking(SwrV2.list_instance_webhook_jobs)
+    iter_instance_webhook_jobs = blocking_pager(SwrV2.iter_instance_webhook_jobs)
     list_instance_webhooks = blocking(SwrV2.list_instance_webhooks)
+    iter_instance_webhooks = blocking_pager(SwrV2.iter_instance_webhooks)
     list_internal_endpoint_connections = blocking(SwrV2.list_internal_endpoint_connections)
+    iter_internal_endpoint_connections = blocking_pager(SwrV2.iter_internal_endpoint_connections)
     list_internal_endpoint_permissions = blocking(SwrV2.list_internal_endpoint_permissions)
+    iter_internal_endpoint_permissions = blocking_pager(SwrV2.iter_internal_endpoint_permissions)
     list_namespace_repositories = blocking(SwrV2.list_namespace_repositories)
+    iter_namespace_repositories = blocking_pager(SwrV2.iter_namespace_repositories)
     list_namespace_tags = blocking(SwrV2.list_namespace_tags)
     list_namespaces = blocking(SwrV2.list_namespaces)
     list_quotas = blocking(SwrV2.list_quotas)
     list_references = blocking(SwrV2.list_references)
+    iter_references = blocking_pager(SwrV2.iter_references)
     list_repo_accessories = blocking(SwrV2.list_repo_accessories)
+    iter_repo_accessories = blocking_pager(SwrV2.iter_repo_accessories)
     list_repo_details = blocking(SwrV2.list_repo_details)
     iter_repo_details = blocking_pager(SwrV2.iter_repo_details)
     list_repo_domains = blocking(SwrV2.list_repo_domains)
@@ -1024,11 +1192,13 @@ class SyncSwrV2(SyncService[SwrV2]):
     iter_repository_tag = blocking_pager(SwrV2.iter_repository_tag)
     list_repository_tags = blocking(SwrV2.list_repository_tags)
     list_retention_histories = blocking(SwrV2.list_retention_histories)
+    iter_retention_histories = blocking_pager(SwrV2.iter_retention_histories)
     list_retentions = blocking(SwrV2.list_retentions)
     list_shared_repo_details = blocking(SwrV2.list_shared_repo_details)
     iter_shared_repo_details = blocking_pager(SwrV2.iter_shared_repo_details)
     list_shared_repos_details = blocking(SwrV2.list_shared_repos_details)
     list_sub_resource_instances = blocking(SwrV2.list_sub_resource_instances)
+    iter_sub_resource_instances = blocking_pager(SwrV2.iter_sub_resource_instances)
     list_sub_resource_tags = blocking(SwrV2.list_sub_resource_tags)
     list_sync_regions = blocking(SwrV2.list_sync_regions)
     list_triggers_details = blocking(SwrV2.list_triggers_details)

@@ -438,8 +438,16 @@ class VpcV2(GeneratedService):
     async def list_vpc_peerings(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, name: str | None = None, status: str | None = None, tenant_id: str | None = None, vpc_id: str | None = None) -> ListVpcPeeringsResponse:
         return await self._invoke(_LIST_VPC_PEERINGS, locals())
 
+    iter_vpc_peerings = paginate(
+        list_vpc_peerings, items=lambda page: page.peerings or [], dialect=Marker()
+    )
+
     async def list_vpc_routes(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, type: str | None = None, vpc_id: str | None = None, destination: str | None = None, tenant_id: str | None = None) -> ListVpcRoutesResponse:
         return await self._invoke(_LIST_VPC_ROUTES, locals())
+
+    iter_vpc_routes = paginate(
+        list_vpc_routes, items=lambda page: page.routes or [], dialect=Marker()
+    )
 
     async def list_vpc_tags(self) -> ListVpcTagsResponse:
         return await self._invoke(_LIST_VPC_TAGS, locals())
@@ -517,29 +525,65 @@ class VpcV2(GeneratedService):
     async def neutron_list_firewall_groups(self, *, marker: str | None = None, limit: int | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, ingress_firewall_policy_id: str | None = None, egress_firewall_policy_id: str | None = None) -> NeutronListFirewallGroupsResponse:
         return await self._invoke(_NEUTRON_LIST_FIREWALL_GROUPS, locals())
 
+    iter_neutron_list_firewall_groups = paginate(
+        neutron_list_firewall_groups, items=lambda page: page.firewall_groups or [], dialect=Marker()
+    )
+
     async def neutron_list_firewall_policies(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, tenant_id: str | None = None) -> NeutronListFirewallPoliciesResponse:
         return await self._invoke(_NEUTRON_LIST_FIREWALL_POLICIES, locals())
+
+    iter_neutron_list_firewall_policies = paginate(
+        neutron_list_firewall_policies, items=lambda page: page.firewall_policies or [], dialect=Marker()
+    )
 
     async def neutron_list_firewall_rules(self, *, marker: str | None = None, limit: int | None = None, id: list[str] | None = None, name: list[str] | None = None, description: list[str] | None = None, action: str | None = None, tenant_id: str | None = None) -> NeutronListFirewallRulesResponse:
         return await self._invoke(_NEUTRON_LIST_FIREWALL_RULES, locals())
 
+    iter_neutron_list_firewall_rules = paginate(
+        neutron_list_firewall_rules, items=lambda page: page.firewall_rules or [], dialect=Marker()
+    )
+
     async def neutron_list_networks(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, name: str | None = None, status: str | None = None, shared: bool | None = None, routerexternal: bool | None = None, admin_state_up: bool | None = None, providernetwork_type: str | None = None, tenant_id: str | None = None) -> NeutronListNetworksResponse:
         return await self._invoke(_NEUTRON_LIST_NETWORKS, locals())
+
+    iter_neutron_list_networks = paginate(
+        neutron_list_networks, items=lambda page: page.networks or [], dialect=Marker()
+    )
 
     async def neutron_list_ports(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, name: str | None = None, admin_state_up: bool | None = None, network_id: str | None = None, mac_address: str | None = None, device_id: str | None = None, device_owner: str | None = None, status: str | None = None, security_groups: list[str] | None = None, fixed_ips: list[str] | None = None, tenant_id: str | None = None) -> NeutronListPortsResponse:
         return await self._invoke(_NEUTRON_LIST_PORTS, locals())
 
+    iter_neutron_list_ports = paginate(
+        neutron_list_ports, items=lambda page: page.ports or [], dialect=Marker()
+    )
+
     async def neutron_list_routers(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, status: str | None = None, tenant_id: str | None = None, admin_state_up: bool | None = None) -> NeutronListRoutersResponse:
         return await self._invoke(_NEUTRON_LIST_ROUTERS, locals())
+
+    iter_neutron_list_routers = paginate(
+        neutron_list_routers, items=lambda page: page.routers or [], dialect=Marker()
+    )
 
     async def neutron_list_security_group_rules(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, direction: str | None = None, protocol: str | None = None, ethertype: str | None = None, description: str | None = None, remote_ip_prefix: str | None = None, remote_group_id: str | None = None, security_group_id: str | None = None, port_range_max: str | None = None, port_range_min: str | None = None, tenant_id: str | None = None) -> NeutronListSecurityGroupRulesResponse:
         return await self._invoke(_NEUTRON_LIST_SECURITY_GROUP_RULES, locals())
 
+    iter_neutron_list_security_group_rules = paginate(
+        neutron_list_security_group_rules, items=lambda page: page.security_group_rules or [], dialect=Marker()
+    )
+
     async def neutron_list_security_groups(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, name: str | None = None, description: str | None = None, tenant_id: str | None = None) -> NeutronListSecurityGroupsResponse:
         return await self._invoke(_NEUTRON_LIST_SECURITY_GROUPS, locals())
 
+    iter_neutron_list_security_groups = paginate(
+        neutron_list_security_groups, items=lambda page: page.security_groups or [], dialect=Marker()
+    )
+
     async def neutron_list_subnets(self, *, limit: int | None = None, marker: str | None = None, id: str | None = None, cidr: str | None = None, name: str | None = None, enable_dhcp: bool | None = None, network_id: str | None = None, ip_version: int | None = None, gateway_ip: str | None = None, tenant_id: str | None = None) -> NeutronListSubnetsResponse:
         return await self._invoke(_NEUTRON_LIST_SUBNETS, locals())
+
+    iter_neutron_list_subnets = paginate(
+        neutron_list_subnets, items=lambda page: page.subnets or [], dialect=Marker()
+    )
 
     async def neutron_remove_firewall_rule(self, *, firewall_policy_id: str, body: NeutronRemoveFirewallRuleRequestBody | Mapping[str, Any]) -> NeutronRemoveFirewallRuleResponse:
         return await self._invoke(_NEUTRON_REMOVE_FIREWALL_RULE, locals())
@@ -721,7 +765,9 @@ class SyncVpcV2(SyncService[VpcV2]):
     iter_subnets = blocking_pager(VpcV2.iter_subnets)
     list_subnets_by_tags = blocking(VpcV2.list_subnets_by_tags)
     list_vpc_peerings = blocking(VpcV2.list_vpc_peerings)
+    iter_vpc_peerings = blocking_pager(VpcV2.iter_vpc_peerings)
     list_vpc_routes = blocking(VpcV2.list_vpc_routes)
+    iter_vpc_routes = blocking_pager(VpcV2.iter_vpc_routes)
     list_vpc_tags = blocking(VpcV2.list_vpc_tags)
     list_vpcs = blocking(VpcV2.list_vpcs)
     iter_vpcs = blocking_pager(VpcV2.iter_vpcs)
@@ -747,14 +793,23 @@ class SyncVpcV2(SyncService[VpcV2]):
     neutron_delete_security_group_rule = blocking(VpcV2.neutron_delete_security_group_rule)
     neutron_delete_subnet = blocking(VpcV2.neutron_delete_subnet)
     neutron_list_firewall_groups = blocking(VpcV2.neutron_list_firewall_groups)
+    iter_neutron_list_firewall_groups = blocking_pager(VpcV2.iter_neutron_list_firewall_groups)
     neutron_list_firewall_policies = blocking(VpcV2.neutron_list_firewall_policies)
+    iter_neutron_list_firewall_policies = blocking_pager(VpcV2.iter_neutron_list_firewall_policies)
     neutron_list_firewall_rules = blocking(VpcV2.neutron_list_firewall_rules)
+    iter_neutron_list_firewall_rules = blocking_pager(VpcV2.iter_neutron_list_firewall_rules)
     neutron_list_networks = blocking(VpcV2.neutron_list_networks)
+    iter_neutron_list_networks = blocking_pager(VpcV2.iter_neutron_list_networks)
     neutron_list_ports = blocking(VpcV2.neutron_list_ports)
+    iter_neutron_list_ports = blocking_pager(VpcV2.iter_neutron_list_ports)
     neutron_list_routers = blocking(VpcV2.neutron_list_routers)
+    iter_neutron_list_routers = blocking_pager(VpcV2.iter_neutron_list_routers)
     neutron_list_security_group_rules = blocking(VpcV2.neutron_list_security_group_rules)
+    iter_neutron_list_security_group_rules = blocking_pager(VpcV2.iter_neutron_list_security_group_rules)
     neutron_list_security_groups = blocking(VpcV2.neutron_list_security_groups)
+    iter_neutron_list_security_groups = blocking_pager(VpcV2.iter_neutron_list_security_groups)
     neutron_list_subnets = blocking(VpcV2.neutron_list_subnets)
+    iter_neutron_list_subnets = blocking_pager(VpcV2.iter_neutron_list_subnets)
     neutron_remove_firewall_rule = blocking(VpcV2.neutron_remove_firewall_rule)
     neutron_remove_router_interface = blocking(VpcV2.neutron_remove_router_interface)
     neutron_show_firewall_group = blocking(VpcV2.neutron_show_firewall_group)

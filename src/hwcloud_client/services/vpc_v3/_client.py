@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..._blocking import SyncService, blocking, blocking_pager
-from ..._paging import Marker
+from ..._paging import ItemOffset, Marker
 from .._base import paginate
 from .._generated import GeneratedService, Op
 
@@ -457,11 +457,23 @@ class VpcV3(GeneratedService):
     async def list_firewall_tags(self, *, limit: int | None = None, offset: int | None = None) -> ListFirewallTagsResponse:
         return await self._invoke(_LIST_FIREWALL_TAGS, locals())
 
+    iter_firewall_tags = paginate(
+        list_firewall_tags, items=lambda page: page.tags or [], dialect=ItemOffset()
+    )
+
     async def list_firewalls_by_tags(self, *, limit: int | None = None, offset: int | None = None, body: ListFirewallsByTagsRequestBody | Mapping[str, Any] | None = None) -> ListFirewallsByTagsResponse:
         return await self._invoke(_LIST_FIREWALLS_BY_TAGS, locals())
 
+    iter_firewalls_by_tags = paginate(
+        list_firewalls_by_tags, items=lambda page: page.resources or [], dialect=ItemOffset()
+    )
+
     async def list_port_tags(self, *, limit: int | None = None, offset: int | None = None) -> ListPortTagsResponse:
         return await self._invoke(_LIST_PORT_TAGS, locals())
+
+    iter_port_tags = paginate(
+        list_port_tags, items=lambda page: page.tags or [], dialect=ItemOffset()
+    )
 
     async def list_ports(self, *, id: list[str] | None = None, name: list[str] | None = None, admin_state_up: bool | None = None, status: str | None = None, virsubnet_id: list[str] | None = None, device_id: list[str] | None = None, mac_address: list[str] | None = None, device_owner: list[str] | None = None, device_owner_prefixlike: str | None = None, description: list[str] | None = None, bindinghost_id: list[str] | None = None, private_ips: list[str] | None = None, security_groups: list[str] | None = None, vpc_id: list[str] | None = None, allowed_address_pairs: list[str] | None = None, instance_id: str | None = None, instance_type: str | None = None, limit: int | None = None, marker: str | None = None) -> ListPortsResponse:
         return await self._invoke(_LIST_PORTS, locals())
@@ -472,6 +484,10 @@ class VpcV3(GeneratedService):
 
     async def list_ports_by_tags(self, *, limit: int | None = None, offset: int | None = None, body: ListPortsByTagsRequestBody | Mapping[str, Any] | None = None) -> ListPortsByTagsResponse:
         return await self._invoke(_LIST_PORTS_BY_TAGS, locals())
+
+    iter_ports_by_tags = paginate(
+        list_ports_by_tags, items=lambda page: page.resources or [], dialect=ItemOffset()
+    )
 
     async def list_security_group_rules(self, *, limit: int | None = None, marker: str | None = None, id: list[str] | None = None, security_group_id: list[str] | None = None, protocol: list[str] | None = None, description: list[str] | None = None, remote_group_id: list[str] | None = None, direction: str | None = None, action: str | None = None, remote_ip_prefix: str | None = None, priority: list[int] | None = None, ethertype: list[str] | None = None, remote_address_group_id: list[str] | None = None, enabled: bool | None = None) -> ListSecurityGroupRulesResponse:
         return await self._invoke(_LIST_SECURITY_GROUP_RULES, locals())
@@ -499,6 +515,10 @@ class VpcV3(GeneratedService):
 
     async def list_sub_network_interfaces_by_tags(self, *, limit: str | None = None, offset: int | None = None, body: ListSubNetworkInterfacesByTagsRequestBody | Mapping[str, Any] | None = None) -> ListSubNetworkInterfacesByTagsResponse:
         return await self._invoke(_LIST_SUB_NETWORK_INTERFACES_BY_TAGS, locals())
+
+    iter_sub_network_interfaces_by_tags = paginate(
+        list_sub_network_interfaces_by_tags, items=lambda page: page.resources or [], dialect=ItemOffset()
+    )
 
     async def list_traffic_mirror_filter_rules(self, *, id: str | None = None, description: str | None = None, traffic_mirror_filter_id: str | None = None, direction: str | None = None, protocol: str | None = None, source_cidr_block: str | None = None, destination_cidr_block: str | None = None, source_port_range: str | None = None, destination_port_range: str | None = None, action: str | None = None, priority: str | None = None, limit: int | None = None, marker: str | None = None) -> ListTrafficMirrorFilterRulesResponse:
         return await self._invoke(_LIST_TRAFFIC_MIRROR_FILTER_RULES, locals())
@@ -712,11 +732,15 @@ class SyncVpcV3(SyncService[VpcV3]):
     list_firewall = blocking(VpcV3.list_firewall)
     iter_firewall = blocking_pager(VpcV3.iter_firewall)
     list_firewall_tags = blocking(VpcV3.list_firewall_tags)
+    iter_firewall_tags = blocking_pager(VpcV3.iter_firewall_tags)
     list_firewalls_by_tags = blocking(VpcV3.list_firewalls_by_tags)
+    iter_firewalls_by_tags = blocking_pager(VpcV3.iter_firewalls_by_tags)
     list_port_tags = blocking(VpcV3.list_port_tags)
+    iter_port_tags = blocking_pager(VpcV3.iter_port_tags)
     list_ports = blocking(VpcV3.list_ports)
     iter_ports = blocking_pager(VpcV3.iter_ports)
     list_ports_by_tags = blocking(VpcV3.list_ports_by_tags)
+    iter_ports_by_tags = blocking_pager(VpcV3.iter_ports_by_tags)
     list_security_group_rules = blocking(VpcV3.list_security_group_rules)
     iter_security_group_rules = blocking_pager(VpcV3.iter_security_group_rules)
     list_security_groups = blocking(VpcV3.list_security_groups)
@@ -725,6 +749,7 @@ class SyncVpcV3(SyncService[VpcV3]):
     list_sub_network_interfaces = blocking(VpcV3.list_sub_network_interfaces)
     iter_sub_network_interfaces = blocking_pager(VpcV3.iter_sub_network_interfaces)
     list_sub_network_interfaces_by_tags = blocking(VpcV3.list_sub_network_interfaces_by_tags)
+    iter_sub_network_interfaces_by_tags = blocking_pager(VpcV3.iter_sub_network_interfaces_by_tags)
     list_traffic_mirror_filter_rules = blocking(VpcV3.list_traffic_mirror_filter_rules)
     iter_traffic_mirror_filter_rules = blocking_pager(VpcV3.iter_traffic_mirror_filter_rules)
     list_traffic_mirror_filters = blocking(VpcV3.list_traffic_mirror_filters)
