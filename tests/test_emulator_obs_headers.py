@@ -9,7 +9,7 @@ References: PutObject (support.huaweicloud.com/api-obs/obs_04_0080.html: x-obs-a
 "must start with /, http:// or https://, at most 2 KB", server-side encryption); SSE-KMS (obs_04_0106), SSE-C
 (obs_04_0107: algorithm AES256, a base64 256-bit key and its MD5; the headers apply to PUT, GET, HEAD, copies and
 parts), SSE-OBS (obs_04_0173: x-obs-server-side-encryption: AES256); the overview of SSE headers per API
-(obs_04_0188); GetBucketAcl (obs_04_0090) and GetObjectAcl (obs_04_0095); esdk's convertor (parsePutContent,
+(obs_04_0188); GetBucketAcl (obs_04_0031) and GetObjectAcl (obs_04_0090); esdk's convertor (parsePutContent,
 parseGetObjectMetadata and parseGetObjectAcl read exactly these headers and elements).
 """
 
@@ -93,6 +93,7 @@ def test_acl_kms_and_redirect_are_kept_and_returned(
     everyone = "Everyone" if signature == "obs" else "http://acs.amazonaws.com/groups/global/AllUsers"
     assert grants == {("emulator-owner", "FULL_CONTROL"), (everyone, "READ")}
     assert acl.body.owner.owner_id == "emulator-owner"
+    assert acl.body.delivered is False  # OBS's object ACL says whether the bucket's applies (not here)
     # Nothing asked for, nothing claimed: no encryption, no redirect, the owner alone.
     assert plain.status == 200 and plain.body.sseKms is None and plain_meta.body.websiteRedirectLocation is None
     assert [grant.permission for grant in plain_acl.body.grants] == ["FULL_CONTROL"]
@@ -168,7 +169,7 @@ def test_an_sse_c_multipart_upload_needs_its_key_for_every_part(
 
 
 def test_canned_acls_open_anonymous_reads(served: tuple[FakeHuaweiCloud, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """public-read grants Everyone READ (obs_04_0089): an unsigned GET reads the object; a private one stays 403.
+    """public-read grants Everyone READ: an unsigned GET reads the object; a private one stays 403.
     SetObjectAcl with a canned ACL (esdk's aclControl) closes it again; CreateBucket's ACL opens the listing."""
     from obs import CreateBucketHeader, PutObjectHeader
 

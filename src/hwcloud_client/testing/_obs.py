@@ -63,8 +63,8 @@ _AWS_STORAGE_CLASSES = {
     "STANDARD": "STANDARD", "WARM": "STANDARD_IA", "COLD": "GLACIER", "DEEP_ARCHIVE": "DEEP_ARCHIVE",
     "INTELLIGENT_TIERING": "INTELLIGENT_TIERING",
 }
-# Canned ACLs (x-obs-acl / x-amz-acl) each dialect knows: OBS's "Bucket ACLs" (support.huaweicloud.com/api-obs/
-# obs_04_0089.html) and the S3-compatible API's; esdk's Adapter.OBS_ALLOWED_ACL_CONTROL and V2_ALLOWED_ACL_CONTROL.
+# Canned ACLs (x-obs-acl / x-amz-acl, PutObject obs_04_0080) each dialect knows, as esdk lists them:
+# Adapter.OBS_ALLOWED_ACL_CONTROL and V2_ALLOWED_ACL_CONTROL (the S3-compatible API's).
 _CANNED_ACLS: dict[Dialect, frozenset[str]] = {
     "obs": frozenset({"private", "public-read", "public-read-write", "public-read-delivered",
                       "public-read-write-delivered", "bucket-owner-full-control"}),
@@ -819,8 +819,10 @@ class ObsEmulator:
     # --- ACLs ----------------------------------------------------------------------------------------
 
     def _get_acl(self, call: _Call) -> EmulatedResponse:
-        """GetBucketAcl / GetObjectAcl (obs_04_0090, obs_04_0095): the canned ACL as its grants, in the dialect's
-        shape (OBS: ``<Canned>Everyone</Canned>`` grantees; S3-compatible: typed grantees with group URIs)."""
+        """GetBucketAcl / GetObjectAcl (support.huaweicloud.com/api-obs/obs_04_0031.html, obs_04_0090): the canned ACL
+        as its grants, in the dialect's shape (OBS: ``<Canned>Everyone</Canned>`` grantees, a ``<Delivered>`` per bucket
+        grant and one per object ACL, whether the bucket's ACL applies to its objects; S3-compatible: typed grantees
+        with group URIs)."""
         bucket = self._bucket(call)
         acl = bucket.acl if call.key is None else self._object(bucket, call.key).acl
         root = _root("AccessControlPolicy")
@@ -829,7 +831,7 @@ class ObsEmulator:
         if call.dialect == "aws":
             _add(owner, "DisplayName", _OWNER_ID)
         elif call.key is not None:
-            _add(root, "Delivered", "false")
+            _add(root, "Delivered", "true" if bucket.acl.endswith("-delivered") else "false")
         grants = SubElement(root, "AccessControlList")
         for group, permission in (("", "FULL_CONTROL"),) + tuple(
             (group, permission) for group, permissions in _CANNED_GRANTS.get(acl, ()) for permission in permissions
@@ -848,8 +850,8 @@ class ObsEmulator:
                     _add(grantee, "ID", _OWNER_ID)
                     _add(grantee, "DisplayName", _OWNER_ID)
             _add(grant, "Permission", permission)
-            if call.dialect == "obs" and call.key is None and group:
-                _add(grant, "Delivered", "true" if acl.endswith("-delivered") else "false")
+            if call.dialect == "obs" and call.key is None:
+                _add(grant, "Delivered", "true" if group and acl.endswith("-delivered") else "false")
         return _xml_response(root)
 
     def _set_acl(self, call: _Call) -> EmulatedResponse:
