@@ -4,7 +4,8 @@
     python bench/bench_ecs.py import --client official
     python bench/bench_ecs.py signing
 
-Clients: ``ours`` (AsyncHuaweiCloud with its default pool and in-flight limit), ``ours-aiohttp`` (the
+Clients: ``ours`` (AsyncHuaweiCloud with its default pool and in-flight limit), ``ours-request`` (the same
+facade's untyped ``cloud.request()`` + ``json.loads``: the send path without the typed service), ``ours-aiohttp`` (the
 same over httpx-aiohttp's transport), ``official`` (huaweicloudsdkecs EcsClient, sequential only),
 ``official-async`` (EcsAsyncClient: futures on its 8-thread pool) and ``httpx`` (a default
 httpx.AsyncClient, unsigned GET + json.loads). ``in-flight`` callers each loop on calls for a warm-up,
@@ -33,7 +34,8 @@ PROJECT_ID = "0123456789abcdef0123456789abcdef"
 LIST_PATH = "/v1/{project_id}/cloudservers/detail"
 POOL_SETTINGS = ("max_connections", "max_keepalive_connections", "max_in_flight")
 HTTPX_SHAPES = {"httpx": "shards", "httpx-pool": "pool", "httpx-default": "default", "httpx-aiohttp": "aiohttp"}
-WORKLOAD_CLIENTS = ["ours", "ours-aiohttp", "ours-http-client", "official", "official-async", *HTTPX_SHAPES, "aiohttp"]
+WORKLOAD_CLIENTS = ["ours", "ours-request", "ours-aiohttp", "ours-http-client", "official", "official-async",
+                    *HTTPX_SHAPES, "aiohttp"]
 
 
 def peak_rss_mib() -> float:
@@ -102,7 +104,7 @@ async def _drive(call: Callable[[], Awaitable[int]], servers: int, in_flight: in
 
 async def run_ours(
     url: str, servers: int, in_flight: int, window: Window, *, aiohttp: bool, pool: dict[str, int],
-    user_client: bool = False,
+    user_client: bool = False, untyped: bool = False,
 ) -> None:
     from hwcloud_client import AsyncHuaweiCloud, ClientConfig, Credentials
 
@@ -117,7 +119,7 @@ async def run_ours(
     cloud = AsyncHuaweiCloud(region="cn-north-4", credentials=Credentials(ak=AK, sk=SK), project=PROJECT_ID,
                              config=config, http_client=http_client)
     async with cloud:
-        if hasattr(cloud.ecs, "list_servers_details"):
+        if not untyped and hasattr(cloud.ecs, "list_servers_details"):
             async def call() -> int:
                 return len((await cloud.ecs.list_servers_details(limit=servers)).servers or [])
         else:
@@ -264,7 +266,8 @@ def workload(args: argparse.Namespace) -> dict[str, Any]:
     else:
         pool = {name: getattr(args, name) for name in POOL_SETTINGS if getattr(args, name) is not None}
         asyncio.run(run_ours(args.url, args.servers, args.in_flight, window, aiohttp=args.client == "ours-aiohttp",
-                             pool=pool, user_client=args.client == "ours-http-client"))
+                             pool=pool, user_client=args.client == "ours-http-client",
+                             untyped=args.client == "ours-request"))
     return window.summary()
 
 

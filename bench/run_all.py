@@ -6,7 +6,8 @@ bench/bench_ecs.py in a fresh process (so peak RSS is per client), in ``--rounds
 
     python bench/run_all.py [--seconds 2] [--rounds 2] [--pin] [--profile] [--obs [--obs-size-mib 1024]]
 
-Clients per workload: ours (default backend), ours-aiohttp (the ``fast`` backend; needs httpx-aiohttp),
+Clients per workload: ours (default backend), ours-request (the same facade's untyped cloud.request() +
+json.loads: the send path without the typed service), ours-aiohttp (the ``fast`` backend; needs httpx-aiohttp),
 ours-http-client (a user-supplied default httpx.AsyncClient), the official SDK (sync when sequential, else
 its async client), and the bare transports doing the same unsigned GET + json.loads with the SDK's
 default in-flight limit (8): httpx (8 one-connection clients: the shape of our default transport),
@@ -87,7 +88,7 @@ def clients_for(in_flight: int, with_aiohttp: bool) -> list[str]:
     official = "official" if in_flight == 1 else "official-async"
     fast = ["ours-aiohttp"] if with_aiohttp else []
     bare_fast = ["aiohttp", "httpx-aiohttp"] if with_aiohttp else []
-    return [official, "ours", *fast, "ours-http-client", "httpx", "httpx-pool", *bare_fast]
+    return [official, "ours", "ours-request", *fast, "ours-http-client", "httpx", "httpx-pool", *bare_fast]
 
 
 def bare_httpx(cells: dict[tuple[str, str], dict[str, Any]], label: str) -> float:
@@ -191,6 +192,17 @@ def print_goals(goals: list[Goal], signing: dict[str, float], imports: dict[str,
               f"{'PASS' if passed else 'MISS'}")
 
 
+def print_split(cells: dict[tuple[str, str], dict[str, Any]]) -> None:
+    """Where the gap to plain httpx is: the send path alone (``cloud.request`` + json.loads) and the typed layer."""
+    print(f"\n{'split of ours / plain httpx (not a goal)':<46} {'send path':>10} {'typed layer':>12} {'ours':>6}")
+    for label, _, _ in WORKLOADS:
+        bare = bare_httpx(cells, label)
+        untyped, typed = cells[label, "ours-request"]["rps"], cells[label, "ours"]["rps"]
+        print(f"{label:<46} {untyped / bare:>9.2f}x {typed / untyped:>11.2f}x {typed / bare:>5.2f}x")
+    print("send path = ours-request / plain httpx; typed layer = ours / ours-request (the generated service's "
+          "argument handling and pydantic validation of the response)")
+
+
 def run_obs(runner: Runner, size_mib: int) -> dict[str, float]:
     """Run bench_obs.py, echo its report, return the peak RSS growth of upload_file and download_file (MiB)."""
     completed = subprocess.run([*runner.client_cpu, sys.executable, str(BENCH / "bench_obs.py"),
@@ -271,6 +283,7 @@ def main() -> None:
           f"ours/this = our req/s over this row's\n")
     print_table(cells, with_aiohttp)
     print_goals(goals_of(cells, signing, imports, with_aiohttp, obs), signing, imports)
+    print_split(cells)
     for profile_text in profiles:
         print(profile_text)
 
