@@ -213,6 +213,8 @@ def test_canned_acls_open_anonymous_reads(served: tuple[FakeHuaweiCloud, str], m
         ({"x-obs-expires": "3"}, "k", (501, "NotImplemented")),
         ({"x-obs-fs-file-interface": "Enabled"}, None, (501, "NotImplemented")),  # a parallel file system
         ({"x-obs-bucket-type": "POSIX"}, None, (501, "NotImplemented")),
+        ({"x-obs-checksum-crc64ecma": "0"}, "k", (501, "NotImplemented")),  # esdk's isAttachCrc64
+        ({"x-obs-content-sha256": "0" * 64}, "k", (501, "NotImplemented")),
     ],
 )
 async def test_what_obs_refuses_is_refused(
@@ -260,3 +262,35 @@ async def test_our_client_meets_an_sse_c_object_as_obs_answers(
         await fake_cloud_client.obs.head_object("ours", "c")
     assert refused.value.status_code == 400
     assert (await fake_cloud_client.obs.head_object("ours", "kms")).content_length == 2
+
+
+def test_standard_headers_are_kept_and_copied(served: tuple[FakeHuaweiCloud, str]) -> None:
+    """Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires sent with an upload are the
+    object's (GetObject's response-* parameters override exactly these, obs_04_0083) and come back on HEAD/GET; a copy
+    keeps them (metadata directive COPY) or takes the request's (REPLACE: esdk's CopyObjectHeader sends them)."""
+    from obs import CopyObjectHeader
+
+    fake, base_url = served
+    client = obs_client(fake, base_url)
+    sent = {"Cache-Control": "max-age=60", "Content-Disposition": "attachment; filename=a.txt",
+            "Content-Language": "en", "Expires": "Thu, 01 Jan 2037 00:00:00 GMT"}
+    try:
+        client.createBucket("standard")
+        put = client.putContent("standard", "k", "x", extensionHeaders=sent)
+        head = client.getObjectMetadata("standard", "k")
+        client.copyObject("standard", "k", "standard", "kept")
+        kept = client.getObjectMetadata("standard", "kept")
+        replaced = client.copyObject("standard", "k", "standard", "new", headers=CopyObjectHeader(
+            directive="REPLACE", cacheControl="no-cache", contentLanguage="fr"
+        ))
+        new = client.getObjectMetadata("standard", "new")
+    finally:
+        client.close()
+
+    def standard(answer: Any) -> dict[str, str]:
+        names = {name.lower() for name in sent}
+        return {name: value for name, value in dict(answer.header).items() if name in names}
+
+    assert put.status == 200 and replaced.status == 200, (put.errorCode, replaced.errorCode)
+    assert standard(head) == standard(kept) == {name.lower(): value for name, value in sent.items()}
+    assert standard(new) == {"cache-control": "no-cache", "content-language": "fr"}

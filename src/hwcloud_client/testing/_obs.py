@@ -56,6 +56,9 @@ _RESPONSE_OVERRIDES = {
     "response-content-disposition": "Content-Disposition",
     "response-content-encoding": "Content-Encoding",
 }
+# The standard HTTP headers an object keeps from its upload (or a REPLACE copy) and answers GET/HEAD with, beside
+# Content-Type; the ones GetObject's response-* parameters override (obs_04_0083).
+_STANDARD_HEADERS = ("Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires")
 _OPERATIONS = ("uploads", "uploadId", "location", "delete", "acl")
 # Storage classes: OBS's names, and the S3-compatible API's for the same classes (devg-obs obs_06_0062/0063).
 # esdk's Adapter.OBS_ALLOWED_STORAGE_CLASS and V2_ALLOWED_STORAGE_CLASS.
@@ -129,6 +132,7 @@ class _Object:
     acl: str = "private"
     encryption: _Encryption | None = None
     redirect_location: str | None = None
+    standard_headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class _Upload:
     acl: str = "private"
     encryption: _Encryption | None = None
     redirect_location: str | None = None
+    standard_headers: dict[str, str] = field(default_factory=dict)
     parts: dict[int, _Part] = field(default_factory=dict)
 
 
@@ -303,6 +308,11 @@ class _Call:
         if self.bucket is None:
             return "/"
         return f"/{quote(self.bucket, safe='')}" + ("" if self.key is None else f"/{quote(self.key, safe='')}")
+
+    def standard_headers(self) -> dict[str, str]:
+        """Cache-Control, Content-Disposition, Content-Encoding, Content-Language and Expires as sent."""
+        headers = self.request.headers
+        return {name: headers[name.lower()] for name in _STANDARD_HEADERS if name.lower() in headers}
 
     def metadata(self) -> dict[str, str]:
         meta = self.prefix + "meta-"
@@ -734,6 +744,7 @@ class ObsEmulator:
             data=body, etag=_etag(body), modified=self._clock(), content_type=_content_type(call),
             metadata=call.metadata(), storage_class=call.storage_class() or bucket.storage_class,
             acl=call.acl() or "private", encryption=call.encryption(), redirect_location=call.redirect_location(),
+            standard_headers=call.standard_headers(),
         )
         bucket.objects[call.key or ""] = stored
         return EmulatedResponse(200, headers={"ETag": stored.etag, **_encryption_headers(call, stored.encryption)})
@@ -769,6 +780,7 @@ class ObsEmulator:
             # The copy is encrypted as the request asks (Copying Objects: the SSE headers apply to the copy).
             acl=call.acl() or "private", encryption=call.encryption(),
             redirect_location=call.redirect_location() or (None if replace else source.redirect_location),
+            standard_headers=call.standard_headers() if replace else dict(source.standard_headers),
         )
         bucket.objects[call.key or ""] = copied
         root = _root("CopyObjectResult")
@@ -790,6 +802,7 @@ class ObsEmulator:
             call.prefix + "storage-class": call.storage_class_name(stored.storage_class),
         }
         headers.update({f"{call.prefix}meta-{name}": value for name, value in stored.metadata.items()})
+        headers.update(stored.standard_headers)
         if stored.redirect_location is not None:
             headers[call.prefix + "website-redirect-location"] = stored.redirect_location
         for name, value in call.query:  # GetObject's overrides of the response's headers
@@ -877,7 +890,8 @@ class ObsEmulator:
         upload_id = uuid.uuid4().hex.upper()
         upload = _Upload(key=call.key or "", content_type=_content_type(call), metadata=call.metadata(),
                          storage_class=call.storage_class() or bucket.storage_class, acl=call.acl() or "private",
-                         encryption=call.encryption(), redirect_location=call.redirect_location())
+                         encryption=call.encryption(), redirect_location=call.redirect_location(),
+                         standard_headers=call.standard_headers())
         bucket.uploads[upload_id] = upload
         root = _root("InitiateMultipartUploadResult")
         for tag, value in (("Bucket", call.bucket), ("Key", call.key), ("UploadId", upload_id)):
@@ -951,6 +965,7 @@ class ObsEmulator:
             data=b"".join(part.data for part in parts), etag=etag, modified=self._clock(),
             content_type=upload.content_type, metadata=upload.metadata, storage_class=upload.storage_class,
             acl=upload.acl, encryption=upload.encryption, redirect_location=upload.redirect_location,
+            standard_headers=upload.standard_headers,
         )
         del bucket.uploads[call.params.get("uploadId") or ""]
         root = _root("CompleteMultipartUploadResult")
@@ -994,10 +1009,12 @@ class ObsEmulator:
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-# Write headers of features the emulator lacks (grants to accounts, expiry, WORM, tags, callbacks): refused with 501
+# Write headers of features the emulator lacks (grants to accounts, expiry, WORM, tags, callbacks, CRC64 and SHA-256
+# checksums): refused with 501
 # rather than dropped (PutObject, obs_04_0080; CreateBucket, obs_04_0021).
 _UNEMULATED_HEADERS = ("grant-", "expires", "object-lock-", "tagging", "callback", "fs-file-interface",
-                       "bucket-type", "az-redundancy", "cluster-type", "epid", "location-clustergroup-id")
+                       "bucket-type", "az-redundancy", "cluster-type", "epid", "location-clustergroup-id",
+                       "checksum-", "content-sha256")
 
 
 def _refuse_unemulated_headers(call: _Call) -> None:
