@@ -42,9 +42,9 @@ _RESERVED_FIELDS = frozenset(
 _RESERVED_MODULES = frozenset({"_client"})
 # Names a models module or _client.py imports; a model of that name would shadow them.
 _RESERVED_MODELS = frozenset(
-    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "ResultModel", "SecretInput", "SentSecret", "Moment",
-     "Day", "FilePart", "Mapping", "Sequence", "Op", "Param", "GeneratedService", "SyncService", "TYPE_CHECKING",
-     "BODY", "RESULT"}
+    {"Any", "Literal", "Field", "ApiModel", "RequestModel", "ResultModel", "SecretInput", "SentSecret", "SecretStr",
+     "Moment", "Day", "FilePart", "Mapping", "Sequence", "Op", "Param", "GeneratedService", "SyncService",
+     "TYPE_CHECKING", "BODY", "RESULT"}
 )
 
 
@@ -189,18 +189,22 @@ class Version:
 
     # --- types -----------------------------------------------------------------------------------
 
-    def render(self, type_: str, used: set[str], *, secret: bool = False, takes_str: bool = False) -> str:
+    def render(
+        self, type_: str, used: set[str], *, secret: bool = False, takes_str: bool = False, received: bool = False
+    ) -> str:
         """The Python annotation of a facts type; model names it mentions are added to ``used``.
 
         ``takes_str``: a secret of a model only ever sent is typed to take a plain ``str`` too, so that users'
         code type-checks with and without pydantic's mypy plugin (it is a ``SecretStr`` at run time).
+        ``received``: a secret of a model never sent is a plain ``SecretStr``, masked in JSON dumps too (a sent
+        one must reveal itself in the JSON that goes out).
         """
         if type_.startswith("list[") and type_.endswith("]"):
             return f"list[{self.render(type_[5:-1], used)}]"
         if type_.startswith("dict[str, ") and type_.endswith("]"):
             return f"dict[str, {self.render(type_[10:-1], used)}]"
         if type_ == "str" and secret:
-            name = "SecretInput" if takes_str else "SentSecret"
+            name = "SecretStr" if received else "SecretInput" if takes_str else "SentSecret"
             used.add(name)
             return name
         if type_ in _PRIMITIVES:
@@ -256,7 +260,9 @@ class Version:
         used.add(base)
         for fact in model["fields"]:
             sent_only = request and name not in self.response_side
-            annotation = self.render(fact["type"], used, secret=self.is_secret(fact), takes_str=sent_only)
+            annotation = self.render(
+                fact["type"], used, secret=self.is_secret(fact), takes_str=sent_only, received=not request
+            )
             # A model that responses carry too must parse a response that leaves fields out.
             required = bool(fact["required"]) if sent_only else fact["name"] in always
             attribute = python_name(fact["name"])
@@ -276,8 +282,8 @@ class Version:
             used.add("Field")
             secret = header["wire"].lower() in secret_headers
             if secret:
-                used.add("SentSecret")
-            annotation = "SentSecret" if secret else "str"
+                used.add("SecretStr")
+            annotation = "SecretStr" if secret else "str"
             lines.append(f'    {header["name"]}: {annotation} | None = Field(default=None, alias="{header["wire"]}")')
         return "\n".join(lines) + "\n"
 
@@ -340,8 +346,9 @@ def _model_imports(used: set[str], *, version: Version, module: str) -> list[str
     typing_names = sorted(used & {"Any", "Literal"})
     if typing_names:
         lines += [import_from("typing", typing_names), ""]
-    if "Field" in used:
-        lines += ["from pydantic import Field", ""]
+    pydantic_names = sorted(used & {"Field", "SecretStr"})
+    if pydantic_names:
+        lines += [import_from("pydantic", pydantic_names), ""]
     base = sorted(used & {"ApiModel", "RequestModel", "ResultModel", "SecretInput", "SentSecret"})
     if base:
         lines.append(import_from(".._base", base))

@@ -714,22 +714,6 @@ async def test_nova_list_keypairs_pages_by_the_last_name_as_marker() -> None:
     assert {r.url.params["limit"] for r in script.requests} == {"2"}
 
 
-@pytest.mark.xfail(
-    not hasattr(ECS, "iter_nova_list_keypairs"), raises=AttributeError, strict=True,
-    reason="the generated ECS v2 has no pager for nova_list_keypairs (the hand-written ECS had one): "
-    "codegen/overrides paging ecs_v2 needs nova_list_keypairs (marker style, item_key keypair.name)",
-)
-async def test_iter_nova_list_keypairs_follows_the_last_name_as_marker() -> None:
-    path = ("GET", "/v2.1/p1/os-keypairs")
-    script = Script({path: [(200, keypairs("a", "b")), (200, keypairs("c", "d")), (200, keypairs("e")),
-                            (200, keypairs())]})
-    async with facade(Recorder(script)) as cloud:
-        pager = cloud.ecs.iter_nova_list_keypairs(limit=2)  # type: ignore[attr-defined]
-        names = [entry.keypair.name async for entry in pager]
-    assert names == ["a", "b", "c", "d", "e"]
-    assert [r.url.params.get("marker") for r in script.requests] == [None, "b", "d", "e"]
-
-
 # --- waiters ------------------------------------------------------------------------------------------
 
 

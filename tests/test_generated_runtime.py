@@ -62,3 +62,17 @@ async def test_an_alias_and_its_version_are_one_client_per_facade_and_per_view()
         view = cloud.with_options(timeout=3)
         assert cloud.vpc is cloud.vpc_v2 and cloud.ecs is cloud.ecs_v2 and cloud.iam is cloud.iam_v3
         assert view.vpc_v2 is view.vpc and view.vpc is not cloud.vpc
+
+
+async def test_a_received_secret_is_masked_in_every_dump_and_readable_on_purpose() -> None:
+    answer = {"keypair": {"name": "k", "public_key": "ssh-rsa AAA", "private_key": "-----BEGIN PRIVATE-KEY-----x"}}
+    recorder = Recorder(lambda request: httpx.Response(200, json=answer, headers={"X-Subject-Token": "tok-SECRET"}))
+    async with facade(recorder, account="d1") as cloud:
+        created = await cloud.ecs.nova_create_keypair(body={"keypair": {"name": "k"}})
+        validated = await cloud.iam.keystone_validate_token(x_subject_token="tok-SECRET")
+    for result, secret in ((created, "BEGIN PRIVATE"), (validated, "tok-SECRET")):
+        for shown in (repr(result), str(result), result.model_dump_json(), str(result.model_dump(mode="json"))):
+            assert secret not in shown
+    assert created.keypair is not None and created.keypair.private_key is not None
+    assert created.keypair.private_key.get_secret_value().startswith("-----BEGIN PRIVATE")
+    assert validated.x_subject_token is not None and validated.x_subject_token.get_secret_value() == "tok-SECRET"

@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, SecretStr, TypeAdapter
 
 pytest.importorskip("huaweicloudsdkcore", reason="the official packages are dev-only oracles")
 
@@ -194,9 +194,24 @@ def multipart_parts(content: bytes, content_type: str) -> dict[str, bytes]:
 
 
 def wire_of(result: Any) -> Any:
+    """The wire JSON back, received secrets included: they are ``SecretStr``, masked in JSON dumps, so their
+    values are taken from the Python-mode dump, where they are still ``SecretStr`` objects."""
     if isinstance(result, BaseModel):
-        return result.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return TypeAdapter(Any).dump_python(result, mode="json", by_alias=True, exclude_none=True)
+        as_json = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return revealed(as_json, result.model_dump(by_alias=True, exclude_none=True))
+    adapter: TypeAdapter[Any] = TypeAdapter(Any)
+    as_json = adapter.dump_python(result, mode="json", by_alias=True, exclude_none=True)
+    return revealed(as_json, adapter.dump_python(result, by_alias=True, exclude_none=True))
+
+
+def revealed(as_json: Any, as_python: Any) -> Any:
+    if isinstance(as_python, SecretStr):
+        return as_python.get_secret_value()
+    if isinstance(as_json, dict) and isinstance(as_python, dict):
+        return {key: revealed(value, as_python[key]) for key, value in as_json.items()}
+    if isinstance(as_json, list) and isinstance(as_python, list | tuple):
+        return [revealed(value, python) for value, python in zip(as_json, as_python, strict=True)]
+    return as_json
 
 
 def response_document(facts: dict[str, Any], op: dict[str, Any]) -> tuple[Any, bytes]:
