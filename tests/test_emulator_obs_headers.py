@@ -194,6 +194,31 @@ def test_canned_acls_open_anonymous_reads(served: tuple[FakeHuaweiCloud, str], m
     assert {grant.permission for grant in bucket_acl.body.grants} == {"FULL_CONTROL", "READ"}
 
 
+def test_a_public_read_write_bucket_takes_anonymous_uploads(
+    served: tuple[FakeHuaweiCloud, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WRITE for Everyone (public-read-write): anyone may upload, overwrite and delete the bucket's objects (the
+    permission types of OBS's ACLs, e.g. sdk-browserjs-devg-obs/obs_24_0404.html); a bucket without it stays 403."""
+    from obs import CreateBucketHeader
+
+    _, base_url = served
+    client = _client(served, "v2", monkeypatch)
+    try:
+        client.createBucket("drop", header=CreateBucketHeader(aclControl="public-read-write"))
+        client.createBucket("shut")
+        with httpx.Client(base_url=base_url) as anonymous:
+            uploaded = anonymous.put("/drop/note", content=b"anonymous").status_code
+            refused = anonymous.put("/shut/note", content=b"anonymous").status_code
+            read = client.getObject("drop", "note", loadStreamInMemory=True)
+            deleted = anonymous.delete("/drop/note").status_code
+        gone = client.getObjectMetadata("drop", "note")
+    finally:
+        client.close()
+    assert (uploaded, refused, deleted) == (200, 403, 204)
+    assert read.status == 200 and read.body.buffer == b"anonymous"
+    assert gone.status == 404
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("headers", "key", "expected"),

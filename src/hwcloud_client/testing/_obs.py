@@ -442,7 +442,7 @@ class ObsEmulator:
                 _fail(403, "AccessDenied", "Query authentication needs an integer Expires")
             if expires < self._clock():
                 _fail(403, "AccessDenied", "Request has expired", Expires=str(expires))
-        elif self._anonymously_readable(call):
+        elif self._anonymously_allowed(call):
             return
         else:
             _fail(403, "AccessDenied", "Anonymous access is forbidden for this operation")
@@ -478,15 +478,22 @@ class ObsEmulator:
                   "The request signature we calculated does not match the signature you provided.",
                   StringToSign=shown, AccessKeyId=access_key_id)
 
-    def _anonymously_readable(self, call: _Call) -> bool:
-        """Whether an unsigned request reads what a canned ACL opened to Everyone: a bucket's listing (its ACL
-        public-read*), an object's data and metadata (its own ACL public-read*, or its bucket's *-delivered one)."""
-        if call.request.method not in ("GET", "HEAD") or call.bucket is None:
+    def _anonymously_allowed(self, call: _Call) -> bool:
+        """Whether an unsigned request does what a canned ACL opened to Everyone: read a bucket's listing (its ACL
+        public-read*), an object's data and metadata (its own ACL public-read*, or its bucket's *-delivered one), or
+        upload and delete the objects of a bucket whose ACL is public-read-write* (WRITE: "upload, overwrite, and
+        delete any object in the bucket")."""
+        method = call.request.method
+        if method not in ("GET", "HEAD", "PUT", "DELETE") or call.bucket is None:
             return False
         operation = next((name for name in _OPERATIONS if name in call.params), None)
         bucket = self._buckets.get(call.bucket)
         if operation is not None or bucket is None:
             return False
+        if method in ("PUT", "DELETE"):
+            writable = any(group == "Everyone" and "WRITE" in permissions
+                           for group, permissions in _CANNED_GRANTS.get(bucket.acl, ()))
+            return writable and call.key is not None and call.header("copy-source") is None
         if call.key is None:
             return _grants_everyone_read(bucket.acl)
         stored = bucket.objects.get(call.key)
