@@ -649,6 +649,20 @@ async def test_a_dry_run_that_passes_has_no_job() -> None:
             await cloud.ecs.create_servers(server=SPEC.model_copy(update={"flavor_ref": "no.such"}), dry_run=True)
 
 
+
+async def test_update_server_against_the_emulator_answers_what_the_official_model_reads() -> None:
+    # UpdateServer names the image by its id (a string), unlike ShowServer's {"id": ...}: a mismatch made the
+    # rename succeed on the server and raise MalformedResponseError here.
+    fake = FakeHuaweiCloud()
+    async with AsyncHuaweiCloud(region=fake.region, credentials=fake.credentials, environ={},
+                                http_client=httpx.AsyncClient(transport=fake.transport())) as cloud:
+        created = await cloud.ecs.create_servers(server=SPEC.model_copy(update={"count": 1}))
+        await cloud.ecs.wait_for_job(created.job_id or "", timeout=5, interval=0.01)
+        server_id = (created.server_ids or [""])[0]
+        updated = await cloud.ecs.update_server(server_id=server_id, body={"server": {"name": "renamed"}})
+    assert updated.server is not None
+    assert (updated.server.name, updated.server.image) == ("renamed", SPEC.image_ref)
+
 # --- pagination --------------------------------------------------------------------------------------
 
 

@@ -628,7 +628,11 @@ class EcsEmulator:
             "metadata", "addresses", "hostId", "OS-DCF:diskConfig", "accessIPv4", "accessIPv6", "progress",
             "locked", "tags", "OS-EXT-SRV-ATTR:hostname", "OS-EXT-SRV-ATTR:user_data",
         )
-        return json_response(200, {"server": {key: detail[key] for key in keys}})
+        updated = {key: detail[key] for key in keys}
+        # UpdateServer's answer names the image by its id (a string), where ShowServer has an {"id": ...} object:
+        # UpdateServerResult.image in the official SDKs (huaweicloud-sdk-go-v3 model_update_server_result.go).
+        updated["image"] = detail["image"]["id"] if isinstance(detail["image"], dict) else detail["image"]
+        return json_response(200, {"server": updated})
 
     def _delete_servers(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:
         project_id = self._project(path[0])
