@@ -139,3 +139,17 @@ def test_generated_services_load_one_at_a_time_and_without_their_models() -> Non
         "hwcloud_client.services.vpc_v2._list_vpcs", "hwcloud_client.services.vpc_v2._m_vpc",
         "hwcloud_client.services.vpc_v2._m_route",
     }
+
+
+def test_import_and_construction_defer_anyio_json_and_the_pagers() -> None:
+    program = textwrap.dedent("""
+        import sys
+        import hwcloud_client as hw
+        hw.AsyncHuaweiCloud(region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p")
+        print(" ".join(name for name in ("anyio", "json", "hwcloud_client._paging") if name in sys.modules))
+        from hwcloud_client import AsyncPager, PageNumber
+        assert PageNumber.__module__ == AsyncPager.__module__ == "hwcloud_client._paging"
+    """)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []

@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncHuaweiCloud
 from ._observe import CallEvent
-from ._paging import AsyncPager, ItemOffset, LinksNext, Marker, PageNumber
 from ._response import Response, ResponseInfo
 from ._version import __version__
 from .auth.hooks import signing_hook, sync_signing_hook
@@ -14,6 +13,7 @@ from .endpoints import resolve_endpoint
 
 if TYPE_CHECKING:
     from ._blocking import SyncPager
+    from ._paging import AsyncPager, ItemOffset, LinksNext, Marker, PageNumber
     from .auth.httpx_auth import HuaweiCloudAuth
     from .services._base import response_info
     from .sync import HuaweiCloud
@@ -47,11 +47,17 @@ __all__ = [
     "sync_signing_hook",
 ]
 
-# Imported on first access: async programs never need the blocking facade's module, and subclassing
-# httpx.Auth imports httpx, which the async facade leaves to its first request.
+# Imported on first access: async programs never need the blocking facade's module, subclassing
+# httpx.Auth imports httpx, which the async facade leaves to its first request, and the pagers (with json)
+# are needed by the first paginated call, not by the import.
 _ON_FIRST_ACCESS = {
+    "AsyncPager": "._paging",
     "HuaweiCloud": ".sync",
     "HuaweiCloudAuth": ".auth.httpx_auth",
+    "ItemOffset": "._paging",
+    "LinksNext": "._paging",
+    "Marker": "._paging",
+    "PageNumber": "._paging",
     "SyncPager": "._blocking",
     "response_info": ".services._base",
 }

@@ -10,7 +10,6 @@ never follows a redirect.
 from __future__ import annotations
 
 import builtins
-import json as _json
 import logging
 import re
 import sys
@@ -21,13 +20,11 @@ from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
-import anyio
 from pydantic import BaseModel
 
 from ._http import httpx, request_id_in
 from ._logging import log_call, log_request_headers, log_retry
 from ._observe import OPERATION_EXTENSION, CallEvent, EventHook, EventHooks, Tracing, check_event_hooks
-from ._paging import AsyncPager, PagingDialect, Params, dig
 from ._response import Response
 from ._retry import CallRetries, RetryBudget, is_idempotent
 from ._types import Body, ParamValue
@@ -50,11 +47,16 @@ from .errors import (
 )
 from .services._registry import SERVICES, ServiceAttributes
 
+# anyio, json and the pager are imported where they are used: `import hwcloud_client` and building a facade
+# need none of them (~5 ms of the import), and an import of a loaded module is a dictionary look-up.
+
 if TYPE_CHECKING:
     import ssl
 
+    import anyio
     from opentelemetry.trace import Span, TracerProvider
 
+    from ._paging import AsyncPager, PagingDialect, Params
     from .auth.providers import CredentialsProvider
 
 __all__ = ["AsyncHuaweiCloud", "Body", "CallOptions"]
@@ -126,7 +128,9 @@ def _check_path(path: str) -> None:
 def _json_bytes(document: Any) -> bytes:
     if isinstance(document, BaseModel):
         return document.model_dump_json(by_alias=True, exclude_none=True).encode()
-    return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    import json  # here: `import hwcloud_client` does not need it
+
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +322,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
             close = getattr(self.credentials_provider, "aclose", None)
             if close is not None:
                 owned.append(close)
+        import anyio
+
         # Shielded, and each closed even if another fails: a cancelled exit must not leak sockets.
         with anyio.CancelScope(shield=True):
             errors: list[Exception] = []
@@ -353,6 +359,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
     def _lock(self) -> anyio.Lock:
         root = self._root
         if root._discovery_lock is None:
+            import anyio
+
             root._discovery_lock = anyio.Lock()
         return root._discovery_lock
 
@@ -519,6 +527,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
         ...     print(vpc["id"])
         """
 
+        from ._paging import AsyncPager, dig
+
         async def fetch(page_params: Params) -> dict[str, Any]:
             response = await self.request(
                 service, "GET", path, params=page_params, headers=headers, path_params=path_params
@@ -613,6 +623,8 @@ class AsyncHuaweiCloud(ServiceAttributes):
         extensions: dict[str, Any],
         accept_status: Callable[[int], bool] | None,
     ) -> Response:
+        import anyio
+
         replayable = not isinstance(content, AsyncIterable)
         resigned = False
         while True:
@@ -673,10 +685,14 @@ class AsyncHuaweiCloud(ServiceAttributes):
     def _in_flight(self) -> anyio.CapacityLimiter:
         root = self._root
         if root._limiter is None:
+            import anyio
+
             root._limiter = anyio.CapacityLimiter(root.config.max_in_flight or root.config.max_connections)
         return root._limiter
 
     async def _transmit(self, request: httpx.Request, *, stream: bool, retries: CallRetries) -> httpx.Response:
+        import anyio
+
         remaining = retries.remaining()
         limiter = self._in_flight()
         try:

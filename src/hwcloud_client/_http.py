@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["REQUEST_ID_HEADERS", "decode_header_value", "http_date_timestamp", "httpx", "request_id_in"]
+__all__ = [
+    "REQUEST_ID_HEADERS", "ImportedOnFirstUse", "decode_header_value", "http_date_timestamp", "httpx", "request_id_in",
+]
 
 
-class _ImportedOnFirstUse:
+class ImportedOnFirstUse:
     """Stands for a module, which is imported the first time one of its attributes is read.
 
     Attributes are looked up on the module every time (never copied here), so patching the module
@@ -40,7 +42,7 @@ class _ImportedOnFirstUse:
 if TYPE_CHECKING:
     import httpx
 else:
-    httpx = _ImportedOnFirstUse("httpx")
+    httpx = ImportedOnFirstUse("httpx")
 
 
 def decode_header_value(raw: bytes) -> str:

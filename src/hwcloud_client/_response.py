@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as _json
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +77,9 @@ class Response:
         return ResponseInfo(self.status_code, self.headers, self.request_id, self.attempts, self.elapsed_ms)
 
     def json(self) -> Any:
-        return _json.loads(self._http.content) if self._http.content else None
+        import json  # here: `import hwcloud_client` does not need it
+
+        return json.loads(self._http.content) if self._http.content else None
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}] request_id={self.request_id}>"

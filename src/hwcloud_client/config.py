@@ -277,8 +277,10 @@ class ClientConfig(_SecretInputModel):
     model_config = _FROZEN_HIDDEN_INPUT
 
     region: str | None = None
-    timeouts: Timeouts = Timeouts()
-    retry: RetryPolicy = RetryPolicy()
+    # The defaults, built without validation (they are valid by definition): Timeouts() and RetryPolicy() here
+    # would build both models' own validators at import, which ClientConfig's validator does not use.
+    timeouts: Timeouts = Timeouts.model_construct()
+    retry: RetryPolicy = RetryPolicy.model_construct()
     # Not in repr, and its password masked in dumps: a proxy URL may carry user:password.
     proxy: str | None = Field(default=None, repr=False)
     verify: bool = True

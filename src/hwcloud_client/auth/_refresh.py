@@ -10,11 +10,16 @@ instead of each fetching again in turn.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-import anyio
-
+from .._http import ImportedOnFirstUse
 from ..errors import TimeoutError
+
+if TYPE_CHECKING:
+    import anyio
+else:
+    # Imported on the first refresh: `import hwcloud_client` does not need anyio.
+    anyio = ImportedOnFirstUse("anyio")
 
 __all__ = ["SingleFlight"]
 

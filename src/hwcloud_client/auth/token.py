@@ -8,7 +8,6 @@ log line or error message.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -83,6 +82,8 @@ class TokenAuth:
         region id), else to the account. IAM is reached at ``endpoint``, else at the region's IAM
         endpoint, else at the global one. ``http_client`` is used as given and not closed.
         """
+        import json  # here, as in _expires_at: `import hwcloud_client` does not need it
+
         body = password_token_body(
             domain_name=domain_name, user_name=user_name, password=password,
             project_id=project_id, project_name=project_name,
@@ -229,6 +230,8 @@ def password_token_body(
 
 
 def _expires_at(body: bytes) -> float | None:
+    import json
+
     try:
         expires_at = json.loads(body)["token"]["expires_at"]
         return TypeAdapter(datetime).validate_python(expires_at).timestamp()
