@@ -278,6 +278,22 @@ def sign_request(
     for which :func:`is_signed_header` holds is signed.
     """
     spec = _SPECS.get(algorithm) or algorithm_spec(algorithm)
+    return _authorize(spec, method, raw_path, raw_query, headers, body_hash, credentials, sdk_date, region, service)
+
+
+def _authorize(
+    spec: AlgorithmSpec,
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    body_hash: str,
+    credentials: Credentials,
+    sdk_date: str,
+    region: str | None,
+    service: str | None,
+) -> str:
+    """:func:`sign_request` with its arguments in order and the algorithm's spec: the signing hook's call."""
     signed, joined_names = _signed_headers(tuple(headers))
     canonical = _canonical_request(method, raw_path, raw_query, headers, signed, joined_names, body_hash)
     scope = None

@@ -182,17 +182,10 @@ class RequestSigner:
 
         spec = self.spec
         region, service = request.extensions.get(SCOPE_EXTENSION, self._scope)
-        updates["authorization"] = apig.sign_request(
-            method=request.method,
-            raw_path=raw_path,
-            raw_query=raw_query,
-            headers=current,
-            body_hash=apig.payload_hash(spec, body, content_header_value=current.get(spec.content_header)),
-            credentials=credentials,
-            sdk_date=sdk_date,
-            algorithm=spec.name,
-            region=region,
-            service=service,
+        updates["authorization"] = apig._authorize(
+            spec, request.method, raw_path, raw_query, current,
+            apig.payload_hash(spec, body, content_header_value=current.get(spec.content_header)),
+            credentials, sdk_date, region, service,
         )
         _write_headers(request.headers, updates)
 
