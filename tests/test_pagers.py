@@ -74,6 +74,18 @@ async def test_a_foreign_token_is_a_clear_error(token: str) -> None:
             await cloud.ecs.iter_servers_details(limit=3).by_page(token).__anext__()
 
 
+async def test_a_token_of_another_listing_is_a_clear_error_not_a_type_error() -> None:
+    import base64
+    import json
+
+    crafted = base64.urlsafe_b64encode(json.dumps({"params": {"limit": 3, "vpc_id": "v1"}, "seen": 0}).encode())
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        with pytest.raises(ConfigurationError, match="carries 'vpc_id', which this listing does not take"):
+            await cloud.ecs.iter_servers_details(limit=3).by_page(crafted.decode()).__anext__()
+    assert recorder.requests == []
+
+
 async def test_paginate_pages_any_request_with_a_named_dialect() -> None:
     recorder = Recorder(list_vpcs)
     async with facade(recorder) as cloud:

@@ -117,8 +117,8 @@ class AsyncPager(Generic[PageT, ItemT]):
     """Every item of every page (``async for item in pager``), or page by page (``pager.pages()``), resumable.
 
     ``continuation_token`` is an opaque string for the page after the last one fetched (``None`` once the
-    listing is done): keep it, and ``pager.by_page(token)`` (or the ``iter_*`` method's
-    ``continuation_token=``) goes on from there, in this process or another. Resuming is by page: items
+    listing is done): keep it, and ``pager.by_page(token)`` on a pager of the same list method goes on from
+    there, in this process or another. Resuming is by page: items
     of a page you stopped in the middle of are not fetched again. Every dialect stops on an empty page, at
     a total the response announces, or after ``max_pages``.
     """
@@ -132,6 +132,7 @@ class AsyncPager(Generic[PageT, ItemT]):
         *,
         max_pages: int | None = None,
         continuation_token: str | None = None,
+        accepts: frozenset[str] | None = None,
     ) -> None:
         if max_pages is not None and max_pages < 1:
             raise ConfigurationError(f"max_pages must be at least 1, not {max_pages!r}")
@@ -143,6 +144,8 @@ class AsyncPager(Generic[PageT, ItemT]):
         self._seen = 0
         self._pages = 0
         self._items: AsyncGenerator[ItemT, None] | None = None
+        # The list method's parameters: a token naming others was made by another listing (or by hand).
+        self._accepts = accepts
         if continuation_token is not None:
             self._resume(continuation_token)
 
@@ -163,6 +166,12 @@ class AsyncPager(Generic[PageT, ItemT]):
             raise ConfigurationError(
                 "continuation_token is not one this SDK issued: pass pager.continuation_token as it was given"
             ) from None
+        foreign = sorted(set(params) - self._accepts) if self._accepts is not None else []
+        if foreign:
+            raise ConfigurationError(
+                f"continuation_token carries {', '.join(map(repr, foreign))}, which this listing does not take: "
+                "resume a listing with the token of the same list method"
+            )
         self._next, self._seen, self._pages = params, seen, 0
 
     async def by_page(self, continuation_token: str | None = None) -> AsyncIterator[PageT]:
