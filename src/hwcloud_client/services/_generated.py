@@ -32,7 +32,7 @@ from ._base import ResultModel, Service, _first_problem
 if TYPE_CHECKING:
     from .._response import Response
 
-__all__ = ["Day", "FilePart", "GeneratedService", "Moment", "Op", "Param", "parameters"]
+__all__ = ["Day", "FilePart", "GeneratedService", "Moment", "Op", "Param", "body_or_shorthand", "parameters"]
 
 R = TypeVar("R")
 
@@ -186,6 +186,16 @@ def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
         files.append(head.encode() + bytes(content))
     parts = b"".join(f"--{boundary}\r\n".encode() + part + b"\r\n" for part in texts + files)
     return parts + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def body_or_shorthand(operation: str, body: object, shorthand: object, shorter: str) -> object:
+    """The body of a hand-written convenience: the contract's ``body=``, or the one its shorter arguments (named
+    ``shorter``, e.g. ``"server_ids="``) spell; never both, never neither."""
+    if body is not None and shorthand is not None:
+        raise ConfigurationError(f"{operation}: pass either body= or {shorter}, not both")
+    if body is None and shorthand is None:
+        raise ConfigurationError(f"{operation}: pass body= (the official request body) or {shorter}")
+    return body if body is not None else shorthand
 
 
 class GeneratedService(Service):

@@ -8,12 +8,13 @@ follows a server's status. The models are the generated ones, in :mod:`hwcloud_c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from .._blocking import blocking
 from .._waiter import wait_until
 from ..errors import ConfigurationError, JobFailedError, NotFoundError
+from ._generated import Op, body_or_shorthand
 from .ecs_v2 import EcsV2, SyncEcsV2
 from .ecs_v2._client import (
     _BATCH_REBOOT_SERVERS,
@@ -45,18 +46,10 @@ if TYPE_CHECKING:
 __all__ = ["ECS", "PowerAction", "SyncECS"]
 
 JobResult = TypeVar("JobResult", "CreateServersResponse", "ResizeServerResponse")
+R = TypeVar("R")
 
 PowerAction = Literal["SOFT", "HARD"]
 """How a stop or reboot goes: ``SOFT`` asks the guest OS, ``HARD`` cuts the power."""
-
-
-def _one_body(operation: str, body: object, shortcut: dict[str, Any] | None, shorter: str = "server_ids") -> object:
-    """The body: the contract's ``body=``, or the one the shorter arguments spell; never both, never neither."""
-    if body is not None and shortcut is not None:
-        raise ConfigurationError(f"{operation}: pass either body= or {shorter}=, not both")
-    if body is None and shortcut is None:
-        raise ConfigurationError(f"{operation}: pass body= (the official request body) or {shorter}=")
-    return body if body is not None else shortcut
 
 
 def _server_refs(server_ids: Sequence[str] | None) -> list[dict[str, str]] | None:
@@ -97,7 +90,7 @@ class ECS(EcsV2):
         monthly server is ordered: its result has ``order_id`` and no ``job_id``.
         """
         shortcut = None if server is None else {"server": server, "dry_run": dry_run}
-        chosen = _one_body("create_servers", body, shortcut, "server")
+        chosen = body_or_shorthand("create_servers", body, shortcut, "server=")
         created = await self._invoke(_CREATE_SERVERS, {"body": chosen, "x_client_token": x_client_token})
         return _no_job_on_dry_run(created, chosen)
 
@@ -117,38 +110,45 @@ class ECS(EcsV2):
         delete_volume: bool | None = None,
     ) -> DeleteServersResponse:
         """Delete servers; ``server_ids=[...]`` is short for ``body={"servers": [{"id": ...}, ...]}``."""
-        refs = _server_refs(server_ids)
-        shortcut = None if refs is None else {
+        return await self._on_servers(_DELETE_SERVERS, body, server_ids, lambda refs: {
             "servers": refs, "delete_publicip": delete_publicip, "delete_volume": delete_volume,
-        }
-        return await self._invoke(_DELETE_SERVERS, {"body": _one_body("delete_servers", body, shortcut)})
+        })
 
     async def batch_start_servers(
         self, *, body: BatchStartServersRequestBody | Mapping[str, Any] | None = None,
         server_ids: Sequence[str] | None = None,
     ) -> BatchStartServersResponse:
         """Start servers; ``server_ids=[...]`` is short for ``body={"os-start": {"servers": [...]}}``."""
-        refs = _server_refs(server_ids)
-        shortcut = None if refs is None else {"os-start": {"servers": refs}}
-        return await self._invoke(_BATCH_START_SERVERS, {"body": _one_body("batch_start_servers", body, shortcut)})
+        return await self._on_servers(
+            _BATCH_START_SERVERS, body, server_ids, lambda refs: {"os-start": {"servers": refs}}
+        )
 
     async def batch_stop_servers(
         self, *, body: BatchStopServersRequestBody | Mapping[str, Any] | None = None,
         server_ids: Sequence[str] | None = None, stop_type: PowerAction = "SOFT",
     ) -> BatchStopServersResponse:
         """Stop servers; ``server_ids=[...]`` (with ``stop_type``) is short for ``body={"os-stop": ...}``."""
-        refs = _server_refs(server_ids)
-        shortcut = None if refs is None else {"os-stop": {"servers": refs, "type": stop_type}}
-        return await self._invoke(_BATCH_STOP_SERVERS, {"body": _one_body("batch_stop_servers", body, shortcut)})
+        return await self._on_servers(
+            _BATCH_STOP_SERVERS, body, server_ids, lambda refs: {"os-stop": {"servers": refs, "type": stop_type}}
+        )
 
     async def batch_reboot_servers(
         self, *, body: BatchRebootServersRequestBody | Mapping[str, Any] | None = None,
         server_ids: Sequence[str] | None = None, reboot_type: PowerAction = "SOFT",
     ) -> BatchRebootServersResponse:
         """Reboot servers; ``server_ids=[...]`` (with ``reboot_type``) is short for ``body={"reboot": ...}``."""
+        return await self._on_servers(
+            _BATCH_REBOOT_SERVERS, body, server_ids, lambda refs: {"reboot": {"servers": refs, "type": reboot_type}}
+        )
+
+    async def _on_servers(
+        self, op: Op[R], body: object, server_ids: Sequence[str] | None,
+        spell: Callable[[list[dict[str, str]]], dict[str, Any]],
+    ) -> R:
+        """``op`` with ``body=``, or with the body that ``spell`` makes of ``server_ids``."""
         refs = _server_refs(server_ids)
-        shortcut = None if refs is None else {"reboot": {"servers": refs, "type": reboot_type}}
-        return await self._invoke(_BATCH_REBOOT_SERVERS, {"body": _one_body("batch_reboot_servers", body, shortcut)})
+        shorthand = None if refs is None else spell(refs)
+        return await self._invoke(op, {"body": body_or_shorthand(op.name, body, shorthand, "server_ids=")})
 
     async def wait_for_server(
         self,

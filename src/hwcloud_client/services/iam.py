@@ -18,6 +18,7 @@ from .._blocking import blocking
 from ..auth.token import password_token_body
 from ..config import Credentials
 from ..errors import ConfigurationError
+from ._generated import body_or_shorthand
 from .iam_v3 import IamV3, SyncIamV3
 from .iam_v3._client import (
     _CREATE_TEMPORARY_ACCESS_KEY_BY_AGENCY,
@@ -38,12 +39,6 @@ if TYPE_CHECKING:
     )
 
 __all__ = ["IAM", "SyncIAM", "temporary_credentials"]
-
-
-def _either(operation: str, body: object, shortcut: dict[str, Any] | None, shorter: str) -> object:
-    if body is not None and shortcut is not None:
-        raise ConfigurationError(f"{operation}: pass either body= or {shorter}, not both")
-    return body if body is not None else shortcut
 
 
 def _secret_text(value: SecretStr | str) -> str:
@@ -80,11 +75,9 @@ class IAM(IamV3):
                 domain_name=domain_name, user_name=user_name, password=password,
                 project_id=project_id, project_name=project_name,
             )
-        chosen = _either("keystone_create_user_token_by_password", body, shortcut, "domain_name=/user_name=/password=")
-        if chosen is None:
-            raise ConfigurationError(
-                "keystone_create_user_token_by_password: pass body= or domain_name=, user_name= and password="
-            )
+        chosen = body_or_shorthand(
+            "keystone_create_user_token_by_password", body, shortcut, "domain_name=, user_name= and password="
+        )
         return await self._invoke(_KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD, {"body": chosen, "nocatalog": nocatalog})
 
     async def keystone_validate_token(
@@ -139,9 +132,7 @@ class IAM(IamV3):
             }
             identity = {"methods": ["assume_role"], "assume_role": assume_role, "policy": policy}
             shortcut = {"auth": {"identity": identity}}
-        chosen = _either("create_temporary_access_key_by_agency", body, shortcut, "agency_name=")
-        if chosen is None:
-            raise ConfigurationError("create_temporary_access_key_by_agency: pass body= or agency_name=")
+        chosen = body_or_shorthand("create_temporary_access_key_by_agency", body, shortcut, "agency_name=")
         return await self._invoke(_CREATE_TEMPORARY_ACCESS_KEY_BY_AGENCY, {"body": chosen})
 
 
