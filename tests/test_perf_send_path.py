@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig
-from hwcloud_client._client import _parsed_url
+from hwcloud_client._client import _parsed_url, _url_of
 from hwcloud_client._transports import ShardedTransport, skip_cookieless_responses
 from hwcloud_client._transports._cookies import CookielessFastPath
 from tests.helpers import CREDS, Recorder, assert_validly_signed
@@ -69,9 +69,23 @@ def test_only_a_plain_cookie_store_is_replaced() -> None:
 
 def test_a_parsed_url_is_shared_and_equal_to_httpxs_own() -> None:
     url = "https://ecs.example/v1/p/servers?limit=1&name=a%20b"
-    assert _parsed_url(url) is _parsed_url(url)
-    assert _parsed_url(url) == httpx.URL(url)
-    assert _parsed_url(url).raw_path == httpx.URL(url).raw_path
+    assert _url_of(url) is _url_of(url) is _parsed_url(url)
+    assert _url_of(url) == httpx.URL(url)
+    assert _url_of(url).raw_path == httpx.URL(url).raw_path
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bucket.obs.example/key?AccessKeyId=AK&Expires=1&Signature=abc",
+        "https://bucket.obs.example/key?x-obs-security-token=secret",
+        "https://bucket.example/key?X-Amz-Credential=AK%2F20240101&X-Amz-Signature=abc",
+    ],
+)
+def test_a_url_that_may_carry_a_credential_is_not_kept(url: str) -> None:
+    _parsed_url.cache_clear()
+    assert _url_of(url) == httpx.URL(url)
+    assert _parsed_url.cache_info().currsize == 0
 
 
 async def test_a_path_template_fills_and_refuses_as_before() -> None:

@@ -630,7 +630,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         while True:
             body = content() if callable(content) else content
             request = self.http.build_request(
-                method, _parsed_url(url), headers=headers, content=body, timeout=request_timeout,
+                method, _url_of(url), headers=headers, content=body, timeout=request_timeout,
                 extensions=extensions,
             )
             await flow.sign(request)
@@ -746,6 +746,19 @@ def _body_size(content: Body | None, headers: Mapping[str, str] | None) -> int |
         if name.lower() == "content-length" and value.isdigit():
             return int(value)
     return None
+
+
+# Query parameters that may carry a credential (a pre-signed URL's signature, a security token): such a URL is
+# parsed for its call only, never kept in the cache below. A value that merely contains one of these words skips
+# the cache too, which costs only the parse.
+_SECRET_QUERY_WORDS = ("signature", "token", "credential", "accesskeyid", "policy")
+
+
+def _url_of(url: str) -> httpx.URL:
+    query = url.partition("?")[2].lower()
+    if query and any(word in query for word in _SECRET_QUERY_WORDS):
+        return httpx.URL(url)
+    return _parsed_url(url)
 
 
 @lru_cache(maxsize=1024)
