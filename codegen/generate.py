@@ -255,7 +255,10 @@ class Version:
         if unknown:
             raise GenerationError(f"{self.key}: always_present names unknown fields of {name}: {sorted(unknown)}")
         # Only what an operation returns carries the call's request id: private attributes cost every instance.
-        base = "RequestModel" if request else "ResultModel" if name in self.results else "ApiModel"
+        # RequestModel's Huawei-spelling check is a Python step before validation, which also makes pydantic
+        # build a dict of a JSON response first: only a sent model with a spelling of its own pays for it.
+        spelled = any(fact["wire"] != python_name(fact["name"]) for fact in model["fields"])
+        base = "RequestModel" if request and spelled else "ResultModel" if name in self.results else "ApiModel"
         lines = [f"class {name}({base}):"]
         used.add(base)
         for fact in model["fields"]:

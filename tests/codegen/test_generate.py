@@ -346,3 +346,15 @@ def test_domain_id_and_project_id_path_parameters_default_to_the_clients_own() -
     assert [request.url.path for request in sent] == [
         "/v3.0/OS-AGENCY/domains/d1/agencies/a1/roles/r1", "/v3.0/OS-AGENCY/domains/d2/agencies/a1/roles/r1",
     ]
+
+
+def test_only_a_sent_model_with_a_huawei_spelling_runs_the_spelling_check() -> None:
+    # The check is a Python step before validation: on a model that responses carry too, it makes pydantic build
+    # a dict of that part of the JSON first (100 servers: 100 CpuOptions, EnclaveOptions, SecurityOptions).
+    from hwcloud_client.services._base import ApiModel, RequestModel
+    from hwcloud_client.services.ecs_v2 import CpuOptions, PrePaidServer, SecurityOptions
+
+    assert issubclass(PrePaidServer, RequestModel) and issubclass(CpuOptions, RequestModel)  # imageRef, hw:cpu_threads
+    assert issubclass(SecurityOptions, ApiModel) and not issubclass(SecurityOptions, RequestModel)
+    assert not SecurityOptions.__pydantic_decorators__.model_validators
+    assert SecurityOptions.model_validate_json(b'{"tpm_enabled": true}').tpm_enabled is True

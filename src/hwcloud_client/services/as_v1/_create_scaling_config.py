@@ -3,19 +3,19 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions, MetaData, SecurityGroups, VmMetaData
 from ._m_tags_single_value import TagsSingleValue
 
 
-class BandwidthInfo(RequestModel):
+class BandwidthInfo(ApiModel):
     size: int | None = None
     share_type: str
     charging_mode: str | None = None
     id: str | None = None
 
 
-class CreateScalingConfigOption(RequestModel):
+class CreateScalingConfigOption(ApiModel):
     scaling_configuration_name: str | None = None
     instance_config: InstanceConfig | None = None
     source_scaling_configuration_id: str | None = None
@@ -25,7 +25,7 @@ class CreateScalingConfigResponse(ResultModel):
     scaling_configuration_id: str | None = None
 
 
-class DiskInfo(RequestModel):
+class DiskInfo(ApiModel):
     size: int
     volume_type: str
     disk_type: str
@@ -37,7 +37,7 @@ class DiskInfo(RequestModel):
     throughput: int | None = None
 
 
-class EipInfo(RequestModel):
+class EipInfo(ApiModel):
     ip_type: str
     bandwidth: BandwidthInfo
 
@@ -63,10 +63,10 @@ class InstanceConfig(RequestModel):
     tag_transmission_policy: str | None = None
 
 
-class PersonalityInfo(RequestModel):
+class PersonalityInfo(ApiModel):
     path: str
     content: str
 
 
-class PublicIp(RequestModel):
+class PublicIp(ApiModel):
     eip: EipInfo

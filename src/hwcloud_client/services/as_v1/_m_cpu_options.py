@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SentSecret
 
 
-class CpuOptions(RequestModel):
+class CpuOptions(ApiModel):
     hw_cpu_threads: int | None = None
 
 
@@ -15,9 +15,9 @@ class MetaData(RequestModel):
     system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
-class SecurityGroups(RequestModel):
+class SecurityGroups(ApiModel):
     id: str | None = None
 
 
-class VmMetaData(RequestModel):
+class VmMetaData(ApiModel):
     admin_pass: SentSecret | None = None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class UpdateInstanceConfig(RequestModel):
     image_ref: str = Field(serialization_alias="imageRef")
 
 
-class UpdateScalingConfigOption(RequestModel):
+class UpdateScalingConfigOption(ApiModel):
     instance_config: UpdateInstanceConfig

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CbcOrderChange(RequestModel):
+class CbcOrderChange(ApiModel):
     cloud_service_console_url: str | None = None
     product_info: CbcProductInfoOrderChange
     resource_id: str
@@ -14,7 +14,7 @@ class CbcOrderChange(RequestModel):
     promotion_info: str | None = None
 
 
-class CbcProductInfoOrderChange(RequestModel):
+class CbcProductInfoOrderChange(ApiModel):
     product_id: str
     resource_size: int
     resource_size_measure_id: int | None = None

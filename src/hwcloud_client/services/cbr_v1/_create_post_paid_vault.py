@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_bind_rules_tags import VaultBindRules
 from ._m_cbc_order_result import CbcOrderResult
 from ._m_resource_create import ResourceCreate
 from ._m_tag import Tag
 
 
-class CombinedOrder(RequestModel):
+class CombinedOrder(ApiModel):
     combined_order_id: str | None = None
     combined_order_ecs_num: int | None = None
     combined_order_num: int | None = None
@@ -23,12 +23,12 @@ class CreatePostPaidVaultResponse(ResultModel):
     error_code: str | None = None
 
 
-class DataEncryption(RequestModel):
+class DataEncryption(ApiModel):
     cmkid: str | None = None
     encrypted_algorithm: str | None = None
 
 
-class PrePaidBillingCreate(RequestModel):
+class PrePaidBillingCreate(ApiModel):
     cloud_type: str | None = None
     consistent_level: str
     object_type: str
@@ -47,7 +47,7 @@ class PrePaidBillingCreate(RequestModel):
     order_id: str | None = None
 
 
-class PrePaidVaultOrder(RequestModel):
+class PrePaidVaultOrder(ApiModel):
     name: str | None = None
     billing: PrePaidBillingCreate
     resources: list[ResourceCreate]
@@ -66,9 +66,9 @@ class PrePaidVaultOrder(RequestModel):
     data_encryption: DataEncryption | None = None
 
 
-class VaultCreateParameters(RequestModel):
+class VaultCreateParameters(ApiModel):
     combined_order: CombinedOrder | None = None
 
 
-class VaultOrderCreateReqs(RequestModel):
+class VaultOrderCreateReqs(ApiModel):
     vault: PrePaidVaultOrder

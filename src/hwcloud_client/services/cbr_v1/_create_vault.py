@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_billing import Billing, ResourceResp
 from ._m_bind_rules_tags import VaultBindRules
 from ._m_cbc_order_result import CbcOrderResult
@@ -11,7 +11,7 @@ from ._m_resource_create import ResourceCreate
 from ._m_tag import Tag
 
 
-class BillingCreate(RequestModel):
+class BillingCreate(ApiModel):
     cloud_type: str | None = None
     consistent_level: str
     object_type: str
@@ -34,7 +34,7 @@ class CreateVaultResponse(ResultModel):
     error_code: str | None = None
 
 
-class VaultCreate(RequestModel):
+class VaultCreate(ApiModel):
     backup_policy_id: str | None = None
     billing: BillingCreate
     description: str | None = None
@@ -54,7 +54,7 @@ class VaultCreate(RequestModel):
     availability_zone: str | None = None
 
 
-class VaultCreateReq(RequestModel):
+class VaultCreateReq(ApiModel):
     vault: VaultCreate
 
 

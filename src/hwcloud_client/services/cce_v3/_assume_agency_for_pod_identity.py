@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class AssumeAgencyForPodIdentityRequestBody(RequestModel):
+class AssumeAgencyForPodIdentityRequestBody(ApiModel):
     token: str
 
 

@@ -5,11 +5,11 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_cluster_cert import Clusters, Contexts, Users
 
 
-class ClusterCertDuration(RequestModel):
+class ClusterCertDuration(ApiModel):
     duration: int | None = None
     expire_at: str | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_task_status import TaskStatus
 
 
@@ -31,7 +31,7 @@ class InPlaceMigratetoNodesSpec(RequestModel):
     extend_param: InPlaceMigrateNodeExtendParam | None = Field(default=None, serialization_alias="extendParam")
 
 
-class InplaceMigrateNodeItem(RequestModel):
+class InplaceMigrateNodeItem(ApiModel):
     uid: str | None = None
 
 

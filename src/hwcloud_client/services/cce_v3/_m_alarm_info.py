@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 from ._m_authenticating_proxy import AuthenticatingProxy
 from ._m_package_configuration import PackageConfiguration
 from ._m_resource_tag import ResourceTag
@@ -27,7 +27,7 @@ class AutoGenerateSecurityGroupHardeningConfigSpec(RequestModel):
     ports_to_disable: list[str] | None = Field(default=None, serialization_alias="portsToDisable")
 
 
-class CertificateAuthority(RequestModel):
+class CertificateAuthority(ApiModel):
     data: str | None = None
 
 
@@ -40,7 +40,7 @@ class ClusterCondition(RequestModel):
     message: str | None = None
 
 
-class ClusterEndpoints(RequestModel):
+class ClusterEndpoints(ApiModel):
     url: str | None = None
     type: str | None = None
 
@@ -74,7 +74,7 @@ class ClusterMetadata(RequestModel):
     timezone: str | None = None
 
 
-class ClusterOps(RequestModel):
+class ClusterOps(ApiModel):
     alarm: AlarmInfo | None = None
 
 
@@ -128,7 +128,7 @@ class ClusterStatus(RequestModel):
     conditions: list[ClusterCondition] | None = None
 
 
-class ContainerCIDR(RequestModel):
+class ContainerCIDR(ApiModel):
     cidr: str | None = None
 
 
@@ -166,7 +166,7 @@ class NetworkSubnet(RequestModel):
     subnet_id: str | None = Field(default=None, serialization_alias="subnetID")
 
 
-class PublicAccess(RequestModel):
+class PublicAccess(ApiModel):
     cidrs: list[str] | None = None
 
 

@@ -5,14 +5,14 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
-class AutopilotAuthentication(RequestModel):
+class AutopilotAuthentication(ApiModel):
     mode: str | None = None
 
 
-class AutopilotClusterEndpoints(RequestModel):
+class AutopilotClusterEndpoints(ApiModel):
     url: str | None = None
     type: str | None = None
 
@@ -71,20 +71,20 @@ class AutopilotClusterStatus(RequestModel):
     delete_status: Any | None = Field(default=None, serialization_alias="deleteStatus")
 
 
-class AutopilotConfigurationItem(RequestModel):
+class AutopilotConfigurationItem(ApiModel):
     name: str | None = None
     value: Any | None = None
 
 
-class AutopilotContainerNetwork(RequestModel):
+class AutopilotContainerNetwork(ApiModel):
     mode: str | None = None
 
 
-class AutopilotEniNetwork(RequestModel):
+class AutopilotEniNetwork(ApiModel):
     subnets: list[AutopilotNetworkSubnet] | None = None
 
 
-class AutopilotHostNetwork(RequestModel):
+class AutopilotHostNetwork(ApiModel):
     vpc: str | None = None
     subnet: str | None = None
 
@@ -93,12 +93,12 @@ class AutopilotNetworkSubnet(RequestModel):
     subnet_id: str | None = Field(default=None, serialization_alias="subnetID")
 
 
-class AutopilotPackageConfiguration(RequestModel):
+class AutopilotPackageConfiguration(ApiModel):
     name: str | None = None
     configurations: list[AutopilotConfigurationItem] | None = None
 
 
-class AutopilotResourceTag(RequestModel):
+class AutopilotResourceTag(ApiModel):
     key: str | None = None
     value: str | None = None
 

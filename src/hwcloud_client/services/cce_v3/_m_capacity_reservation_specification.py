@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 from ._m_hostname_config import HostnameConfig, Storage
 from ._m_login import Login
 from ._m_nic_spec import NodeEIPSpec, NodeNicSpec, NodeSpecNodeNameTemplate
@@ -14,17 +14,17 @@ from ._m_runtime import Runtime
 from ._m_taint import Taint, UserTag
 
 
-class CapacityReservationSpecification(RequestModel):
+class CapacityReservationSpecification(ApiModel):
     id: str | None = None
     preference: str | None = None
 
 
-class ExtensionScaleGroup(RequestModel):
+class ExtensionScaleGroup(ApiModel):
     metadata: ExtensionScaleGroupMetadata | None = None
     spec: ExtensionScaleGroupSpec | None = None
 
 
-class ExtensionScaleGroupMetadata(RequestModel):
+class ExtensionScaleGroupMetadata(ApiModel):
     uid: str | None = None
     name: str | None = None
 
@@ -59,7 +59,7 @@ class NodePoolNodeAutoscaling(RequestModel):
     scale_down_utilization_threshold: float | None = Field(default=None, serialization_alias="scaleDownUtilizationThreshold")
 
 
-class NodePoolRepairPolicy(RequestModel):
+class NodePoolRepairPolicy(ApiModel):
     enable: bool | None = None
     policy: str | None = None
 
@@ -142,5 +142,5 @@ class ScaleGroupStatusUpcomingNodeCount(RequestModel):
     total: int | None = None
 
 
-class SecurityID(RequestModel):
+class SecurityID(ApiModel):
     id: str | None = None

@@ -45,7 +45,7 @@ class PrecheckStatus(ApiModel):
     node_check_status: NodeCheckStatus | None = Field(default=None, alias="nodeCheckStatus")
 
 
-class ResourceSelector(RequestModel):
+class ResourceSelector(ApiModel):
     key: str | None = None
     values: list[str] | None = None
     operator: str | None = None

@@ -36,7 +36,7 @@ class NodePriority(RequestModel):
     priority: int
 
 
-class NodeSelector(RequestModel):
+class NodeSelector(ApiModel):
     key: str
     value: list[str] | None = None
     operator: str
@@ -53,7 +53,7 @@ class UpgradeCluserResponseMetadata(ApiModel):
     uid: str | None = None
 
 
-class UpgradeClusterRequestBody(RequestModel):
+class UpgradeClusterRequestBody(ApiModel):
     metadata: UpgradeClusterRequestMetadata
     spec: UpgradeSpec
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class CreateReleaseReqBodyValues(RequestModel):
@@ -11,7 +11,7 @@ class CreateReleaseReqBodyValues(RequestModel):
     image_tag: str | None = Field(default=None, serialization_alias="imageTag")
 
 
-class ReleaseReqBodyParams(RequestModel):
+class ReleaseReqBodyParams(ApiModel):
     dry_run: bool | None = None
     name_template: str | None = None
     no_hooks: bool | None = None

@@ -36,7 +36,7 @@ class NodeMetadataOwnerReferences(RequestModel):
     hyper_node_id: str | None = Field(default=None, serialization_alias="hyperNodeID")
 
 
-class NodePublicIP(RequestModel):
+class NodePublicIP(ApiModel):
     ids: list[str] | None = None
     count: int | None = None
     eip: NodeEIPSpec | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
-class HostnameConfig(RequestModel):
+class HostnameConfig(ApiModel):
     type: str | None = None
 
 

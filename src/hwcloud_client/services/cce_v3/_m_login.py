@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, SentSecret
+from .._base import ApiModel, RequestModel, SentSecret
 
 
 class Login(RequestModel):
@@ -13,6 +13,6 @@ class Login(RequestModel):
     remove_ssh_key: bool | None = Field(default=None, serialization_alias="removeSSHKey")
 
 
-class UserPassword(RequestModel):
+class UserPassword(ApiModel):
     username: str | None = None
     password: SentSecret | None = None

@@ -7,7 +7,7 @@ from .._base import ApiModel, RequestModel
 from ._m_eip_spec import EipSpec
 
 
-class MasterEIPRequest(RequestModel):
+class MasterEIPRequest(ApiModel):
     spec: MasterEIPRequestSpec
 
 
@@ -18,7 +18,7 @@ class MasterEIPRequestSpec(RequestModel):
     elastic_ip: str | None = Field(default=None, serialization_alias="elasticIp")
 
 
-class MasterEIPRequestSpecSpec(RequestModel):
+class MasterEIPRequestSpecSpec(ApiModel):
     id: str | None = None
 
 

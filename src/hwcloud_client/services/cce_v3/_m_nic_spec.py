@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class NicSpec(RequestModel):
@@ -13,13 +13,13 @@ class NicSpec(RequestModel):
     subnet_list: list[str] | None = Field(default=None, serialization_alias="subnetList")
 
 
-class NodeBandwidth(RequestModel):
+class NodeBandwidth(ApiModel):
     chargemode: str | None = None
     size: int | None = None
     sharetype: str | None = None
 
 
-class NodeEIPSpec(RequestModel):
+class NodeEIPSpec(ApiModel):
     iptype: str | None = None
     bandwidth: NodeBandwidth | None = None
 

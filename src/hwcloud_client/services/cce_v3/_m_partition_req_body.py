@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class PartitionReqBody(RequestModel):
@@ -13,7 +13,7 @@ class PartitionReqBody(RequestModel):
     spec: PartitionReqBodySpec | None = None
 
 
-class PartitionReqBodyMetadata(RequestModel):
+class PartitionReqBodyMetadata(ApiModel):
     name: str | None = None
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
-class PersistentVolumeClaimMetadata(RequestModel):
+class PersistentVolumeClaimMetadata(ApiModel):
     name: str | None = None
     labels: dict[str, str] | None = None
 
@@ -27,6 +27,6 @@ class PersistentVolumeClaimStatus(RequestModel):
     phase: str | None = None
 
 
-class ResourceRequirements(RequestModel):
+class ResourceRequirements(ApiModel):
     limits: dict[str, str] | None = None
     requests: dict[str, str] | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_login import Login
 from ._m_node_item import NodeItem
 from ._m_task_status import TaskStatus
@@ -16,7 +16,7 @@ class RemoveNodeResponse(ResultModel):
     status: TaskStatus | None = None
 
 
-class RemoveNodesSpec(RequestModel):
+class RemoveNodesSpec(ApiModel):
     login: Login | None = None
     nodes: list[NodeItem] | None = None
 

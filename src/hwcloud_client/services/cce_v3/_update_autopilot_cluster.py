@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_autopilot_authentication import (
     AutopilotClusterMetadata,
     AutopilotClusterSpec,
@@ -12,7 +12,7 @@ from ._m_autopilot_authentication import (
 )
 
 
-class AutopilotClusterInformation(RequestModel):
+class AutopilotClusterInformation(ApiModel):
     spec: AutopilotClusterInformationSpec
     metadata: AutopilotClusterMetadataForUpdate | None = None
 
@@ -23,11 +23,11 @@ class AutopilotClusterInformationSpec(RequestModel):
     eni_network: AutopilotEniNetworkUpdate | None = Field(default=None, serialization_alias="eniNetwork")
 
 
-class AutopilotClusterMetadataForUpdate(RequestModel):
+class AutopilotClusterMetadataForUpdate(ApiModel):
     alias: str | None = None
 
 
-class AutopilotEniNetworkUpdate(RequestModel):
+class AutopilotEniNetworkUpdate(ApiModel):
     subnets: list[AutopilotNetworkSubnet] | None = None
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_alarm_info import ClusterMetadata, ClusterSpec, ClusterStatus, ContainerCIDR, NetworkSubnet
 
 
-class ClusterInformation(RequestModel):
+class ClusterInformation(ApiModel):
     spec: ClusterInformationSpec
     metadata: ClusterMetadataForUpdate | None = None
 
@@ -27,16 +27,16 @@ class ClusterInformationSpecHostNetwork(RequestModel):
     security_group: str | None = Field(default=None, serialization_alias="SecurityGroup")
 
 
-class ClusterMetadataForUpdate(RequestModel):
+class ClusterMetadataForUpdate(ApiModel):
     alias: str | None = None
 
 
-class ContainerNetworkUpdate(RequestModel):
+class ContainerNetworkUpdate(ApiModel):
     cidrs: list[ContainerCIDR] | None = None
     containercidrs: list[str] | None = None
 
 
-class EniNetworkUpdate(RequestModel):
+class EniNetworkUpdate(ApiModel):
     subnets: list[NetworkSubnet] | None = None
 
 

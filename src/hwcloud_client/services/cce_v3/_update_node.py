@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_delete_status import NodeMetadata, NodeSpec, NodeStatus
 
 
-class ClusterNodeInformation(RequestModel):
+class ClusterNodeInformation(ApiModel):
     metadata: ClusterNodeInformationMetadata
 
 
-class ClusterNodeInformationMetadata(RequestModel):
+class ClusterNodeInformationMetadata(ApiModel):
     name: str
 
 

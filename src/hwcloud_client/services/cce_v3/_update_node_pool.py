@@ -22,7 +22,7 @@ from ._m_runtime import Runtime
 from ._m_taint import Taint, UserTag
 
 
-class NodePoolMetadataUpdate(RequestModel):
+class NodePoolMetadataUpdate(ApiModel):
     name: str | None = None
 
 
@@ -40,7 +40,7 @@ class NodePoolSpecUpdate(RequestModel):
     extension_scale_groups: list[ExtensionScaleGroup] | None = Field(default=None, serialization_alias="extensionScaleGroups")
 
 
-class NodePoolUpdate(RequestModel):
+class NodePoolUpdate(ApiModel):
     metadata: NodePoolMetadataUpdate | None = None
     spec: NodePoolSpecUpdate | None = None
 

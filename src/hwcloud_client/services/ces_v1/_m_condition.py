@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 from ._m_filter import Filter
 from ._m_suppress_duration import SuppressDuration
 
 
-class Condition(RequestModel):
+class Condition(ApiModel):
     comparison_operator: str
     count: int
     filter: Filter

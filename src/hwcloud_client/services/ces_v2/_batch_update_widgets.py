@@ -17,7 +17,7 @@ class BatchUpdateWidgetsResponse(ResultModel):
     widgets: list[BatchUpdateWidgetInfo] | None = None
 
 
-class UpdateWidgetInfo(RequestModel):
+class UpdateWidgetInfo(ApiModel):
     group_id: str | None = None
     widget_id: str
     metrics: list[WidgetMetric] | None = None
@@ -31,7 +31,7 @@ class UpdateWidgetInfo(RequestModel):
     unit: str | None = None
 
 
-class UpdateWidgetInfoLocation(RequestModel):
+class UpdateWidgetInfoLocation(ApiModel):
     top: int
     left: int
     width: int

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_dimension_info import ThresholdInfo, WidgetMetric
 
 
-class BaseWidgetInfo(RequestModel):
+class BaseWidgetInfo(ApiModel):
     group_id: str | None = None
     metrics: list[WidgetMetric]
     title: str
@@ -20,7 +20,7 @@ class BaseWidgetInfo(RequestModel):
     unit: str | None = None
 
 
-class BaseWidgetInfoLocation(RequestModel):
+class BaseWidgetInfoLocation(ApiModel):
     top: int
     left: int
     width: int

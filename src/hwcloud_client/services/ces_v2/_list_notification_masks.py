@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from .._generated import Day
 from ._m_hierarchical_value_resp import HierarchicalValueResp
 from ._m_mask_type import MaskType
@@ -13,7 +13,7 @@ from ._m_relation_type import RelationType
 from ._m_resource_dimension import ResourceDimension
 
 
-class ListNotificationMaskRequestBody(RequestModel):
+class ListNotificationMaskRequestBody(ApiModel):
     relation_type: ListRelationType
     relation_ids: list[str]
     metric_name: str | None = None

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class DimensionInfo(RequestModel):
+class DimensionInfo(ApiModel):
     name: str
     filter_type: str
     values: list[str] | None = None
 
 
-class ExtraInfo(RequestModel):
+class ExtraInfo(ApiModel):
     origin_metric_name: str
     metric_prefix: str | None = None
     metric_type: str | None = None
@@ -21,12 +21,12 @@ class ExtraInfo(RequestModel):
 RollupFilter = Literal["last", "max", "min", "average", "sum"] | str
 
 
-class ThresholdInfo(RequestModel):
+class ThresholdInfo(ApiModel):
     threshold: float
     threshold_color: str
 
 
-class WidgetMetric(RequestModel):
+class WidgetMetric(ApiModel):
     namespace: str
     dimensions: DimensionInfo
     metric_name: str

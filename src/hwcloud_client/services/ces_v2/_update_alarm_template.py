@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .._base import RequestModel
+from .._base import ApiModel
 from ._m_hierarchical_value import HierarchicalValue
 from ._m_period import Period, SuppressDuration
 
 TemplateTypeUpdate = Literal[0, 2] | int
 
 
-class UpdateAlarmTemplatePolicies(RequestModel):
+class UpdateAlarmTemplatePolicies(ApiModel):
     namespace: str
     dimension_name: str | None = None
     metric_name: str
@@ -26,7 +26,7 @@ class UpdateAlarmTemplatePolicies(RequestModel):
     alarm_level: int | None = None
 
 
-class UpdateAlarmTemplateRequestBody(RequestModel):
+class UpdateAlarmTemplateRequestBody(ApiModel):
     template_name: str
     template_type: TemplateTypeUpdate | None = None
     template_description: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class ExtendInfo(RequestModel):
@@ -20,7 +20,7 @@ class ExtendInfo(RequestModel):
     full_screen_widget_num: int | None = None
 
 
-class UpdateDashboardRequestBody(RequestModel):
+class UpdateDashboardRequestBody(ApiModel):
     dashboard_name: str | None = None
     is_favorite: bool | None = None
     row_widget_num: int | None = None

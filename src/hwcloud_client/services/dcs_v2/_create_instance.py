@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, ResultModel, SecretInput
 from ._m_backup_plan import BackupPolicy
 from ._m_resource_tag import ResourceTag
 
 
-class BssParam(RequestModel):
+class BssParam(ApiModel):
     is_auto_renew: str | None = None
     charging_mode: str
     is_auto_pay: str | None = None
@@ -16,7 +16,7 @@ class BssParam(RequestModel):
     period_num: int | None = None
 
 
-class CreateInstanceBody(RequestModel):
+class CreateInstanceBody(ApiModel):
     name: str
     engine: str
     engine_version: str | None = None
@@ -58,7 +58,7 @@ class Instances(ApiModel):
     instance_name: str | None = None
 
 
-class SpecParam(RequestModel):
+class SpecParam(ApiModel):
     sharding_count: int | None = None
     replica_count: int | None = None
     cache_mode: str | None = None

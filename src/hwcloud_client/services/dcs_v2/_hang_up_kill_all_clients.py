@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class HangUpKillAllClientsRequestBody(RequestModel):
+class HangUpKillAllClientsRequestBody(ApiModel):
     node_id: str | None = None
     kill_all_nodes: bool | None = None
 

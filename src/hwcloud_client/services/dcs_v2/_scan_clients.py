@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class ScanClientsRequestBody(RequestModel):
+class ScanClientsRequestBody(ApiModel):
     node_id: str | None = None
     clean_cache: bool | None = None
 

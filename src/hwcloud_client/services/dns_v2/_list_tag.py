@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_tag import Tag
 from ._m_tag_values import TagValues
 
 
-class ListTagReq(RequestModel):
+class ListTagReq(ApiModel):
     tags: list[TagValues] | None = None
     tags_any: list[TagValues] | None = None
     not_tags: list[TagValues] | None = None
@@ -24,7 +24,7 @@ class ListTagResponse(ResultModel):
     total_count: int | None = None
 
 
-class Match(RequestModel):
+class Match(ApiModel):
     key: str
     value: str | None = None
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class RestorePtrReq(RequestModel):
+class RestorePtrReq(ApiModel):
     ptrdname: Any

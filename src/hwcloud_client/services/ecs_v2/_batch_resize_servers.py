@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 from ._m_server_id import ServerId
 
@@ -16,7 +16,7 @@ class BatchResizeServersOption(RequestModel):
     promotion: Promotion | None = None
 
 
-class BatchResizeServersReq(RequestModel):
+class BatchResizeServersReq(ApiModel):
     resize: BatchResizeServersOption
 
 
@@ -25,6 +25,6 @@ class BatchResizeServersResponse(ResultModel):
     job_id: str | None = None
 
 
-class Promotion(RequestModel):
+class Promotion(ApiModel):
     type: str
     id: str

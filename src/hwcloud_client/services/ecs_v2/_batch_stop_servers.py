@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_server_id import ServerId
 
 
-class BatchStopServersOption(RequestModel):
+class BatchStopServersOption(ApiModel):
     servers: list[ServerId]
     type: str | None = None
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_template_bandwidth_option import TemplateData
 
 
-class CreateLaunchTemplateRequestBody(RequestModel):
+class CreateLaunchTemplateRequestBody(ApiModel):
     launch_template: LaunchTemplateOption
     dry_run: bool | None = None
 
@@ -17,7 +17,7 @@ class CreateLaunchTemplateResponse(ResultModel):
     x_request_id: str | None = Field(default=None, alias="X-Request-Id")
 
 
-class LaunchTemplateOption(RequestModel):
+class LaunchTemplateOption(ApiModel):
     template_data: TemplateData | None = None
     name: str
     description: str | None = None

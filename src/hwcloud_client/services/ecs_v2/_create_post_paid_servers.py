@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 from ._m_cpu_options import CpuOptions
 from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
 from ._m_enclave_options import EnclaveOptions
@@ -11,7 +11,7 @@ from ._m_security_options import SecurityOptions
 from ._m_update_server_metadata_options_request_body import UpdateServerMetadataOptionsRequestBody
 
 
-class CreatePostPaidServersRequestBody(RequestModel):
+class CreatePostPaidServersRequestBody(ApiModel):
     dry_run: bool | None = None
     server: PostPaidServer
 
@@ -79,13 +79,13 @@ class PostPaidServerDataVolumeMetadata(RequestModel):
     system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
-class PostPaidServerEip(RequestModel):
+class PostPaidServerEip(ApiModel):
     iptype: str
     bandwidth: PostPaidServerEipBandwidth
     extendparam: PostPaidServerEipExtendParam | None = None
 
 
-class PostPaidServerEipBandwidth(RequestModel):
+class PostPaidServerEipBandwidth(ApiModel):
     size: int | None = None
     sharetype: str
     chargemode: str | None = None
@@ -110,11 +110,11 @@ class PostPaidServerExtendParam(RequestModel):
     cb_csbs_backup: str | None = Field(default=None, serialization_alias="CB_CSBS_BACKUP")
 
 
-class PostPaidServerIpv6Bandwidth(RequestModel):
+class PostPaidServerIpv6Bandwidth(ApiModel):
     id: str | None = None
 
 
-class PostPaidServerNic(RequestModel):
+class PostPaidServerNic(ApiModel):
     subnet_id: str | None = None
     port_id: str | None = None
     ip_address: str | None = None
@@ -124,7 +124,7 @@ class PostPaidServerNic(RequestModel):
     efi_enable: bool | None = None
 
 
-class PostPaidServerPublicip(RequestModel):
+class PostPaidServerPublicip(ApiModel):
     id: str | None = None
     eip: PostPaidServerEip | None = None
     delete_on_termination: bool | None = None
@@ -153,16 +153,16 @@ class PostPaidServerRootVolumeMetadata(RequestModel):
     system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
-class PostPaidServerSchedulerHints(RequestModel):
+class PostPaidServerSchedulerHints(ApiModel):
     group: str | None = None
     dedicated_host_id: str | None = None
     tenancy: str | None = None
 
 
-class PostPaidServerSecurityGroup(RequestModel):
+class PostPaidServerSecurityGroup(ApiModel):
     id: str | None = None
 
 
-class PostPaidServerTag(RequestModel):
+class PostPaidServerTag(ApiModel):
     key: str
     value: str

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 from ._m_cpu_options import CpuOptions
 from ._m_create_server_nic_allowed_address_pairs import CreateServerNicAllowedAddressPairs, SerialConsoleOptions
 from ._m_enclave_options import EnclaveOptions
@@ -11,7 +11,7 @@ from ._m_security_options import SecurityOptions
 from ._m_update_server_metadata_options_request_body import UpdateServerMetadataOptionsRequestBody
 
 
-class CreateServersRequestBody(RequestModel):
+class CreateServersRequestBody(ApiModel):
     dry_run: bool | None = None
     server: PrePaidServer
 
@@ -80,13 +80,13 @@ class PrePaidServerDataVolumeMetadata(RequestModel):
     system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
-class PrePaidServerEip(RequestModel):
+class PrePaidServerEip(ApiModel):
     iptype: str
     bandwidth: PrePaidServerEipBandwidth
     extendparam: PrePaidServerEipExtendParam | None = None
 
 
-class PrePaidServerEipBandwidth(RequestModel):
+class PrePaidServerEipBandwidth(ApiModel):
     size: int | None = None
     sharetype: str
     chargemode: str | None = None
@@ -115,11 +115,11 @@ class PrePaidServerExtendParam(RequestModel):
     spot_duration_count: int | None = None
 
 
-class PrePaidServerIpv6Bandwidth(RequestModel):
+class PrePaidServerIpv6Bandwidth(ApiModel):
     id: str | None = None
 
 
-class PrePaidServerNic(RequestModel):
+class PrePaidServerNic(ApiModel):
     subnet_id: str | None = None
     port_id: str | None = None
     ip_address: str | None = None
@@ -129,7 +129,7 @@ class PrePaidServerNic(RequestModel):
     efi_enable: bool | None = None
 
 
-class PrePaidServerPublicip(RequestModel):
+class PrePaidServerPublicip(ApiModel):
     id: str | None = None
     eip: PrePaidServerEip | None = None
     delete_on_termination: bool | None = None
@@ -158,16 +158,16 @@ class PrePaidServerRootVolumeMetadata(RequestModel):
     system__cmkid: str | None = Field(default=None, serialization_alias="__system__cmkid")
 
 
-class PrePaidServerSchedulerHints(RequestModel):
+class PrePaidServerSchedulerHints(ApiModel):
     group: str | None = None
     tenancy: str | None = None
     dedicated_host_id: str | None = None
 
 
-class PrePaidServerSecurityGroup(RequestModel):
+class PrePaidServerSecurityGroup(ApiModel):
     id: str | None = None
 
 
-class PrePaidServerTag(RequestModel):
+class PrePaidServerTag(ApiModel):
     key: str
     value: str

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_nova_server_interface_detail import NovaServerInterfaceDetail
 
 
-class NovaAttachInterfaceFixedIp(RequestModel):
+class NovaAttachInterfaceFixedIp(ApiModel):
     ip_address: str | None = None
 
 
-class NovaAttachInterfaceOption(RequestModel):
+class NovaAttachInterfaceOption(ApiModel):
     fixed_ips: list[NovaAttachInterfaceFixedIp] | None = None
     net_id: str | None = None
     port_id: str | None = None

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class NovaCreateKeypairOption(RequestModel):
+class NovaCreateKeypairOption(ApiModel):
     public_key: str | None = None
     type: str | None = None
     name: str
     user_id: str | None = None
 
 
-class NovaCreateKeypairRequestBody(RequestModel):
+class NovaCreateKeypairRequestBody(ApiModel):
     keypair: NovaCreateKeypairOption
 
 

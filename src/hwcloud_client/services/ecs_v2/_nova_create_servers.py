@@ -47,7 +47,7 @@ class NovaCreateServersResult(ApiModel):
     admin_pass: SecretStr | None = Field(default=None, alias="adminPass")
 
 
-class NovaCreateServersSchedulerHint(RequestModel):
+class NovaCreateServersSchedulerHint(ApiModel):
     group: str | None = None
     different_host: list[str] | None = None
     same_host: list[str] | None = None
@@ -57,7 +57,7 @@ class NovaCreateServersSchedulerHint(RequestModel):
     dedicated_host_id: str | None = None
 
 
-class NovaServerBlockDeviceMapping(RequestModel):
+class NovaServerBlockDeviceMapping(ApiModel):
     source_type: str
     destination_type: str | None = None
     guest_format: str | None = None
@@ -69,7 +69,7 @@ class NovaServerBlockDeviceMapping(RequestModel):
     volume_type: str | None = None
 
 
-class NovaServerNetwork(RequestModel):
+class NovaServerNetwork(ApiModel):
     port: str | None = None
     uuid: str | None = None
     fixed_ip: str | None = None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
 class NovaDisassociateSecurityGroupRequestBody(RequestModel):
     remove_security_group: NovaRemoveSecurityGroupOption = Field(serialization_alias="removeSecurityGroup")
 
 
-class NovaRemoveSecurityGroupOption(RequestModel):
+class NovaRemoveSecurityGroupOption(ApiModel):
     name: str

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 
 
-class ReinstallServerWithCloudInitOption(RequestModel):
+class ReinstallServerWithCloudInitOption(ApiModel):
     adminpass: SecretInput | None = None
     keyname: str | None = None
     userid: str | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, SecretInput
+from .._base import ApiModel, RequestModel, SecretInput
 
 
-class ResetServerPasswordOption(RequestModel):
+class ResetServerPasswordOption(ApiModel):
     new_password: SecretInput
     is_check_password: bool | None = None
 

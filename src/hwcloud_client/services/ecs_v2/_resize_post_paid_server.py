@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 
 
@@ -13,7 +13,7 @@ class ResizePostPaidServerOption(RequestModel):
     cpu_options: CpuOptions | None = None
 
 
-class ResizePostPaidServerRequestBody(RequestModel):
+class ResizePostPaidServerRequestBody(ApiModel):
     resize: ResizePostPaidServerOption
     dry_run: bool | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_cpu_options import CpuOptions
 
 
@@ -19,7 +19,7 @@ class ResizeServerExtendParam(RequestModel):
     is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
-class ResizeServerRequestBody(RequestModel):
+class ResizeServerRequestBody(ApiModel):
     resize: ResizePrePaidServerOption
     dry_run: bool | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_security_options import SecurityOptions
 
 
@@ -22,7 +22,7 @@ class UpdateServerAddress(ApiModel):
     addr: str | None = None
 
 
-class UpdateServerOption(RequestModel):
+class UpdateServerOption(ApiModel):
     name: str | None = None
     description: str | None = None
     hostname: str | None = None
@@ -30,7 +30,7 @@ class UpdateServerOption(RequestModel):
     user_data: str | None = None
 
 
-class UpdateServerRequestBody(RequestModel):
+class UpdateServerRequestBody(ApiModel):
     server: UpdateServerOption
 
 

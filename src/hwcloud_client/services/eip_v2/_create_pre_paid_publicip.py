@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_create_pre_paid_publicip_extend_param_option import CreatePrePaidPublicipExtendParamOption
 from ._m_create_publicip_bandwidth_option import CreatePublicipBandwidthOption, PublicipCreateResp
 
 
-class CreatePrePaidPublicipOption(RequestModel):
+class CreatePrePaidPublicipOption(ApiModel):
     type: str
     ip_version: int | None = None
     alias: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_resource_tag_resp import ResourceTagResp
 
 
-class ListPublicipsByTagsRequestBody(RequestModel):
+class ListPublicipsByTagsRequestBody(ApiModel):
     tags: list[TagReq] | None = None
     limit: int | None = None
     offset: int | None = None
@@ -27,11 +27,11 @@ class ListResourceResp(ApiModel):
     tags: list[ResourceTagResp] | None = None
 
 
-class MatchReq(RequestModel):
+class MatchReq(ApiModel):
     key: str
     value: str
 
 
-class TagReq(RequestModel):
+class TagReq(ApiModel):
     key: str
     values: list[str]

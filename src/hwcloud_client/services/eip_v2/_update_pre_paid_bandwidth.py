@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_bandwidth_resp import BandwidthResp
 
 
-class UpdatePrePaidBandwidthExtendParamOption(RequestModel):
+class UpdatePrePaidBandwidthExtendParamOption(ApiModel):
     period_type: str | None = None
     period_num: int | None = None
     is_auto_pay: bool | None = None
 
 
-class UpdatePrePaidBandwidthOption(RequestModel):
+class UpdatePrePaidBandwidthOption(ApiModel):
     name: str | None = None
     size: int | None = None
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, ResultModel, SecretInput
 
 
-class CreateCertificateRequestBody(RequestModel):
+class CreateCertificateRequestBody(ApiModel):
     certificate: str
     private_key: SecretInput | None = None
     description: str | None = None

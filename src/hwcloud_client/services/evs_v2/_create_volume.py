@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class BssParamForCreateVolume(RequestModel):
@@ -45,5 +45,5 @@ class CreateVolumeResponse(ResultModel):
     volume_ids: list[str] | None = None
 
 
-class CreateVolumeSchedulerHints(RequestModel):
+class CreateVolumeSchedulerHints(ApiModel):
     dedicated_storage_id: str | None = None

@@ -5,13 +5,13 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_attachment import Attachment
 from ._m_link import Link
 from ._m_volume_metadata import VolumeMetadata
 
 
-class ListVolumesByTagsRequestBody(RequestModel):
+class ListVolumesByTagsRequestBody(ApiModel):
     action: str
     limit: int | None = None
     matches: list[Match] | None = None
@@ -24,7 +24,7 @@ class ListVolumesByTagsResponse(ResultModel):
     resources: list[Resource] | None = None
 
 
-class Match(RequestModel):
+class Match(ApiModel):
     key: str
     value: str
 
@@ -36,7 +36,7 @@ class Resource(ApiModel):
     tags: list[dict[str, str]] | None = None
 
 
-class TagsForListVolumes(RequestModel):
+class TagsForListVolumes(ApiModel):
     key: str
     values: list[str]
 

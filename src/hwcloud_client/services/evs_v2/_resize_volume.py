@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class BssParamForResizeVolume(RequestModel):
     is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
-class OsExtend(RequestModel):
+class OsExtend(ApiModel):
     new_size: int
 
 

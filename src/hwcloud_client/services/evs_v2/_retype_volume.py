@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
 class BssParamForRetypeVolume(RequestModel):
     is_auto_pay: str | None = Field(default=None, serialization_alias="isAutoPay")
 
 
-class RetypeVolume(RequestModel):
+class RetypeVolume(ApiModel):
     new_type: str
     iops: int | None = None
     throughput: int | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class UnsubscribeVolumeRequestBody(RequestModel):
+class UnsubscribeVolumeRequestBody(ApiModel):
     volume_ids: list[str]
 
 RESULT = Any

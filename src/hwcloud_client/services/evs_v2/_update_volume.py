@@ -5,18 +5,18 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_attachment import Attachment
 from ._m_link import Link
 from ._m_volume_metadata import VolumeMetadata
 
 
-class UpdateVolumeOption(RequestModel):
+class UpdateVolumeOption(ApiModel):
     description: str | None = None
     name: str | None = None
 
 
-class UpdateVolumeRequestBody(RequestModel):
+class UpdateVolumeRequestBody(ApiModel):
     volume: UpdateVolumeOption
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CallbackWorkflowRequestBody(RequestModel):
+class CallbackWorkflowRequestBody(ApiModel):
     result: str
     error: str | None = None
     output: Any

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 from .._generated import Moment
 from ._m_apig_trigger_func_info import ApigTriggerFuncInfo, TriggerEventDataResponseBody
 
 
-class CreateFunctionTriggerRequestBody(RequestModel):
+class CreateFunctionTriggerRequestBody(ApiModel):
     trigger_type_code: str
     trigger_status: str | None = None
     event_type_code: str | None = None

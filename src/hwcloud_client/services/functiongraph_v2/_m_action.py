@@ -3,43 +3,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class Action(RequestModel):
+class Action(ApiModel):
     function_ref: FunctionRef | None = None
 
 
-class ExpressConfig(RequestModel):
+class ExpressConfig(ApiModel):
     log_level: str | None = None
 
 
-class Function(RequestModel):
+class Function(ApiModel):
     name: str | None = None
     operation: str | None = None
     metadata: Any | None = None
 
 
-class FunctionRef(RequestModel):
+class FunctionRef(ApiModel):
     ref_name: str | None = None
     invoke_mode: str | None = None
     arguments: Any | None = None
 
 
-class OBSTriggerConfig(RequestModel):
+class OBSTriggerConfig(ApiModel):
     bucket: str | None = None
     events: list[str] | None = None
     prefix: str | None = None
     suffix: str | None = None
 
 
-class OnError(RequestModel):
+class OnError(ApiModel):
     error: str | None = None
     transition: str | None = None
     retry_ref: str | None = None
 
 
-class OperationState(RequestModel):
+class OperationState(ApiModel):
     action_mode: str | None = None
     actions: list[Action] | None = None
     on_errors: list[OnError] | None = None
@@ -52,25 +52,25 @@ class OperationState(RequestModel):
     duration: int | None = None
 
 
-class Retry(RequestModel):
+class Retry(ApiModel):
     name: str | None = None
     delay: int | None = None
     max_attempts: int | None = None
 
 
-class StateDataFilter(RequestModel):
+class StateDataFilter(ApiModel):
     input: str | None = None
     output: str | None = None
 
 
-class Trigger(RequestModel):
+class Trigger(ApiModel):
     trigger_name: str | None = None
     trigger_type: str | None = None
     enabled: bool | None = None
     trigger_config: OBSTriggerConfig | None = None
 
 
-class WorkflowCreateBody(RequestModel):
+class WorkflowCreateBody(ApiModel):
     name: str | None = None
     description: str | None = None
     start: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel
 from .._generated import Moment
 
 
-class ApigTriggerFuncInfo(RequestModel):
+class ApigTriggerFuncInfo(ApiModel):
     function_urn: str | None = None
     invocation_type: str | None = None
     timeout: int | None = None

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class FlowExecuteBody(RequestModel):
+class FlowExecuteBody(ApiModel):
     headers: Any | None = None
     input: Any

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_kv_item import KvItem
 from ._m_tag_item import TagItem
 
@@ -12,7 +12,7 @@ class ListEnterpriseResourceDetail(ApiModel):
     detail_id: str | None = Field(default=None, alias="detailId")
 
 
-class ListEnterpriseResourceRequestBody(RequestModel):
+class ListEnterpriseResourceRequestBody(ApiModel):
     without_any_tag: bool | None = None
     limit: str | None = None
     offset: str | None = None

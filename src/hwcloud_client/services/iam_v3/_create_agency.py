@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class AgencyCreateResult(ApiModel):
@@ -17,7 +17,7 @@ class AgencyCreateResult(ApiModel):
     trust_domain_id: str | None = None
 
 
-class CreateAgencyOption(RequestModel):
+class CreateAgencyOption(ApiModel):
     name: str
     domain_id: str
     trust_domain_id: str | None = None
@@ -26,7 +26,7 @@ class CreateAgencyOption(RequestModel):
     duration: Any | None = None
 
 
-class CreateAgencyRequestBody(RequestModel):
+class CreateAgencyRequestBody(ApiModel):
     agency: CreateAgencyOption
 
 

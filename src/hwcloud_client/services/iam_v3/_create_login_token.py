@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, ResultModel, SecretInput
 
 
-class CreateLoginTokenRequestBody(RequestModel):
+class CreateLoginTokenRequestBody(ApiModel):
     auth: LoginTokenAuth
 
 
@@ -31,7 +31,7 @@ class LoginTokenAssumedBy(ApiModel):
     user: LoginTokenUser | None = None
 
 
-class LoginTokenAuth(RequestModel):
+class LoginTokenAuth(ApiModel):
     securitytoken: LoginTokenSecurityToken
 
 
@@ -40,7 +40,7 @@ class LoginTokenDomain(ApiModel):
     id: str | None = None
 
 
-class LoginTokenSecurityToken(RequestModel):
+class LoginTokenSecurityToken(ApiModel):
     access: str
     secret: SecretInput
     id: str

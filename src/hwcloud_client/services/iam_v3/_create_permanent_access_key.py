@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CreateCredentialOption(RequestModel):
+class CreateCredentialOption(ApiModel):
     user_id: str
     description: str | None = None
 
@@ -20,7 +20,7 @@ class CreateCredentialResult(ApiModel):
     description: str | None = None
 
 
-class CreatePermanentAccessKeyRequestBody(RequestModel):
+class CreatePermanentAccessKeyRequestBody(ApiModel):
     credential: CreateCredentialOption
 
 

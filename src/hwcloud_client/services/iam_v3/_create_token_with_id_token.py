@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_domain_info import DomainInfo, FederationUserBody, UnscopedTokenInfoEndpoints
 
 
@@ -12,25 +12,25 @@ class CreateTokenWithIdTokenResponse(ResultModel):
     x_subject_token: SecretStr | None = Field(default=None, alias="X-Subject-Token")
 
 
-class GetIdTokenAuthParams(RequestModel):
+class GetIdTokenAuthParams(ApiModel):
     id_token: GetIdTokenIdTokenBody
     scope: GetIdTokenIdScopeBody | None = None
 
 
-class GetIdTokenIdScopeBody(RequestModel):
+class GetIdTokenIdScopeBody(ApiModel):
     domain: GetIdTokenScopeDomainOrProjectBody | None = None
     project: GetIdTokenScopeDomainOrProjectBody | None = None
 
 
-class GetIdTokenIdTokenBody(RequestModel):
+class GetIdTokenIdTokenBody(ApiModel):
     id: str
 
 
-class GetIdTokenRequestBody(RequestModel):
+class GetIdTokenRequestBody(ApiModel):
     auth: GetIdTokenAuthParams
 
 
-class GetIdTokenScopeDomainOrProjectBody(RequestModel):
+class GetIdTokenScopeDomainOrProjectBody(ApiModel):
     id: str | None = None
     name: str | None = None
 

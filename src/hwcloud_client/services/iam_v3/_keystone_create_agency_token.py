@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_token_catalog import TokenCatalog, TokenRole
 
 
@@ -23,13 +23,13 @@ class AgencyAssumedbyUserDomain(ApiModel):
     id: str | None = None
 
 
-class AgencyTokenAssumerole(RequestModel):
+class AgencyTokenAssumerole(ApiModel):
     domain_id: str | None = None
     domain_name: str | None = None
     agency_name: str
 
 
-class AgencyTokenAuth(RequestModel):
+class AgencyTokenAuth(ApiModel):
     identity: AgencyTokenIdentity
     scope: AgencyTokenScope
 
@@ -39,7 +39,7 @@ class AgencyTokenDomain(ApiModel):
     id: str | None = None
 
 
-class AgencyTokenIdentity(RequestModel):
+class AgencyTokenIdentity(ApiModel):
     methods: list[str]
     assume_role: AgencyTokenAssumerole
 
@@ -67,17 +67,17 @@ class AgencyTokenResult(ApiModel):
     user: AgencyTokenUser | None = None
 
 
-class AgencyTokenScope(RequestModel):
+class AgencyTokenScope(ApiModel):
     domain: AgencyTokenScopeDomain | None = None
     project: AgencyTokenScopeProject | None = None
 
 
-class AgencyTokenScopeDomain(RequestModel):
+class AgencyTokenScopeDomain(ApiModel):
     id: str | None = None
     name: str | None = None
 
 
-class AgencyTokenScopeProject(RequestModel):
+class AgencyTokenScopeProject(ApiModel):
     id: str | None = None
     name: str | None = None
 
@@ -93,7 +93,7 @@ class AgencyTokenUserDomain(ApiModel):
     name: str | None = None
 
 
-class KeystoneCreateAgencyTokenRequestBody(RequestModel):
+class KeystoneCreateAgencyTokenRequestBody(ApiModel):
     auth: AgencyTokenAuth
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_osfederation_groups import TokenUserOsfederation
 from ._m_token_catalog import TokenCatalog, TokenRole
 from ._m_token_domain_result import TokenDomainResult
 from ._m_token_project_domain_result import TokenProjectResult
 
 
-class KeystoneCreateScopedTokenRequestBody(RequestModel):
+class KeystoneCreateScopedTokenRequestBody(ApiModel):
     auth: ScopedTokenAuth
 
 
@@ -19,12 +19,12 @@ class KeystoneCreateScopedTokenResponse(ResultModel):
     x_subject_token: SecretStr | None = Field(default=None, alias="X-Subject-Token")
 
 
-class ScopeDomainOption(RequestModel):
+class ScopeDomainOption(ApiModel):
     id: str | None = None
     name: str | None = None
 
 
-class ScopeProjectOption(RequestModel):
+class ScopeProjectOption(ApiModel):
     id: str | None = None
     name: str | None = None
     domain: ScopeDomainOption | None = None
@@ -41,16 +41,16 @@ class ScopeTokenResult(ApiModel):
     issued_at: str | None = None
 
 
-class ScopedToken(RequestModel):
+class ScopedToken(ApiModel):
     id: str
 
 
-class ScopedTokenAuth(RequestModel):
+class ScopedTokenAuth(ApiModel):
     identity: ScopedTokenIdentity
     scope: TokenSocpeOption
 
 
-class ScopedTokenIdentity(RequestModel):
+class ScopedTokenIdentity(ApiModel):
     methods: list[str]
     token: ScopedToken
 
@@ -63,6 +63,6 @@ class ScopedTokenUser(ApiModel):
     password_expires_at: str | None = None
 
 
-class TokenSocpeOption(RequestModel):
+class TokenSocpeOption(ApiModel):
     domain: ScopeDomainOption | None = None
     project: ScopeProjectOption | None = None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_auth_scope import AuthScope, PwdPassword
 from ._m_token_result import TokenResult
 
 
-class KeystoneCreateUserTokenByPasswordRequestBody(RequestModel):
+class KeystoneCreateUserTokenByPasswordRequestBody(ApiModel):
     auth: PwdAuth
 
 
@@ -17,11 +17,11 @@ class KeystoneCreateUserTokenByPasswordResponse(ResultModel):
     x_subject_token: SecretStr | None = Field(default=None, alias="X-Subject-Token")
 
 
-class PwdAuth(RequestModel):
+class PwdAuth(ApiModel):
     identity: PwdIdentity
     scope: AuthScope
 
 
-class PwdIdentity(RequestModel):
+class PwdIdentity(ApiModel):
     methods: list[str]
     password: PwdPassword

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, ResultModel, SecretInput
 from ._m_auth_scope import AuthScope, PwdPassword
 from ._m_token_result import TokenResult
 
 
-class KeystoneCreateUserTokenByPasswordAndMfaRequestBody(RequestModel):
+class KeystoneCreateUserTokenByPasswordAndMfaRequestBody(ApiModel):
     auth: MfaAuth
 
 
@@ -17,21 +17,21 @@ class KeystoneCreateUserTokenByPasswordAndMfaResponse(ResultModel):
     x_subject_token: SecretStr | None = Field(default=None, alias="X-Subject-Token")
 
 
-class MfaAuth(RequestModel):
+class MfaAuth(ApiModel):
     identity: MfaIdentity
     scope: AuthScope
 
 
-class MfaIdentity(RequestModel):
+class MfaIdentity(ApiModel):
     methods: list[str]
     password: PwdPassword
     totp: MfaTotp
 
 
-class MfaTotp(RequestModel):
+class MfaTotp(ApiModel):
     user: MfaTotpUser
 
 
-class MfaTotpUser(RequestModel):
+class MfaTotpUser(ApiModel):
     id: str
     passcode: SecretInput

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_links_self import LinksSelf
 
 
-class KeystoneUpdateProjectOption(RequestModel):
+class KeystoneUpdateProjectOption(ApiModel):
     name: str | None = None
     description: str | None = None
 
 
-class KeystoneUpdateProjectRequestBody(RequestModel):
+class KeystoneUpdateProjectRequestBody(ApiModel):
     project: KeystoneUpdateProjectOption
 
 

@@ -12,11 +12,11 @@ class AgencyPolicy(RequestModel):
     statement: list[AgencyPolicyStatement] | None = Field(default=None, serialization_alias="Statement")
 
 
-class AgencyPolicyResource(RequestModel):
+class AgencyPolicyResource(ApiModel):
     uri: list[str] | None = None
 
 
-class AgencyPolicyRoleOption(RequestModel):
+class AgencyPolicyRoleOption(ApiModel):
     display_name: str
     type: str
     description: str

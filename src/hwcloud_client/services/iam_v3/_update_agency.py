@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class AgencyUpdateResult(ApiModel):
@@ -17,14 +17,14 @@ class AgencyUpdateResult(ApiModel):
     trust_domain_id: str | None = None
 
 
-class UpdateAgencyOption(RequestModel):
+class UpdateAgencyOption(ApiModel):
     trust_domain_id: str | None = None
     trust_domain_name: str | None = None
     description: str | None = None
     duration: Any | None = None
 
 
-class UpdateAgencyRequestBody(RequestModel):
+class UpdateAgencyRequestBody(ApiModel):
     agency: UpdateAgencyOption
 
 

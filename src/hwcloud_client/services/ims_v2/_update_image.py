@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class UpdateImageRequestBody(RequestModel):
+class UpdateImageRequestBody(ApiModel):
     op: str
     path: str
     value: str

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CreateRsaDatakeyPairRequestBody(RequestModel):
+class CreateRsaDatakeyPairRequestBody(ApiModel):
     key_id: str
     key_spec: str
     with_plain_text: bool | None = None

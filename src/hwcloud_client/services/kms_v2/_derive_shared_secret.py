@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class DeriveSharedSecretRequestBody(RequestModel):
+class DeriveSharedSecretRequestBody(ApiModel):
     key_id: str
     key_agreement_algorithm: str
     public_key: str
@@ -20,6 +20,6 @@ class DeriveSharedSecretResponse(ResultModel):
     ciphertext_recipient: str | None = None
 
 
-class Recipient(RequestModel):
+class Recipient(ApiModel):
     attestation_document: str | None = None
     key_encryption_algorithm: str | None = None

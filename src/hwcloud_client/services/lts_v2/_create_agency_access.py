@@ -38,7 +38,7 @@ class PreviewAgencyLogAccessReqBody(RequestModel):
     agency_name: str | None = None
 
 
-class PreviewAgencyLogAccessReqListBody(RequestModel):
+class PreviewAgencyLogAccessReqListBody(ApiModel):
     preview_agency_list: list[PreviewAgencyLogAccessReqBody]
 
 RESULT = list[LTSAccessConfigInfoRespon200]

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CreateDashBoardReqBody(RequestModel):
+class CreateDashBoardReqBody(ApiModel):
     group_name: str | None = None
     title: str
 

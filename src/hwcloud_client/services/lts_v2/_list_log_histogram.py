@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class ListLogHistogramResponse(ResultModel):
@@ -12,7 +12,7 @@ class ListLogHistogramResponse(ResultModel):
     is_query_complete: bool | None = Field(default=None, alias="isQueryComplete")
 
 
-class QueryLogKeyWordCountRequestBody(RequestModel):
+class QueryLogKeyWordCountRequestBody(ApiModel):
     start_time: str
     end_time: str
     step_interval: int

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class QueryLtsStructLogParamsNew(RequestModel):
+class QueryLtsStructLogParamsNew(ApiModel):
     query: str
     format: str
     time_range: TimeRange
     whether_to_rows: bool | None = None
 
 
-class TimeRange(RequestModel):
+class TimeRange(ApiModel):
     sql_time_zone: str | None = None
     start_time: int
     end_time: int

@@ -38,22 +38,22 @@ class AccessConfigDeatilCreate(RequestModel):
     exclude_envs_logical: str | None = Field(default=None, serialization_alias="excludeEnvsLogical")
 
 
-class AccessConfigFormatCreate(RequestModel):
+class AccessConfigFormatCreate(ApiModel):
     single: AccessConfigFormatSingleCreate | None = None
     multi: AccessConfigFormatMutilCreate | None = None
 
 
-class AccessConfigFormatMutilCreate(RequestModel):
+class AccessConfigFormatMutilCreate(ApiModel):
     mode: str | None = None
     value: str | None = None
 
 
-class AccessConfigFormatSingleCreate(RequestModel):
+class AccessConfigFormatSingleCreate(ApiModel):
     mode: str | None = None
     value: str | None = None
 
 
-class AccessConfigHostGroupIdList(RequestModel):
+class AccessConfigHostGroupIdList(ApiModel):
     host_group_id_list: list[str] | None = None
 
 
@@ -64,23 +64,23 @@ class AccessConfigQueryLogInfo(ApiModel):
     log_stream_name: str | None = None
 
 
-class AccessConfigTag(RequestModel):
+class AccessConfigTag(ApiModel):
     key: str | None = None
     value: str | None = None
 
 
-class AccessConfigTimeOffset(RequestModel):
+class AccessConfigTimeOffset(ApiModel):
     offset: int | None = None
     unit: str | None = None
 
 
-class AccessConfigWindowsLogInfoCreate(RequestModel):
+class AccessConfigWindowsLogInfoCreate(ApiModel):
     categorys: list[str] | None = None
     time_offset: AccessConfigTimeOffset | None = None
     event_level: list[str] | None = None
 
 
-class DemoFieldAccess(RequestModel):
+class DemoFieldAccess(ApiModel):
     field_name: str | None = None
     field_value: str | None = None
 
@@ -107,6 +107,6 @@ class Detail(RequestModel):
     exclude: dict[str, str] | None = None
 
 
-class Processor(RequestModel):
+class Processor(ApiModel):
     type: str | None = None
     detail: Detail | None = None

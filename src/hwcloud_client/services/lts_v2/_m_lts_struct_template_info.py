@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
-class LtsStructTemplateInfo(RequestModel):
+class LtsStructTemplateInfo(ApiModel):
     demo_fields: list[StructFieldInfo]
     tag_fields: list[TagField]
     content: str
@@ -21,7 +21,7 @@ class LtsStructTemplateInfo(RequestModel):
     rule: Rule | None = None
 
 
-class Rule(RequestModel):
+class Rule(ApiModel):
     type: str
     param: str
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_access_config_deatil_create import (
     AccessConfigDeatilCreate,
     AccessConfigHostGroupIdList,
@@ -45,33 +45,33 @@ class AccessConfigDeatilUpdate(RequestModel):
     exclude_envs_logical: str | None = Field(default=None, serialization_alias="excludeEnvsLogical")
 
 
-class AccessConfigFormatMutil(RequestModel):
+class AccessConfigFormatMutil(ApiModel):
     mode: str
     value: str
 
 
-class AccessConfigFormatSingle(RequestModel):
+class AccessConfigFormatSingle(ApiModel):
     mode: str
     value: str
 
 
-class AccessConfigFormatUpdate(RequestModel):
+class AccessConfigFormatUpdate(ApiModel):
     single: AccessConfigFormatSingle | None = None
     multi: AccessConfigFormatMutil | None = None
 
 
-class AccessConfigTimeOffsetCreate(RequestModel):
+class AccessConfigTimeOffsetCreate(ApiModel):
     offset: int
     unit: str
 
 
-class AccessConfigWindowsLogInfoUpdate(RequestModel):
+class AccessConfigWindowsLogInfoUpdate(ApiModel):
     categorys: list[str] | None = None
     time_offset: AccessConfigTimeOffsetCreate | None = None
     event_level: list[str] | None = None
 
 
-class UpdateAccessConfigRequestBody(RequestModel):
+class UpdateAccessConfigRequestBody(ApiModel):
     access_config_id: str
     access_config_name: str | None = None
     access_config_detail: AccessConfigDeatilUpdate | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_custom_date import CustomDate
 from ._m_frequency import Frequency
 from ._m_frequency_resp_body import FrequencyRespBody
@@ -26,7 +26,7 @@ class KeywordsResBody(ApiModel):
     is_time_range_relative: bool | None = None
 
 
-class UpdateKeywordsAlarmRuleRequestBody(RequestModel):
+class UpdateKeywordsAlarmRuleRequestBody(ApiModel):
     keywords_alarm_rule_id: str
     keywords_alarm_rule_name: str
     alarm_rule_alias: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_create_sql_alarm_rule_frequency import CreateSqlAlarmRuleFrequency, SqlRequest
 from ._m_frequency_resp_body import FrequencyRespBody
 from ._m_sql_request_response import SqlRequestResponse
@@ -11,7 +11,7 @@ from ._m_tags_request_body import TagsRequestBody
 from ._m_tags_res_body import TagsResBody
 
 
-class UpdateSqlAlarmRuleRequestBody(RequestModel):
+class UpdateSqlAlarmRuleRequestBody(ApiModel):
     sql_alarm_rule_id: str
     sql_alarm_rule_name: str
     alarm_rule_alias: str | None = None

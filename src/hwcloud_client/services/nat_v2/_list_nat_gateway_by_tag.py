@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class ListNatGatewayByTagResponse(ResultModel):
@@ -11,7 +11,7 @@ class ListNatGatewayByTagResponse(ResultModel):
     total_count: int | None = None
 
 
-class ListNatsByTagsRequestBody(RequestModel):
+class ListNatsByTagsRequestBody(ApiModel):
     tags: list[PublicTag] | None = None
     tags_any: list[PublicTag] | None = None
     not_tags: list[PublicTag] | None = None
@@ -22,7 +22,7 @@ class ListNatsByTagsRequestBody(RequestModel):
     matches: list[PublicMatch] | None = None
 
 
-class PublicMatch(RequestModel):
+class PublicMatch(ApiModel):
     key: str
     value: str
 
@@ -39,6 +39,6 @@ class PublicResourceTag(ApiModel):
     value: str | None = None
 
 
-class PublicTag(RequestModel):
+class PublicTag(ApiModel):
     key: str
     values: list[str]

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel
 from ._m_tags import Tags
 
 
-class ListTagResourceInstancesRequestBody(RequestModel):
+class ListTagResourceInstancesRequestBody(ApiModel):
     offset: str | None = None
     limit: str | None = None
     action: str
@@ -18,7 +18,7 @@ class ListTagResourceInstancesRequestBody(RequestModel):
     not_tags_any: list[Tags] | None = None
 
 
-class Match(RequestModel):
+class Match(ApiModel):
     key: str
     value: str
 

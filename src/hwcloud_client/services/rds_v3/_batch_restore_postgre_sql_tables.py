@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_restore_result import RestoreResult
 
 
@@ -11,7 +11,7 @@ class BatchRestorePostgreSqlTablesResponse(ResultModel):
     restore_result: list[RestoreResult] | None = None
 
 
-class PostgreSQLRestoreDatabase(RequestModel):
+class PostgreSQLRestoreDatabase(ApiModel):
     database: str | None = None
     schemas: list[PostgreSQLRestoreSchema] | None = None
 
@@ -21,16 +21,16 @@ class PostgreSQLRestoreSchema(RequestModel):
     tables: list[PostgreSQLRestoreTable] | None = None
 
 
-class PostgreSQLRestoreTable(RequestModel):
+class PostgreSQLRestoreTable(ApiModel):
     old_name: str | None = None
     new_name: str | None = None
 
 
-class PostgreSQLRestoreTableInstance(RequestModel):
+class PostgreSQLRestoreTableInstance(ApiModel):
     restore_time: int | None = None
     instance_id: str | None = None
     databases: list[PostgreSQLRestoreDatabase] | None = None
 
 
-class PostgreSQLRestoreTableRequest(RequestModel):
+class PostgreSQLRestoreTableRequest(ApiModel):
     instances: list[PostgreSQLRestoreTableInstance] | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class ChangeFailoverModeResponse(ResultModel):
@@ -12,5 +12,5 @@ class ChangeFailoverModeResponse(ResultModel):
     workflow_id: str | None = Field(default=None, alias="workflowId")
 
 
-class FailoverModeRequest(RequestModel):
+class FailoverModeRequest(ApiModel):
     mode: str

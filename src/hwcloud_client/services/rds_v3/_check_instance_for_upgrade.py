@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class CheckInstanceForUpgradeResponse(ResultModel):
@@ -11,5 +11,5 @@ class CheckInstanceForUpgradeResponse(ResultModel):
     x_request_id: str | None = Field(default=None, alias="X-request-id")
 
 
-class RdsUpgradePrecheckV3Req(RequestModel):
+class RdsUpgradePrecheckV3Req(ApiModel):
     target_version: str | None = None

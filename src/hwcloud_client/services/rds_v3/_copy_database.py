@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class AddCopyDatabaseRequestBody(RequestModel):
+class AddCopyDatabaseRequestBody(ApiModel):
     procedure_name: str | None = None
     params: Any | None = None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel, SecretInput
+from .._base import ApiModel, RequestModel, ResultModel, SecretInput
 from ._m_backup_strategy import (
     BackupStrategy,
     ChargeInfo,
@@ -31,7 +31,7 @@ class CreateInstanceResponse(ResultModel):
     order_id: str | None = None
 
 
-class InstanceRequest(RequestModel):
+class InstanceRequest(ApiModel):
     name: str
     datastore: Datastore
     ha: Ha | None = None

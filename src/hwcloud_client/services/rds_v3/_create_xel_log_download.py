@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CreateXelLogDownloadRequestBody(RequestModel):
+class CreateXelLogDownloadRequestBody(ApiModel):
     file_name: str
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class DownloadSlowlogResponse(ResultModel):
@@ -22,5 +22,5 @@ class SlowlogDownloadInfo(ApiModel):
     update_at: int | None = None
 
 
-class SlowlogDownloadRequest(RequestModel):
+class SlowlogDownloadRequest(ApiModel):
     file_name: str | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel
+from .._base import ApiModel, RequestModel
 
 
-class ArticlePropertiesRequest(RequestModel):
+class ArticlePropertiesRequest(ApiModel):
     destination_object_name: str | None = None
     destination_object_owner: str | None = None
     insert_delivery_format: str | None = None
@@ -17,7 +17,7 @@ class ArticlePropertiesRequest(RequestModel):
     delete_stored_procedure: str | None = None
 
 
-class PublicationTableFilterInfoRequest(RequestModel):
+class PublicationTableFilterInfoRequest(ApiModel):
     relation: str | None = None
     column: str | None = None
     condition: str | None = None
@@ -35,7 +35,7 @@ class PublicationTableInfoRequest(RequestModel):
     article_properties: ArticlePropertiesRequest | None = None
 
 
-class SubscriptionOption(RequestModel):
+class SubscriptionOption(ApiModel):
     independent_agent: bool | None = None
     snapshot_always_available: bool | None = None
     replicate_ddl: bool | None = None

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 
 
-class RestoreDatabasesInfo(RequestModel):
+class RestoreDatabasesInfo(ApiModel):
     database: str
     tables: list[RestoreTableInfo]
 

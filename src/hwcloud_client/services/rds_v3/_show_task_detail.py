@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class ShowTaskDetailResponse(ResultModel):
@@ -28,6 +28,6 @@ class SubTaskInfo(ApiModel):
     show_detail: bool | None = None
 
 
-class TaskDetailRequest(RequestModel):
+class TaskDetailRequest(ApiModel):
     workflow_id: str
     workflow_name: str

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class SparseBackupPolicyForUpdate(RequestModel):
+class SparseBackupPolicyForUpdate(ApiModel):
     id: str | None = None
     period: str | None = None
     keep_days: int | None = None
     reserve_backups: bool | None = None
 
 
-class UpdateSparseBackupPolicyReq(RequestModel):
+class UpdateSparseBackupPolicyReq(ApiModel):
     policies: list[SparseBackupPolicyForUpdate]
 
 RESULT = Any

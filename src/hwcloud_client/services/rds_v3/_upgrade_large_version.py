@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class CustomerUpgradeMajorVersionReq(RequestModel):
+class CustomerUpgradeMajorVersionReq(ApiModel):
     delay: bool | None = None
     configuration_id: str | None = None
 

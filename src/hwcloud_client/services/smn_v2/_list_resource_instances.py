@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import ApiModel, RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 from ._m_resource_tag import ResourceTag
 from ._m_resource_tags import ResourceTags
 
 
-class ListInstanceRequestBody(RequestModel):
+class ListInstanceRequestBody(ApiModel):
     tags: list[ResourceTags] | None = None
     tags_any: list[ResourceTags] | None = None
     not_tags: list[ResourceTags] | None = None
@@ -32,7 +32,7 @@ class ResourceDetail(ApiModel):
     display_name: str | None = None
 
 
-class TagMatch(RequestModel):
+class TagMatch(ApiModel):
     key: str
     value: str
 

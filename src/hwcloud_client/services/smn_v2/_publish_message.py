@@ -3,16 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
-class MessageAttribute(RequestModel):
+class MessageAttribute(ApiModel):
     name: str
     type: str
     value: Any
 
 
-class PublishMessageRequestBody(RequestModel):
+class PublishMessageRequestBody(ApiModel):
     subject: str | None = None
     message: str | None = None
     message_structure: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, ResultModel
 
 
 class CreateInstanceLtCredentialResponse(ResultModel):
@@ -14,5 +14,5 @@ class CreateInstanceLtCredentialResponse(ResultModel):
     user_id: str | None = None
 
 
-class CreateLongTermCredentialRequestBody(RequestModel):
+class CreateLongTermCredentialRequestBody(ApiModel):
     name: str

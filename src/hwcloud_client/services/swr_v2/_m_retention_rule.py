@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 from ._m_retention_selector import RetentionSelector
 
 
-class RetentionRule(RequestModel):
+class RetentionRule(ApiModel):
     priority: int
     disabled: bool | None = None
     action: str

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class Rule(RequestModel):
+class Rule(ApiModel):
     template: str | None = None
     params: Any | None = None
     tag_selectors: list[TagSelector] | None = None
 
 
-class TagSelector(RequestModel):
+class TagSelector(ApiModel):
     kind: str | None = None
     pattern: str | None = None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_extra_dhcp_option import ExtraDhcpOption
 from ._m_subnet import Subnet
 
@@ -25,7 +25,7 @@ class CreateSubnetOption(RequestModel):
     enable_network_address_usage_metrics: bool | None = None
 
 
-class CreateSubnetRequestBody(RequestModel):
+class CreateSubnetRequestBody(ApiModel):
     subnet: CreateSubnetOption
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import ApiModel, RequestModel
+from .._base import ApiModel
 from ._m_resource_tag import ResourceTag
 
 
@@ -14,6 +14,6 @@ class ListResourceResp(ApiModel):
     tags: list[ResourceTag] | None = None
 
 
-class Match(RequestModel):
+class Match(ApiModel):
     key: str
     value: str

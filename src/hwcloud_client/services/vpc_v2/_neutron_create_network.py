@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_neutron_network import NeutronNetwork
 
 
@@ -15,7 +15,7 @@ class NeutronCreateNetworkOption(RequestModel):
     port_security_enabled: bool | None = None
 
 
-class NeutronCreateNetworkRequestBody(RequestModel):
+class NeutronCreateNetworkRequestBody(ApiModel):
     network: NeutronCreateNetworkOption
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt, FixedIp
 from ._m_neutron_port import NeutronPort
 
@@ -24,7 +24,7 @@ class NeutronCreatePortOption(RequestModel):
     bindingvnic_type: str | None = Field(default=None, serialization_alias="binding:vnic_type")
 
 
-class NeutronCreatePortRequestBody(RequestModel):
+class NeutronCreatePortRequestBody(ApiModel):
     port: NeutronCreatePortOption
 
 

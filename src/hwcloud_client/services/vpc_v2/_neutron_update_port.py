@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_allowed_address_pair import AllowedAddressPair, ExtraDhcpOpt
 from ._m_neutron_port import NeutronPort
 
@@ -20,7 +20,7 @@ class NeutronUpdatePortOption(RequestModel):
     bindingprofile: dict[str, Any] | None = Field(default=None, serialization_alias="binding:profile")
 
 
-class NeutronUpdatePortRequestBody(RequestModel):
+class NeutronUpdatePortRequestBody(ApiModel):
     port: NeutronUpdatePortOption
 
 

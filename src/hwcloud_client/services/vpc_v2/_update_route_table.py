@@ -3,25 +3,25 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .._base import RequestModel, ResultModel
+from .._base import ApiModel, RequestModel, ResultModel
 from ._m_route_table_resp import RouteTableResp
 
 
-class AddRouteTableRoute(RequestModel):
+class AddRouteTableRoute(ApiModel):
     type: str
     destination: str
     nexthop: str
     description: str | None = None
 
 
-class DelRouteTableRoute(RequestModel):
+class DelRouteTableRoute(ApiModel):
     type: str | None = None
     destination: str
     nexthop: str | None = None
     description: str | None = None
 
 
-class ModRouteTableRoute(RequestModel):
+class ModRouteTableRoute(ApiModel):
     type: str
     destination: str
     nexthop: str
@@ -34,7 +34,7 @@ class RouteTableRouteAction(RequestModel):
     del_: list[DelRouteTableRoute] | None = Field(default=None, serialization_alias="del")
 
 
-class UpdateRouteTableReq(RequestModel):
+class UpdateRouteTableReq(ApiModel):
     name: str | None = None
     description: str | None = None
     routes: RouteTableRouteAction | None = None
@@ -44,5 +44,5 @@ class UpdateRouteTableResponse(ResultModel):
     routetable: RouteTableResp | None = None
 
 
-class UpdateRoutetableReqBody(RequestModel):
+class UpdateRoutetableReqBody(ApiModel):
     routetable: UpdateRouteTableReq

@@ -24,7 +24,7 @@ class UpdateSubnetOption(RequestModel):
     enable_network_address_usage_metrics: bool | None = None
 
 
-class UpdateSubnetRequestBody(RequestModel):
+class UpdateSubnetRequestBody(ApiModel):
     subnet: UpdateSubnetOption
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._base import RequestModel
+from .._base import ApiModel
 
 
-class TagEntity(RequestModel):
+class TagEntity(ApiModel):
     key: Any | None = None
     value: Any | None = None
