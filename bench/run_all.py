@@ -50,6 +50,7 @@ IMPORT_CASES = {
     "pydantic": "import pydantic + validate one model",
     "official": "import huaweicloudsdkecs.v2",
     "ours-vpc": "... + cloud.vpc_v2.list_vpcs(), the first call",
+    "ours-vpc-warm": "... + a call, then the first vpc_v2 call",
     "official-vpc": "import huaweicloudsdkvpc.v2",
     "official-vpc-call": "... + VpcClient(...).list_vpcs(), the first call",
 }
@@ -164,6 +165,10 @@ def goals_of(cells: dict[tuple[str, str], dict[str, Any]], signing: dict[str, fl
          imports["ours-vpc"]["seconds"] / vpc_import, "<=", 0.5, "x"),
         ("import: first vpc_v2 call / official's first list_vpcs call",
          imports["ours-vpc"]["seconds"] / imports["official-vpc-call"]["seconds"], "<=", 0.5, "x"),
+        # Issue 14's budget: what the first call of a generated service costs (its module and its operation's
+        # models), once the client has paid for httpx, TLS and the transports with a call of its own.
+        ("import: first vpc_v2 call on a warm client / import ...vpc.v2",
+         imports["ours-vpc-warm"]["service_call_seconds"] / vpc_import, "<=", 0.5, "x"),
     ]
     goals.append(("no collapse: ours 256 / ours 8 in flight", rps(AT_256, "ours") / rps(AT_8, "ours"), ">=", 0.8, "x"))
     if obs is not None:
@@ -180,6 +185,9 @@ def print_goals(goals: list[Goal], signing: dict[str, float], imports: dict[str,
         if client == "ours-vpc":
             stages = (f" (facade at {cost['facade_seconds'] * 1000:.0f} ms, cloud.vpc_v2 at "
                       f"{cost['service_seconds'] * 1000:.0f} ms)")
+        elif client == "ours-vpc-warm":
+            stages = (f" (warm at {cost['warm_seconds'] * 1000:.0f} ms, then the vpc_v2 call "
+                      f"{cost['service_call_seconds'] * 1000:.0f} ms)")
         print(f"{IMPORT_CASES[client]:<46} {cost['seconds'] * 1000:4.0f} ms (import alone "
               f"{cost['import_seconds'] * 1000:.0f} ms)  +{cost['rss_mib']:.1f} MiB RSS, median of {IMPORT_REPEATS}"
               f"{stages}")
