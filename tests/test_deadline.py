@@ -60,3 +60,14 @@ async def test_a_trickling_streamed_object_body_runs_out_of_the_deadline() -> No
                 async for chunk in body.aiter_bytes():
                     received += len(chunk)
     assert 0 < received < 1000
+
+
+async def test_a_views_retry_policy_sets_the_deadline_of_a_streamed_object_body() -> None:
+    async with facade(Recorder(trickling)) as cloud:
+        view = cloud.with_options(retry=RetryPolicy(max_attempts=1, deadline=0.2))
+        assert view.retry_policy.deadline == 0.2 and cloud.retry_policy.deadline == 300.0
+        body = await view.obs.get_object("bucket-a", "big")
+        async with body:
+            with pytest.raises(TimeoutError, match="did not arrive before the call's deadline"):
+                async for _ in body.aiter_bytes():
+                    pass

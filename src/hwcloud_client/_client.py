@@ -238,6 +238,11 @@ class AsyncHuaweiCloud(ServiceAttributes):
         if self._root._closed:
             raise ConfigurationError("this AsyncHuaweiCloud is closed; create a new one")
 
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy (attempts, backoff, deadline) of this facade's calls, or of this view's."""
+        return self._options.retry or self.config.retry
+
     def with_options(
         self,
         *,

@@ -296,7 +296,7 @@ class OBS:
         response = await self._send("GET", bucket, key, headers=headers, stream=True)
         length = response.headers.get("content-length", "")
         size = int(length) if length.isdigit() else None
-        deadline = deadline_from(time.monotonic(), self._cloud.config.retry, size)
+        deadline = deadline_from(time.monotonic(), self._cloud.retry_policy, size)
         return ObjectBody(response.http_response, deadline=deadline)
 
     async def head_object(self, bucket: str, key: str) -> ObjectInfo:
