@@ -255,8 +255,8 @@ class Version:
         if unknown:
             raise GenerationError(f"{self.key}: always_present names unknown fields of {name}: {sorted(unknown)}")
         # Only what an operation returns carries the call's request id: private attributes cost every instance.
-        # RequestModel's Huawei-spelling check is a Python step before validation, which also makes pydantic
-        # build a dict of a JSON response first: only a sent model with a spelling of its own pays for it.
+        # RequestModel reads Huawei's spellings and refuses a field given twice: only a sent model with a spelling
+        # of its own needs it.
         spelled = any(fact["wire"] != python_name(fact["name"]) for fact in model["fields"])
         base = "RequestModel" if request and spelled else "ResultModel" if name in self.results else "ApiModel"
         lines = [f"class {name}({base}):"]

@@ -1,10 +1,9 @@
-"""The declarative operation layer that typed service clients are written in.
+"""What every service client is built on: the model bases (:class:`ApiModel`, :class:`RequestModel`,
+:class:`ResultModel`), secrets in models, :class:`Service` and :func:`paginate`.
 
-An :class:`Operation` is data: HTTP method, path template and how the response becomes a result.
-A service method turns its keyword arguments into path values, query and body, and hands them to
-:meth:`Service._call`; everything else (endpoint, project/domain ids, signing, retries, errors) is
-the core client's job. Iterators over paginated operations are derived from the list method with
-:func:`paginate`, so adding an operation is a constant, a typed method, and its models.
+The generated clients (``services/_generated.py``) turn keyword arguments into the request and the response into
+a result; everything else (endpoint, project/domain ids, signing, retries, errors) is the core client's job.
+Iterators over paginated operations are derived from the list method with :func:`paginate`.
 """
 
 from __future__ import annotations
@@ -20,13 +19,13 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetCoreSchemaHandler,
     PlainSerializer,
     PrivateAttr,
     SecretStr,
     ValidationError,
-    model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 from .._paging import AsyncPager, PagingDialect, Params
 from .._response import Response, ResponseInfo
@@ -107,9 +106,12 @@ class RequestModel(ApiModel):
     is an error, not a silent pick. A key that spells no field is still kept as an extra.
 
     The constructor's parameters stay the Python names (``serialization_alias`` is invisible to type
-    checkers). This runs a Python step per validation, which is why response models, validated in bulk
-    from JSON, are plain :class:`ApiModel` (they read Huawei's spellings through ``alias``).
+    checkers). Huawei's spelling is the field's ``validation_alias``, so JSON is read natively; the check for a
+    field given twice is a Python step on Python input only. Models never sent are plain :class:`ApiModel`.
     """
+
+    # An error names the field as the constructor does, whichever spelling was given.
+    model_config = ConfigDict(loc_by_alias=False)
 
     # Huawei spelling -> (field name, the spellings validation already accepts for that field).
     _huawei_spellings: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}
@@ -126,19 +128,30 @@ class RequestModel(ApiModel):
             if field.serialization_alias is not None and field.serialization_alias not in taken
         }
 
-    @model_validator(mode="before")
     @classmethod
-    def _read_huawei_spellings(cls, data: Any) -> Any:
+    def __get_pydantic_core_schema__(cls, source: type[BaseModel], handler: GetCoreSchemaHandler) -> CoreSchema:
+        # Here, not at class creation: pydantic collects the fields again when it resolves forward references.
+        fields = cls.__pydantic_fields__
+        for huawei, (name, _) in cls._huawei_spellings.items():
+            # Read natively, the Python name through populate_by_name: validating JSON runs no Python.
+            fields[name].validation_alias = huawei
+        schema = handler(source)
+        if not cls._huawei_spellings:
+            return schema
+        # Only Python input (what users build) can give a field twice; JSON (a response) skips the check, and with
+        # it the dict pydantic would otherwise build of that part of the document for a Python step.
+        checked = core_schema.no_info_before_validator_function(cls._refuse_double_spellings, schema)
+        return core_schema.json_or_python_schema(json_schema=schema, python_schema=checked)
+
+    @classmethod
+    def _refuse_double_spellings(cls, data: Any) -> Any:
         spellings = cls._huawei_spellings
-        if not spellings or not isinstance(data, Mapping) or spellings.keys().isdisjoint(data.keys()):
+        if not isinstance(data, Mapping) or spellings.keys().isdisjoint(data.keys()):
             return data
-        renamed = dict(data)
         conflicts: list[InitErrorDetails] = []
         for huawei, (name, accepted) in spellings.items():
-            if huawei not in renamed:
-                continue
-            given = [spelling for spelling in accepted if spelling in renamed]
-            if given:
+            given = [spelling for spelling in accepted if spelling in data]
+            if huawei in data and given:
                 conflicts.append(
                     InitErrorDetails(
                         type=PydanticCustomError(
@@ -151,11 +164,9 @@ class RequestModel(ApiModel):
                         input=(given[0], huawei),
                     )
                 )
-            else:
-                renamed[name] = renamed.pop(huawei)
         if conflicts:
             raise ValidationError.from_exception_data(cls.__name__, conflicts, hide_input=True)
-        return renamed
+        return data
 
 
 def _empty_as_none(value: object) -> object:
