@@ -15,9 +15,9 @@ import re
 import sys
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -133,13 +133,12 @@ def _json_bytes(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-@dataclass(frozen=True, slots=True)
-class CallOptions:
+class CallOptions(NamedTuple):
     """Per-call defaults of a view made by :meth:`AsyncHuaweiCloud.with_options`; a call's own arguments win."""
 
     timeout: float | None = None
     retry: RetryPolicy | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
     query: tuple[tuple[str, str], ...] = ()
 
     def merged(

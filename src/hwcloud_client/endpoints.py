@@ -18,10 +18,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import ValidationError
 
@@ -45,8 +44,7 @@ _REGION_SHAPE_HINT = "lowercase '<area>-<location>-<number>', e.g. 'cn-north-4',
 _SERVICE_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
 
-@dataclass(frozen=True)
-class ServiceInfo:
+class ServiceInfo(NamedTuple):
     """How a service is addressed.
 
     ``scope="project"``: requests carry ``X-Project-Id`` and paths may contain ``{project_id}``.

@@ -17,8 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote, unquote
 
 from ..config import Credentials, SigningAlgorithm
@@ -73,8 +73,7 @@ def _sm3(data: bytes = b"") -> hashlib._Hash:
         ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class AlgorithmSpec:
+class AlgorithmSpec(NamedTuple):
     """What differs between the algorithms of the family: hash, content header and signature scope."""
 
     name: SigningAlgorithm

@@ -13,8 +13,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
 from .._http import http_date_timestamp
 from ..errors import APIError
@@ -141,8 +140,7 @@ class ApigAuth:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class ObsTarget:
+class ObsTarget(NamedTuple):
     """The parts of an OBS request its signature covers that the URL alone does not tell."""
 
     bucket: str | None

@@ -8,9 +8,8 @@ is read and keeps the client it builds. Type checkers see each attribute's class
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._catalog import GENERATED, GeneratedAttributes, SyncGeneratedAttributes
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["SERVICES", "ServiceAttributes", "ServiceEntry", "SyncServiceAttributes"]
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceEntry:
+class ServiceEntry(NamedTuple):
     module: str  # relative to hwcloud_client.services
     client: str  # the async client class
     sync_client: str  # its blocking twin
