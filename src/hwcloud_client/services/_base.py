@@ -11,13 +11,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Concatenate, ParamSpec, TypeVar, cast
 
 from pydantic import (
     AliasChoices,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     GetCoreSchemaHandler,
     PlainSerializer,
@@ -44,13 +42,10 @@ __all__ = [
     "SecretInput",
     "SentSecret",
     "Service",
-    "Timestamp",
     "paginate",
     "response_info",
 ]
 
-ResultT = TypeVar("ResultT")
-ModelT = TypeVar("ModelT", bound="ResultModel")
 ServiceT = TypeVar("ServiceT", bound="Service")
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
@@ -100,7 +95,7 @@ def _accepted_spellings(name: str, field: FieldInfo) -> tuple[str, ...]:
 class RequestModel(ApiModel):
     """Base of request models: built with the Python names, sent with Huawei's (``serialization_alias``).
 
-    Huawei's spelling is accepted on input too (``ServerSpec(**{"imageRef": ...})``, a body copied from
+    Huawei's spelling is accepted on input too (``PrePaidServer(**{"imageRef": ...})``, a body copied from
     Huawei's docs) and validated exactly like the Python name; as an unknown key it would have become an
     unchecked extra, sent as-is and shown by ``repr`` even for a secret. Both spellings of one field at once
     is an error, not a silent pick. A key that spells no field is still kept as an extra.
@@ -167,15 +162,6 @@ class RequestModel(ApiModel):
         if conflicts:
             raise ValidationError.from_exception_data(cls.__name__, conflicts, hide_input=True)
         return data
-
-
-def _empty_as_none(value: object) -> object:
-    # Huawei sends "" for timestamps that have not happened yet (e.g. OS-SRV-USG:terminated_at).
-    return None if value == "" else value
-
-
-Timestamp = Annotated[datetime | None, BeforeValidator(_empty_as_none)]
-"""A datetime that may be missing or sent as an empty string."""
 
 
 def _reveal(secret: SecretStr) -> str:
