@@ -40,7 +40,9 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "src/hwcloud_client/auth/apig.py",
         ["tests/test_apig_signing.py", "tests/test_asymmetric_signing.py", "tests/test_signing_hook.py"],
     ),
-    "_paging": ("src/hwcloud_client/_paging.py", ["tests/test_paging.py", "tests/test_core_client.py"]),
+    "_paging": (
+        "src/hwcloud_client/_paging.py", ["tests/test_paging.py", "tests/test_pagers.py", "tests/test_core_client.py"]
+    ),
     "_waiter": ("src/hwcloud_client/_waiter.py", ["tests/test_waiter.py", "tests/test_core_client.py"]),
     "endpoints": ("src/hwcloud_client/endpoints.py", ["tests/test_endpoints.py", "tests/test_endpoints_gaps.py"]),
     "_logging": (

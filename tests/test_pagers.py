@@ -67,22 +67,76 @@ async def test_a_finished_pager_has_no_token_and_max_pages_stops_it() -> None:
         assert [server["id"] async for server in capped] == SERVERS[:4]
 
 
-@pytest.mark.parametrize("token", ["", "not base64!", "bnVsbA==", "eyJwYXJhbXMiOiBbXX0="])
-async def test_a_foreign_token_is_a_clear_error(token: str) -> None:
-    async with facade(Recorder(list_servers)) as cloud:
-        with pytest.raises(ConfigurationError, match="continuation_token"):
-            await cloud.ecs.iter_servers_details(limit=3).by_page(token).__anext__()
-
-
-async def test_a_token_of_another_listing_is_a_clear_error_not_a_type_error() -> None:
+def encoded(state: object) -> str:
     import base64
     import json
 
-    crafted = base64.urlsafe_b64encode(json.dumps({"params": {"limit": 3, "vpc_id": "v1"}, "seen": 0}).encode())
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "not base64!", "bnVsbA==", "eyJwYXJhbXMiOiBbXX0=", encoded({"params": {}, "seen": "3"}),
+     encoded({"params": [], "seen": 3})],
+)
+async def test_a_foreign_token_is_a_clear_error(token: str) -> None:
+    async with facade(Recorder(list_servers)) as cloud:
+        with pytest.raises(ConfigurationError) as caught:
+            await cloud.ecs.iter_servers_details(limit=3).by_page(token).__anext__()
+    assert str(caught.value) == (
+        "continuation_token is not one this SDK issued: pass pager.continuation_token as it was given"
+    )
+
+
+async def test_a_pager_built_with_a_token_starts_where_it_says() -> None:
+    recorder = Recorder(list_vpcs)
+    async with facade(recorder) as cloud:
+
+        async def fetch(params: dict[str, object]) -> dict[str, object]:
+            response = await cloud.request("vpc", "GET", "/v1/{project_id}/vpcs", params=params)  # type: ignore[arg-type]
+            page: dict[str, object] = response.json()
+            return page
+
+        token = encoded({"params": {"limit": 3, "marker": "s2"}, "seen": 3})
+        pager = AsyncPager(fetch, lambda page: page["vpcs"], Marker(), {"limit": 3}, continuation_token=token)
+        assert [vpc["id"] async for vpc in pager] == SERVERS[3:]
+    assert recorder.requests[0].url.params["marker"] == "s2"
+
+
+async def test_a_resumed_pager_counts_its_pages_afresh() -> None:
     recorder = Recorder(list_servers)
     async with facade(recorder) as cloud:
-        with pytest.raises(ConfigurationError, match="carries 'vpc_id', which this listing does not take"):
-            await cloud.ecs.iter_servers_details(limit=3).by_page(crafted.decode()).__anext__()
+        first = cloud.ecs.iter_servers_details(limit=2)
+        await first.pages().__anext__()
+        token = first.continuation_token
+        assert token is not None
+        capped = cloud.paginate("ecs", "/v1/{project_id}/cloudservers/detail", items="servers",
+                                dialect=PageNumber(), params={"limit": 2}, max_pages=2)
+        pages = [page async for page in capped.by_page(token)]
+    assert [[server["id"] for server in page["servers"]] for page in pages] == [SERVERS[2:4], SERVERS[4:6]]
+
+
+async def test_a_token_of_a_pager_that_takes_any_parameter_resumes_whatever_it_names() -> None:
+    # cloud.paginate() pages any request(): every key of a token is a query parameter there.
+    recorder = Recorder(list_vpcs)
+    async with facade(recorder) as cloud:
+        listing = cloud.paginate("vpc", "/v1/{project_id}/vpcs", items="vpcs", dialect=Marker())
+        token = encoded({"params": {"limit": 2, "marker": "s4", "enterprise_project_id": "all"}, "seen": 5})
+        resumed = [vpc["id"] async for page in listing.by_page(token) for vpc in page["vpcs"]]
+    assert resumed == SERVERS[5:]
+    assert recorder.requests[0].url.params["enterprise_project_id"] == "all"
+
+
+async def test_a_token_of_another_listing_is_a_clear_error_not_a_type_error() -> None:
+    crafted = encoded({"params": {"limit": 3, "vpc_id": "v1", "zone": "z"}, "seen": 0})
+    recorder = Recorder(list_servers)
+    async with facade(recorder) as cloud:
+        with pytest.raises(ConfigurationError) as caught:
+            await cloud.ecs.iter_servers_details(limit=3).by_page(crafted).__anext__()
+    assert str(caught.value) == (
+        "continuation_token carries 'vpc_id', 'zone', which this listing does not take: "
+        "resume a listing with the token of the same list method"
+    )
     assert recorder.requests == []
 
 
