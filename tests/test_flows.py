@@ -146,3 +146,20 @@ def test_obs_learns_from_a_bare_403_to_a_head_only(method: str, status: int, cod
     request = httpx.Request(method, "https://b.obs.example.com/k", extensions={OBS_TARGET_EXTENSION: target})
     assert flow.after_rejection(request, rejection(status, code, date=NOW + 3600)) is learns
     assert skews.offset("obs.example.com") == (3600.0 if learns else 0.0)
+
+
+@pytest.mark.anyio
+async def test_an_unsigned_call_refused_is_not_signed_and_sent_again() -> None:
+    # A refused id token is the caller's credential: nothing this SDK signs can cure it.
+    from hwcloud_client.auth.flows import UNSIGNED
+    from hwcloud_client.errors import AuthenticationError
+    from tests.helpers import Recorder, facade
+
+    refused = {"error_code": "IAM.0001", "error_msg": "token is invalid"}
+    recorder = Recorder(lambda request: httpx.Response(401, json=refused))
+    async with facade(recorder) as cloud:
+        with pytest.raises(AuthenticationError):
+            await cloud.request("iam", "POST", "/v3.0/OS-AUTH/id-token/tokens", auth=UNSIGNED,
+                                headers={"Authorization": "id-token"})
+    (request,) = recorder.requests
+    assert request.headers["Authorization"] == "id-token" and "X-Sdk-Date" not in request.headers

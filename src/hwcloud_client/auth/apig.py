@@ -30,7 +30,6 @@ __all__ = [
     "UNSIGNED_PAYLOAD",
     "AlgorithmSpec",
     "algorithm_spec",
-    "authorization_value",
     "canonical_query",
     "canonical_request",
     "canonical_uri",
@@ -244,12 +243,6 @@ def _hmac_signature(spec: AlgorithmSpec, key: bytes, message: str) -> str:
         outer.update(inner.digest())
         return outer.hexdigest()
     return hmac.new(key, message.encode(), spec.hash_factory).hexdigest()
-
-
-def authorization_value(
-    spec: AlgorithmSpec, ak: str, signed_headers: Sequence[str], signature: str, scope: str | None = None
-) -> str:
-    return _authorization_value(spec.name, ak, ";".join(signed_headers), signature, scope)
 
 
 def _authorization_value(name: str, ak: str, joined_names: str, signature: str, scope: str | None) -> str:
