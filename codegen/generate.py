@@ -446,6 +446,9 @@ def _param_line(param: Facts, version: Version) -> tuple[str, str, bool]:
         # An enum or model as a parameter type: sent as its text.
         annotation = "str"
     annotation = annotation.replace("Moment", "datetime").replace("Day", "date")
+    if param["in"] == "header" and param["wire"].lower() in {h.lower() for h in version.overrides["secret_headers"]}:
+        # A token the caller holds as a SecretStr goes as it is (sent as its value).
+        annotation = "SecretStr | str"
     where = {"path": "path", "query": "query", "header": "header"}.get(param["in"])
     if where is None:
         raise GenerationError(f"{version.key}: parameter {param['name']} goes to {param['in']}")
@@ -479,7 +482,7 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
             arguments.append((declaration, required))
             params.append(expression)
             annotation = declaration.split(":", 1)[1]
-            used.update(re.findall(r"\b(datetime|date)\b", annotation))
+            used.update(re.findall(r"\b(datetime|date|SecretStr)\b", annotation))
         op_args = [json.dumps(name), json.dumps(op["method"]), json.dumps(op["path"])]
         if params:
             op_args.append(json.dumps(" ".join(params)))
@@ -569,6 +572,8 @@ def client_module(version: Version, modules: dict[str, tuple[list[str], list[str
              "from __future__ import annotations", ""]
     if stdlib:
         lines += [*stdlib, ""]
+    if "SecretStr" in used:
+        lines += ["from pydantic import SecretStr", ""]
     lines += local
     if checking:
         lines += ["", "if TYPE_CHECKING:", *checking]

@@ -24,7 +24,6 @@ from .iam_v3._client import (
     _CREATE_TEMPORARY_ACCESS_KEY_BY_AGENCY,
     _CREATE_TEMPORARY_ACCESS_KEY_BY_TOKEN,
     _KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD,
-    _KEYSTONE_VALIDATE_TOKEN,
 )
 
 if TYPE_CHECKING:
@@ -35,14 +34,9 @@ if TYPE_CHECKING:
         CreateTemporaryAccessKeyByTokenResponse,
         KeystoneCreateUserTokenByPasswordRequestBody,
         KeystoneCreateUserTokenByPasswordResponse,
-        KeystoneValidateTokenResponse,
     )
 
 __all__ = ["IAM", "SyncIAM", "temporary_credentials"]
-
-
-def _secret_text(value: SecretStr | str) -> str:
-    return value.get_secret_value() if isinstance(value, SecretStr) else value
 
 
 class IAM(IamV3):
@@ -80,13 +74,6 @@ class IAM(IamV3):
         )
         return await self._invoke(_KEYSTONE_CREATE_USER_TOKEN_BY_PASSWORD, {"body": chosen, "nocatalog": nocatalog})
 
-    async def keystone_validate_token(
-        self, *, x_subject_token: SecretStr | str, nocatalog: str | None = None
-    ) -> KeystoneValidateTokenResponse:
-        """What ``x_subject_token`` is for and until when; raises ``NotFoundError`` if it is invalid."""
-        arguments = {"x_subject_token": _secret_text(x_subject_token), "nocatalog": nocatalog}
-        return await self._invoke(_KEYSTONE_VALIDATE_TOKEN, arguments)
-
     async def create_temporary_access_key_by_token(
         self,
         *,
@@ -102,7 +89,8 @@ class IAM(IamV3):
         """
         shortcut = None
         if body is None:
-            method = {"id": None if token is None else _secret_text(token), "duration_seconds": duration_seconds}
+            secret = token.get_secret_value() if isinstance(token, SecretStr) else token
+            method = {"id": secret, "duration_seconds": duration_seconds}
             identity = {"methods": ["token"], "token": method, "policy": policy}
             shortcut = {"auth": {"identity": identity}}
         elif token is not None or duration_seconds is not None or policy is not None:
@@ -151,6 +139,5 @@ class SyncIAM(SyncIamV3):
     """Blocking twin of :class:`IAM`: the same methods, returning results instead of coroutines."""
 
     keystone_create_user_token_by_password = blocking(IAM.keystone_create_user_token_by_password)
-    keystone_validate_token = blocking(IAM.keystone_validate_token)
     create_temporary_access_key_by_token = blocking(IAM.create_temporary_access_key_by_token)
     create_temporary_access_key_by_agency = blocking(IAM.create_temporary_access_key_by_agency)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from ..._blocking import SyncService, blocking, blocking_pager
 from ..._paging import PageNumber
 from .._base import DefaultPageSize, paginate
@@ -616,7 +618,7 @@ class IamV3(GeneratedService):
     async def keystone_update_user_password(self, *, user_id: str, body: KeystoneUpdateUserPasswordRequestBody | Mapping[str, Any]) -> None:
         return await self._invoke(_KEYSTONE_UPDATE_USER_PASSWORD, locals())
 
-    async def keystone_validate_token(self, *, x_subject_token: str, nocatalog: str | None = None) -> KeystoneValidateTokenResponse:
+    async def keystone_validate_token(self, *, x_subject_token: SecretStr | str, nocatalog: str | None = None) -> KeystoneValidateTokenResponse:
         return await self._invoke(_KEYSTONE_VALIDATE_TOKEN, locals())
 
     async def list_agencies(self, *, domain_id: str | None = None, trust_domain_id: str | None = None, name: str | None = None, page: int | None = None, per_page: int | None = None) -> ListAgenciesResponse:
@@ -789,7 +791,7 @@ class IamV3(GeneratedService):
 
 
 class SyncIamV3(SyncService[IamV3]):
-    """Also create_temporary_access_key_by_agency, create_temporary_access_key_by_token, keystone_create_user_token_by_password, keystone_validate_token: in services/iam.py's SyncIAM."""
+    """Also create_temporary_access_key_by_agency, create_temporary_access_key_by_token, keystone_create_user_token_by_password: in services/iam.py's SyncIAM."""
 
     associate_agency_with_all_projects_permission = blocking(IamV3.associate_agency_with_all_projects_permission)
     associate_agency_with_domain_permission = blocking(IamV3.associate_agency_with_domain_permission)
@@ -886,6 +888,7 @@ class SyncIamV3(SyncService[IamV3]):
     keystone_update_protocol = blocking(IamV3.keystone_update_protocol)
     keystone_update_user_by_admin = blocking(IamV3.keystone_update_user_by_admin)
     keystone_update_user_password = blocking(IamV3.keystone_update_user_password)
+    keystone_validate_token = blocking(IamV3.keystone_validate_token)
     list_agencies = blocking(IamV3.list_agencies)
     iter_agencies = blocking_pager(IamV3.iter_agencies)
     list_all_projects_permissions_for_agency = blocking(IamV3.list_all_projects_permissions_for_agency)
