@@ -183,6 +183,8 @@ def test_canned_acls_open_anonymous_reads(served: tuple[FakeHuaweiCloud, str], m
         client.putContent("closed", "k", "x")
         with httpx.Client(base_url=base_url) as anonymous:
             before = [anonymous.get(path).status_code for path in ("/open/public", "/open/private", "/open", "/closed")]
+            # A public listing opens no sub-resource, implemented (acl) or not (versioning): 403, never 501.
+            sub_resources = [anonymous.get(path).status_code for path in ("/open?acl", "/open?versioning")]
             body = anonymous.get("/open/public").content
             closed = client.setObjectAcl("open", "public", aclControl="private")
             after = anonymous.get("/open/public").status_code
@@ -190,6 +192,7 @@ def test_canned_acls_open_anonymous_reads(served: tuple[FakeHuaweiCloud, str], m
     finally:
         client.close()
     assert before == [200, 403, 200, 403] and body == b"hello"
+    assert sub_resources == [403, 403]
     assert closed.status == 200 and after == 403
     assert {grant.permission for grant in bucket_acl.body.grants} == {"FULL_CONTROL", "READ"}
 

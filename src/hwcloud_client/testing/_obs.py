@@ -203,6 +203,17 @@ class _Call:
         return dict(self.query)
 
     @property
+    def operation(self) -> str | None:
+        """The sub-resource that names the operation (``?uploads``, ``?acl``...), if any."""
+        return next((name for name in _OPERATIONS if name in self.params), None)
+
+    @property
+    def unsupported(self) -> list[str]:
+        """The sub-resources of the query that the emulator does not implement."""
+        handled = _HANDLED_SUB_RESOURCES | (_RESPONSE_OVERRIDES.keys() if self.key is not None else frozenset())
+        return [name for name, _ in self.query if name.lower() in OBS_SUB_RESOURCES - handled]
+
+    @property
     def prefix(self) -> str:
         return "x-obs-" if self.dialect == "obs" else "x-amz-"
 
@@ -486,20 +497,19 @@ class ObsEmulator:
         method = call.request.method
         if method not in ("GET", "HEAD", "PUT", "DELETE") or call.bucket is None:
             return False
-        operation = next((name for name in _OPERATIONS if name in call.params), None)
         bucket = self._buckets.get(call.bucket)
-        if operation is not None or bucket is None:
+        # A canned ACL opens data and listings, never a sub-resource (an unimplemented one is refused too: 403, as
+        # OBS answers Everyone, not the 501 a signed caller gets).
+        if call.operation is not None or call.unsupported or bucket is None:
             return False
         if method in ("PUT", "DELETE"):
-            writable = any(group == "Everyone" and "WRITE" in permissions
-                           for group, permissions in _CANNED_GRANTS.get(bucket.acl, ()))
-            return writable and call.key is not None and call.header("copy-source") is None
+            return _grants_everyone(bucket.acl, "WRITE") and call.key is not None and call.header("copy-source") is None
         if call.key is None:
-            return _grants_everyone_read(bucket.acl)
+            return _grants_everyone(bucket.acl, "READ")
         stored = bucket.objects.get(call.key)
         if stored is None:
             return bucket.acl.endswith("-delivered")  # the 404 of an object the bucket's readers could read
-        return _grants_everyone_read(stored.acl) or bucket.acl.endswith("-delivered")
+        return _grants_everyone(stored.acl, "READ") or bucket.acl.endswith("-delivered")
 
     def _negotiate_api_version(self, call: _Call) -> EmulatedResponse | None:
         """esdk's dialect negotiation: an anonymous ``HEAD /?apiversion`` (or ``HEAD /bucket?apiversion``) answered
@@ -534,8 +544,7 @@ class ObsEmulator:
         method = call.request.method
         if method not in _HTTP_METHODS:
             _fail(405, "MethodNotAllowed", f"The specified method {method} is not allowed against this resource.")
-        handled = _HANDLED_SUB_RESOURCES | (_RESPONSE_OVERRIDES.keys() if call.key is not None else frozenset())
-        unsupported = [n for n, _ in call.query if n.lower() in OBS_SUB_RESOURCES - handled]
+        unsupported = call.unsupported
         if unsupported:
             _not_implemented(f"?{unsupported[0]}")
         params = call.params
@@ -545,7 +554,7 @@ class ObsEmulator:
             _fail(404, "NoSuchVersion", "The specified version does not exist.", Key=call.key or "",
                   VersionId=version or "")
         # The service (GET /: ListBuckets) has no sub-resources: ListBuckets takes its query as parameters.
-        operation = next((name for name in _OPERATIONS if name in params), None) if call.bucket is not None else None
+        operation = call.operation if call.bucket is not None else None
         found = self._router.find(method, call.route_path, operation)
         if found is None:
             if call.bucket is None:
@@ -1032,8 +1041,8 @@ def _refuse_unemulated_headers(call: _Call) -> None:
             _not_implemented(f"the {name} header")
 
 
-def _grants_everyone_read(acl: str) -> bool:
-    return any(group == "Everyone" and "READ" in permissions for group, permissions in _CANNED_GRANTS.get(acl, ()))
+def _grants_everyone(acl: str, permission: str) -> bool:
+    return any(group == "Everyone" and permission in permissions for group, permissions in _CANNED_GRANTS.get(acl, ()))
 
 
 def _encryption_headers(call: _Call, encryption: _Encryption | None) -> dict[str, str]:
