@@ -591,7 +591,7 @@ class AsyncHuaweiCloud(ServiceAttributes):
         attempts = self._send_until_answered(
             method=method, url=url, flow=auth or self.auth, headers=headers, content=content,
             request_timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else httpx.Timeout(timeout),
-            retries=CallRetries(retry or self.config.retry, self.retry_budget, body_size=_body_size(content, headers)),
+            retries=CallRetries(retry or self.retry_policy, self.retry_budget, body_size=_body_size(content, headers)),
             stream=stream, extensions=extensions, accept_status=accept_status,
         )
         if tracing is None or span is None:

@@ -297,11 +297,7 @@ def _authorize(
                 "missing); use it through AsyncHuaweiCloud or pass region=/service= to the signing hook"
             )
         scope = f"{sdk_date[:8]}/{region}/{service}"
-    if scope is None and spec.hash_factory is hashlib.sha256:
-        # string_to_sign(spec, sdk_date, canonical), without its calls: the common case, on every request.
-        to_sign = f"{spec.name}\n{sdk_date}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-    else:
-        to_sign = string_to_sign(spec, sdk_date, canonical, scope)
+    to_sign = string_to_sign(spec, sdk_date, canonical, scope)
     sk = credentials.sk.get_secret_value()
     if spec.asymmetric:
         from ._asymmetric import asymmetric_signature
