@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import hwcloud_client as hw
@@ -11,13 +9,6 @@ from hwcloud_client.errors import ConfigurationError, NotFoundError
 from hwcloud_client.testing import FakeHuaweiCloud
 
 pytest.importorskip("httpx_aiohttp")
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    fake = FakeHuaweiCloud()
-    with fake.serve() as url:
-        yield fake, url
 
 
 def aiohttp_cloud(fake: FakeHuaweiCloud, url: str) -> hw.AsyncHuaweiCloud:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -595,13 +595,6 @@ def test_only_throttling_and_server_errors_can_be_injected(fake_cloud: FakeHuawe
 
 
 # --- the served emulator -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def served_cloud(fake: FakeHuaweiCloud, base_url: str, **kwargs: Any) -> AsyncHuaweiCloud:

@@ -7,8 +7,6 @@ own response parsers) documents, and that the emulator once got wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,17 +14,6 @@ import pytest
 from hwcloud_client.testing import FakeHuaweiCloud
 
 from .test_emulator_official_sdk import SERVER_SPEC, ecs_client
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    # The official core writes ~/.huaweicloud/application_id when it is imported.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def _create_servers(client: Any, count: int, name: str = "official") -> list[str]:

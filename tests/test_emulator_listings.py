@@ -14,9 +14,6 @@ domain id), ``domain_id`` and ``name`` (the ProjectResult model of huaweicloudsd
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from hwcloud_client import AsyncHuaweiCloud
@@ -25,16 +22,6 @@ from hwcloud_client.testing import FakeHuaweiCloud
 
 from .test_emulator_fidelity import obs_client
 from .test_emulator_official_sdk import iam_client
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    monkeypatch.setenv("HOME", str(tmp_path))  # the official core writes ~/.huaweicloud/application_id
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 @pytest.mark.parametrize("signature", ["obs", "v2"])

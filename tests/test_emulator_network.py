@@ -9,8 +9,7 @@ volume shows on the server and the server on the volume, the bound EIP shows on 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -221,17 +220,6 @@ async def test_a_subnet_must_lie_in_its_vpc_and_a_server_in_its_subnets_vpc(
 
 
 # --- the official clients against the served emulator ---------------------------------------------------
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    # The official core writes ~/.huaweicloud/application_id when it is imported.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def official(client_class: Any, fake: FakeHuaweiCloud, base_url: str) -> Any:

@@ -18,8 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -48,14 +46,6 @@ SSE_C = {
 def dated(headers: dict[str, str] | None = None) -> dict[str, str]:
     """Headers for a raw signed call to an emulator on the real clock (obs_call dates its requests NOW)."""
     return {"Date": rfc1123_date(time.time()), **(headers or {})}
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    monkeypatch.setenv("HOME", str(tmp_path))
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def _client(served: tuple[FakeHuaweiCloud, str], signature: str, monkeypatch: pytest.MonkeyPatch) -> Any:

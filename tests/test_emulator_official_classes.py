@@ -15,8 +15,6 @@ oracles) against the served emulator:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,16 +22,6 @@ import pytest
 from hwcloud_client.testing import FakeHuaweiCloud
 
 from .test_emulator_network import official
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    monkeypatch.setenv("HOME", str(tmp_path))  # the official core writes ~/.huaweicloud/application_id
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def test_ecs_sub_paths_are_their_own_apis(served: tuple[FakeHuaweiCloud, str]) -> None:

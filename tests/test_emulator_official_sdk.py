@@ -6,8 +6,6 @@ so these calls check that the emulator's signature checks, paths and field names
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,17 +18,6 @@ SERVER_SPEC: dict[str, Any] = {
     "image_ref": "67f433d8-ed0e-4321-a8a2-a71838539e09",
     "vpcid": "0dae26c9-9a46-45d3-8b0e-4d4f9b3bb3a6",
 }
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[tuple[FakeHuaweiCloud, str]]:
-    # The official core writes ~/.huaweicloud/application_id when it is imported.
-    monkeypatch.setenv("HOME", str(tmp_path))
-    for name in ("HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    fake = FakeHuaweiCloud()
-    with fake.serve() as base_url:
-        yield fake, base_url
 
 
 def ecs_client(fake: FakeHuaweiCloud, base_url: str, *, sk: str | None = None, algorithm: str = "HMAC_SHA256") -> Any:
