@@ -5,13 +5,19 @@ No timing here: what these shortcuts save is measured by bench/ (bench/README.md
 
 from __future__ import annotations
 
+import gc
+import json
+from collections.abc import Iterator
+
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig
 from hwcloud_client._client import _parsed_url, _url_of
 from hwcloud_client._transports import ShardedTransport, skip_cookieless_responses
 from hwcloud_client._transports._cookies import CookielessFastPath
+from hwcloud_client.services._generated import _Codec
 from tests.helpers import CREDS, Recorder, assert_validly_signed
 
 pytestmark = pytest.mark.anyio
@@ -138,3 +144,66 @@ def test_a_responses_request_id_is_the_same_however_often_it_is_read(
     assert response.request_id == expected
     assert response.info().request_id == expected
     assert repr(response) == f"<Response [200] request_id={expected}>"
+
+
+class _CollectionCounter:
+    """Counts the cyclic collector's runs while installed in ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        self.runs += phase == "start"
+
+
+_PAGE = json.dumps({"count": 300, "servers": [
+    {"id": f"s{index}", "name": f"n{index}", "status": "ACTIVE", "flavor": {"id": "f", "name": "f"},
+     "addresses": {"net": [{"addr": "10.0.0.1", "version": "4"}]}, "metadata": {"key": "value"},
+     "security_groups": [{"name": "default"}], "tags": ["a=b"]} for index in range(300)]}).encode()
+
+
+@pytest.fixture()
+def collections() -> Iterator[_CollectionCounter]:
+    counter = _CollectionCounter()
+    threshold = gc.get_threshold()
+    gc.set_threshold(10)  # a collection every 10 allocations: a page of models would trigger hundreds
+    gc.callbacks.append(counter)  # the interpreter's own list: a replaced attribute would never be called
+    try:
+        yield counter
+    finally:
+        gc.callbacks.remove(counter)
+        gc.set_threshold(*threshold)
+
+
+def _page_codec() -> _Codec:
+    from hwcloud_client.services.ecs_v2._list_servers_details import ListServersDetailsResponse
+
+    return _Codec(ListServersDetailsResponse)
+
+
+def test_a_page_is_validated_without_the_cyclic_collector_which_runs_again_after(
+    collections: _CollectionCounter,
+) -> None:
+    codec = _page_codec()
+    before = collections.runs
+    page = codec.validate_json(_PAGE)
+    assert collections.runs == before
+    assert len(page.servers) == 300 and page.servers[299].flavor.id == "f"
+    assert gc.isenabled()
+    gc.collect()
+    assert collections.runs > before, "resumed: the collector runs and is seen"
+
+
+def test_a_refused_page_resumes_the_collector_and_a_caller_who_turned_it_off_keeps_it_off(
+    collections: _CollectionCounter,
+) -> None:
+    codec = _page_codec()
+    with pytest.raises(ValidationError):
+        codec.validate_json(b'{"servers": 7}')
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        codec.validate_json(_PAGE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
