@@ -8,17 +8,20 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from pydantic import ValidationError
 
+import hwcloud_client as hw
 from hwcloud_client import AsyncHuaweiCloud, ClientConfig
 from hwcloud_client._client import _parsed_url, _url_of
+from hwcloud_client._response import Response
 from hwcloud_client._transports import ShardedTransport, skip_cookieless_responses
 from hwcloud_client._transports._cookies import CookielessFastPath
-from hwcloud_client.services._generated import _Codec
-from tests.helpers import CREDS, Recorder, assert_validly_signed
+from hwcloud_client.errors import MalformedResponseError
+from hwcloud_client.services.ecs_v2._client import _LIST_SERVERS_DETAILS
+from tests.helpers import CREDS, Recorder, assert_validly_signed, facade
 
 pytestmark = pytest.mark.anyio
 
@@ -175,35 +178,40 @@ def collections() -> Iterator[_CollectionCounter]:
         gc.set_threshold(*threshold)
 
 
-def _page_codec() -> _Codec:
-    from hwcloud_client.services.ecs_v2._list_servers_details import ListServersDetailsResponse
-
-    return _Codec(ListServersDetailsResponse)
+def _parse_page(cloud: AsyncHuaweiCloud, answer: Response) -> Any:
+    return cloud.ecs_v2._parse(_LIST_SERVERS_DETAILS, answer)
 
 
-def test_a_page_is_validated_without_the_cyclic_collector_which_runs_again_after(
+def _answer(body: bytes) -> Response:
+    return Response(httpx.Response(200, content=body, headers={"X-Request-Id": "r1"}), attempts=1, elapsed_ms=1.0)
+
+
+async def test_a_page_becomes_its_result_without_the_cyclic_collector_which_runs_again_after(
     collections: _CollectionCounter,
 ) -> None:
-    codec = _page_codec()
-    before = collections.runs
-    page = codec.validate_json(_PAGE)
-    assert collections.runs == before
+    async with facade(Recorder(lambda request: httpx.Response(200))) as cloud:
+        _parse_page(cloud, _answer(b"{}"))  # builds the models' schemas
+        answer = _answer(_PAGE)
+        before = collections.runs
+        page = _parse_page(cloud, answer)
+        assert collections.runs == before
     assert len(page.servers) == 300 and page.servers[299].flavor.id == "f"
+    assert hw.response_info(page).request_id == "r1"
     assert gc.isenabled()
     gc.collect()
     assert collections.runs > before, "resumed: the collector runs and is seen"
 
 
-def test_a_refused_page_resumes_the_collector_and_a_caller_who_turned_it_off_keeps_it_off(
+async def test_a_refused_page_resumes_the_collector_and_a_caller_who_turned_it_off_keeps_it_off(
     collections: _CollectionCounter,
 ) -> None:
-    codec = _page_codec()
-    with pytest.raises(ValidationError):
-        codec.validate_json(b'{"servers": 7}')
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        codec.validate_json(_PAGE)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    async with facade(Recorder(lambda request: httpx.Response(200))) as cloud:
+        with pytest.raises(MalformedResponseError):
+            _parse_page(cloud, _answer(b'{"servers": 7}'))
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            _parse_page(cloud, _answer(_PAGE))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

@@ -118,21 +118,9 @@ class _Codec:
         self._adapter: TypeAdapter[Any] = cast("TypeAdapter[Any]", None) if is_model else TypeAdapter(target)
 
     def validate_json(self, content: bytes) -> Any:
-        # A page of 100 servers is ~700 model instances, all alive until validation ends: the cyclic collector runs
-        # every 700 allocations and, as they survive into the oldest generation, a full collection of the process's
-        # heap every few pages, which doubled a page's cost (pydantic-core#1219; msgpack's README advises the same
-        # pause for large unpacks). Nothing is collectable mid-validation, so the pause frees nothing later; the
-        # collector is resumed only if this call paused it (a caller who turned it off keeps it off).
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
-            if self._model is not None:
-                return self._model.model_validate_json(content)
-            return self._adapter.validate_json(content)
-        finally:
-            if paused:
-                gc.enable()
+        if self._model is not None:
+            return self._model.model_validate_json(content)
+        return self._adapter.validate_json(content)
 
     def validate_python(self, value: object) -> Any:
         if self._model is not None:
@@ -301,6 +289,21 @@ class GeneratedService(Service):
         )
 
     def _parse(self, op: Op[R], response: Response) -> R:
+        # A page of 100 servers is ~700 model instances, all alive until the result is handed over: the cyclic
+        # collector would run every 700 allocations, and as they survived into its oldest generation, scan the
+        # whole heap every few pages, which doubled a page's cost (pydantic-core#1219; msgpack's README advises the
+        # same pause for large unpacks). Nothing built here is a cycle, so the pause leaves nothing to collect; the
+        # collector is resumed only if this call paused it (a caller who turned it off keeps it off).
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._result(op, response)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _result(self, op: Op[R], response: Response) -> R:
         kind = op.result_kind
         if kind == "none":
             return cast(R, None)
