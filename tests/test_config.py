@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from hwcloud_client import Account, ClientConfig, Credentials, Endpoint, Project, Stage
+from hwcloud_client import Account, ClientConfig, Credentials, Endpoint, Project, RetryPolicy, Stage, Timeouts
 from hwcloud_client.errors import APIError
 
 SECRET = "very-secret-sk-value"
@@ -83,6 +83,14 @@ def test_project_account_stage() -> None:
     assert caught.value.errors()[0]["loc"] == ("project_id",)
     with pytest.raises(ValidationError, match="stage name"):
         Stage(name="")
+
+
+def test_client_config_from_an_empty_environment_is_the_default_with_its_own_endpoints() -> None:
+    first, second = ClientConfig.from_env({}), ClientConfig.from_env({"HUAWEICLOUD_SDK_REGION": ""})
+    assert first == second == ClientConfig()
+    assert repr(first) == repr(ClientConfig()) and first.model_fields_set == set()
+    assert first.endpoints == {} and first.endpoints is not second.endpoints
+    assert first.timeouts == Timeouts() and first.retry == RetryPolicy()
 
 
 def test_client_config_from_env_and_overrides() -> None:

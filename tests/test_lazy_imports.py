@@ -153,3 +153,16 @@ def test_import_and_construction_defer_anyio_json_and_the_pagers() -> None:
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []
+
+
+def test_a_facade_without_a_config_does_not_build_the_configs_validator() -> None:
+    program = textwrap.dedent("""
+        import hwcloud_client as hw
+        hw.AsyncHuaweiCloud(region="cn-north-4", credentials=hw.Credentials(ak="AK0123456789", sk="sk"), project="p")
+        print(type(hw.ClientConfig.__dict__["__pydantic_validator__"]).__name__)
+        hw.ClientConfig(max_in_flight=2)
+        print(type(hw.ClientConfig.__dict__["__pydantic_validator__"]).__name__)
+    """)
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["MockValSer", "SchemaValidator"]
