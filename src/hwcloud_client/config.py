@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
@@ -16,11 +16,13 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
-    field_serializer,
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, core_schema
+
+if TYPE_CHECKING:
+    from pydantic import GetCoreSchemaHandler
 
 __all__ = [
     "Account",
@@ -62,6 +64,21 @@ def _mask_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user_info.partition(':')[0]}:***@{host}"))
 
 
+def _masked_url(url: str | None) -> str | None:
+    return None if url is None else _mask_password(url)
+
+
+class _PasswordMaskedInDumps:
+    """Field marker: the URL is dumped with its password masked (dumps are for logs and files); the client reads
+    the field itself, password and all. What ``field_serializer`` does, without importing
+    ``pydantic.functional_serializers`` with the package (2 ms of ``import hwcloud_client``)."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        schema = dict(handler(source))
+        schema["serialization"] = core_schema.plain_serializer_function_ser_schema(_masked_url)
+        return cast("core_schema.CoreSchema", schema)
+
+
 def _no_whitespace(value: str, what: str) -> str:
     if not value:
         raise ValueError(f"{what} must not be empty")
@@ -78,6 +95,9 @@ class _SecretInputModel(BaseModel):
     every entry's input with ``"<hidden>"``. It wraps the field validators of subclasses, but an ``after``
     model validator of a subclass would run outside it: check across fields in a field validator instead.
     """
+
+    # Its own validator is never used: built at import, it cost 1 ms of every program's start.
+    model_config = ConfigDict(defer_build=True)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -282,7 +302,7 @@ class ClientConfig(_SecretInputModel):
     timeouts: Timeouts = Timeouts.model_construct()
     retry: RetryPolicy = RetryPolicy.model_construct()
     # Not in repr, and its password masked in dumps: a proxy URL may carry user:password.
-    proxy: str | None = Field(default=None, repr=False)
+    proxy: Annotated[str | None, _PasswordMaskedInDumps()] = Field(default=None, repr=False)
     verify: bool = True
     # 8, like the official SDK's 8 threads: httpcore's pool costs CPU per connection on every request and
     # response, so more connections lower throughput once the client is CPU-bound (bench/README.md).
@@ -341,11 +361,6 @@ class ClientConfig(_SecretInputModel):
         if value > info.data.get("max_connections", value):
             raise ValueError("max_keepalive_connections must not exceed max_connections")
         return value
-
-    @field_serializer("proxy")
-    def _dump_proxy(self, proxy: str | None) -> str | None:
-        # Dumps are for logs and files; the client reads config.proxy itself, password and all.
-        return None if proxy is None else _mask_password(proxy)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> ClientConfig:
