@@ -58,6 +58,21 @@ async def test_a_transport_failure_is_an_event_with_the_error_class() -> None:
     assert [(event.error, event.status_code) for event in events] == [("ConnectError", None)]
 
 
+async def test_an_event_is_an_immutable_record_a_hook_can_keep_and_dump() -> None:
+    events: list[CallEvent] = []
+    async with cloud_with(flaky(), event_hooks={"response": [events.append]}) as cloud:
+        await cloud.request("ecs", "GET", "/v1/x")
+    first = events[0]
+    with pytest.raises(AttributeError):
+        first.status_code = 200  # type: ignore[misc]
+    assert first._asdict() == {
+        "phase": "response", "service": "ecs", "operation": None, "method": "GET",
+        "url": "https://ecs.cn-north-4.myhuaweicloud.com/v1/x", "attempt": 1, "status_code": 503,
+        "request_id": "r1", "elapsed_ms": first.elapsed_ms, "error": None,
+    }
+    assert repr(first).startswith("CallEvent(phase='response', service='ecs'")
+
+
 def test_unknown_hook_names_are_refused() -> None:
     with pytest.raises(ConfigurationError, match="'sent'"):
         cloud_with(flaky(), event_hooks={"sent": [print]})

@@ -8,8 +8,7 @@ and elapsed time: never a header, a body or a query string, so never a secret. O
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from .errors import APIError, ConfigurationError
 
@@ -24,12 +23,12 @@ __all__ = ["CallEvent", "EventHook", "EventHooks", "Tracing", "check_event_hooks
 OPERATION_EXTENSION = "hwcloud_client.operation"
 
 
-@dataclass(frozen=True, slots=True)
-class CallEvent:
+# A named tuple, not a frozen dataclass: creating that class cost 1.4 ms of `import hwcloud_client`, this 0.25 ms.
+class CallEvent(NamedTuple):
     """One attempt of a call: ``phase="request"`` before it is sent, ``"response"`` once it has an outcome.
 
     ``status_code`` and ``request_id`` are set on a response; ``error`` names the exception's class when the
-    attempt got no HTTP response (a timeout, a refused connection).
+    attempt got no HTTP response (a timeout, a refused connection). ``event._asdict()`` gives a dict.
     """
 
     phase: Literal["request", "response"]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._http import httpx, request_id_in
 
 __all__ = ["Response", "ResponseInfo"]
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseInfo:
-    """How a typed result was answered: status, headers, request id, attempts and elapsed time of its call."""
+# A named tuple, not a frozen dataclass: creating that class cost 1 ms of `import hwcloud_client`.
+class ResponseInfo(NamedTuple):
+    """How a typed result was answered: status, headers, request id, attempts and elapsed time of its call.
+
+    ``info._asdict()`` gives a dict."""
 
     status_code: int
     headers: httpx.Headers
