@@ -94,7 +94,7 @@ def clients_for(in_flight: int, with_aiohttp: bool) -> list[str]:
 
 def bare_httpx(cells: dict[tuple[str, str], dict[str, Any]], label: str) -> float:
     """The faster of the two plain-httpx shapes: the stricter baseline."""
-    return max(cells[label, "httpx"]["rps"], cells[label, "httpx-pool"]["rps"])
+    return float(max(cells[label, "httpx"]["rps"], cells[label, "httpx-pool"]["rps"]))
 
 
 def print_table(cells: dict[tuple[str, str], dict[str, Any]], with_aiohttp: bool) -> None:
@@ -157,24 +157,29 @@ def goals_of(cells: dict[tuple[str, str], dict[str, Any]], signing: dict[str, fl
     for client in ("ours", "ours-blocking"):
         goals.append((f"import: {IMPORT_CASES[client]} - pydantic floor",
                       imports[client]["seconds"] * 1000 - floor_ms, "<=", IMPORT_SLACK_MS, " ms"))
-    vpc_import = imports["official-vpc"]["seconds"]
-    goals += [
-        ("import: hwcloud_client + facade + cloud.vpc_v2 / import ...vpc.v2",
-         imports["ours-vpc"]["service_seconds"] / vpc_import, "<=", 0.5, "x"),
-        ("import: first vpc_v2 call, all of it / import ...vpc.v2",
-         imports["ours-vpc"]["seconds"] / vpc_import, "<=", 0.5, "x"),
-        ("import: first vpc_v2 call / official's first list_vpcs call",
-         imports["ours-vpc"]["seconds"] / imports["official-vpc-call"]["seconds"], "<=", 0.5, "x"),
-        # Issue 14's budget: what the first call of a generated service costs (its module and its operation's
-        # models), once the client has paid for httpx, TLS and the transports with a call of its own.
-        ("import: first vpc_v2 call on a warm client / import ...vpc.v2",
-         imports["ours-vpc-warm"]["service_call_seconds"] / vpc_import, "<=", 0.5, "x"),
-    ]
+    # Issue 14's budget: what the first call of a generated service costs (its module and its operation's
+    # models), once the client has paid for httpx, TLS and the transports with a call of its own.
+    goals.append(("import (#14): first vpc_v2 call on a warm client / import ...vpc.v2",
+                  imports["ours-vpc-warm"]["service_call_seconds"] / imports["official-vpc"]["seconds"], "<=", 0.5,
+                  "x"))
     goals.append(("no collapse: ours 256 / ours 8 in flight", rps(AT_256, "ours") / rps(AT_8, "ours"), ">=", 0.8, "x"))
     if obs is not None:
         for phase, grew in obs.items():
             goals.append((f"OBS 1 GiB: {phase} peak RSS above baseline", grew, "<", 100, " MiB"))
     return goals
+
+
+def cold_start_context(imports: dict[str, dict[str, float]]) -> list[tuple[str, float]]:
+    """The whole cold start of a first generated call (httpx, TLS, the transports and the service), against the
+    official SDK's: not a goal of either issue (issue 14 budgets the service's part, above), shown for context."""
+    vpc_import = imports["official-vpc"]["seconds"]
+    return [
+        ("hwcloud_client + facade + cloud.vpc_v2 / import ...vpc.v2",
+         imports["ours-vpc"]["service_seconds"] / vpc_import),
+        ("first vpc_v2 call, all of it / import ...vpc.v2", imports["ours-vpc"]["seconds"] / vpc_import),
+        ("first vpc_v2 call / official's first list_vpcs call",
+         imports["ours-vpc"]["seconds"] / imports["official-vpc-call"]["seconds"]),
+    ]
 
 
 def print_goals(goals: list[Goal], signing: dict[str, float], imports: dict[str, dict[str, float]]) -> None:
@@ -193,11 +198,14 @@ def print_goals(goals: list[Goal], signing: dict[str, float], imports: dict[str,
               f"{stages}")
     print("(imports as `pip install hwcloud-client` has them: without trio, click, rich and pygments, which this "
           "venv has for the tests; every case alike)")
-    print(f"\n{'goal (issue #17)':<66} {'target':>8} {'measured':>9}")
+    print(f"\n{'goal (issue #17, and #14 where marked)':<66} {'target':>8} {'measured':>9}")
     for name, value, sense, target, unit in goals:
         passed = value < target if sense == "<" else verdict(value, sense, target) == "PASS"
         print(f"{name:<66} {sense + format(target, 'g') + unit:>8} {format(value, '.2f') + unit:>9} "
               f"{'PASS' if passed else 'MISS'}")
+    print(f"\n{'cold start of a first generated call (context, not a goal)':<66} {'measured':>18}")
+    for name, ratio in cold_start_context(imports):
+        print(f"{name:<66} {ratio:>17.2f}x")
 
 
 def print_split(cells: dict[tuple[str, str], dict[str, Any]]) -> None:
