@@ -215,3 +215,25 @@ async def test_a_refused_page_resumes_the_collector_and_a_caller_who_turned_it_o
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+_LISTING = (
+    '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><IsTruncated>false</IsTruncated>'
+    + "".join(f"<Contents><Key>k{index:04d}</Key><Size>{index}</Size><LastModified>2024-01-01T00:00:00.000Z"
+              "</LastModified></Contents>" for index in range(1000))
+    + "</ListBucketResult>"
+).encode()
+
+
+def test_an_obs_listing_is_parsed_and_built_without_the_cyclic_collector(collections: _CollectionCounter) -> None:
+    from hwcloud_client.services._obs_models import list_objects_result
+    from hwcloud_client.services.obs import _xml_result
+
+    answer = _answer(_LISTING)
+    before = collections.runs
+    listing = _xml_result(answer, "ListObjects", {"ListBucketResult"}, list_objects_result)
+    assert collections.runs == before
+    assert len(listing.contents) == 1000 and listing.contents[999].size == 999
+    with pytest.raises(MalformedResponseError):
+        _xml_result(_answer(b"<html>portal</html>"), "ListObjects", {"ListBucketResult"}, list_objects_result)
+    assert gc.isenabled()

@@ -10,7 +10,6 @@ and cached on the first call, so that importing a service imports none of its mo
 
 from __future__ import annotations
 
-import gc
 import json as _json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,6 +22,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, PlainSerializer, SecretStr, TypeAdapter, ValidationError
 
+from .._collector import CollectorPaused
 from .._retry import IDEMPOTENCY_HEADER
 from .._waiter import wait_until
 from ..auth.flows import UNSIGNED
@@ -289,19 +289,10 @@ class GeneratedService(Service):
         )
 
     def _parse(self, op: Op[R], response: Response) -> R:
-        # A page of 100 servers is ~700 model instances, all alive until the result is handed over: the cyclic
-        # collector would run every 700 allocations, and as they survived into its oldest generation, scan the
-        # whole heap every few pages, which doubled a page's cost (pydantic-core#1219; msgpack's README advises the
-        # same pause for large unpacks). Nothing built here is a cycle, so the pause leaves nothing to collect; the
-        # collector is resumed only if this call paused it (a caller who turned it off keeps it off).
-        paused = gc.isenabled()
-        if paused:
-            gc.disable()
-        try:
+        # All of it, validation and the result's response info: an allocation after resuming, with the page still
+        # alive, would sweep the whole page into an older generation anyway.
+        with CollectorPaused():
             return self._result(op, response)
-        finally:
-            if paused:
-                gc.enable()
 
     def _result(self, op: Op[R], response: Response) -> R:
         kind = op.result_kind

@@ -39,6 +39,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import anyio
 
 from .._blocking import PortalRunner, SyncService, blocking, blocking_iter
+from .._collector import CollectorPaused
 from .._http import httpx
 from .._retry import deadline_from
 from .._xml import parse_xml
@@ -839,23 +840,25 @@ def _xml_result(
             body=response.content,
         )
 
-    try:
-        root = parse_xml(response.content)
-    except ValueError as error:
-        raise malformed(str(error)) from None
-    if root.tag == "Error":
-        http = response.http_response
-        raise api_error_from_response(
-            status_code=response.status_code, headers=http.headers, body=response.content,
-            method=http.request.method, url=response.url,
-        )
-    if root.tag not in roots:
-        expected = " or ".join(f"<{tag}>" for tag in sorted(roots))
-        raise malformed(f"expected {expected}, got <{root.tag}>")
-    try:
-        return build(root)
-    except ValueError as error:  # pydantic's ValidationError too: a number or date OBS would not write
-        raise malformed(f"<{root.tag}>: {error}") from None
+    # Parsed and built with the collector paused: a 1,000-key listing is some 10,000 elements and models.
+    with CollectorPaused():
+        try:
+            root = parse_xml(response.content)
+        except ValueError as error:
+            raise malformed(str(error)) from None
+        if root.tag == "Error":
+            http = response.http_response
+            raise api_error_from_response(
+                status_code=response.status_code, headers=http.headers, body=response.content,
+                method=http.request.method, url=response.url,
+            )
+        if root.tag not in roots:
+            expected = " or ".join(f"<{tag}>" for tag in sorted(roots))
+            raise malformed(f"expected {expected}, got <{root.tag}>")
+        try:
+            return build(root)
+        except ValueError as error:  # pydantic's ValidationError too: a number or date OBS would not write
+            raise malformed(f"<{root.tag}>: {error}") from None
 
 
 async def _payload(body: PutBody, *, content_length: int | None) -> _Payload:
