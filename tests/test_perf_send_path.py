@@ -237,3 +237,12 @@ def test_an_obs_listing_is_parsed_and_built_without_the_cyclic_collector(collect
     with pytest.raises(MalformedResponseError):
         _xml_result(_answer(b"<html>portal</html>"), "ListObjects", {"ListBucketResult"}, list_objects_result)
     assert gc.isenabled()
+
+
+def test_a_responses_json_is_decoded_without_the_cyclic_collector(collections: _CollectionCounter) -> None:
+    answer = _answer(_PAGE)
+    before = collections.runs
+    document = answer.json()
+    assert collections.runs == before
+    assert len(document["servers"]) == 300 and gc.isenabled()
+    assert _answer(b"").json() is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from ._collector import CollectorPaused
 from ._http import httpx, request_id_in
 
 __all__ = ["Response", "ResponseInfo"]
@@ -80,7 +81,11 @@ class Response:
     def json(self) -> Any:
         import json  # here: `import hwcloud_client` does not need it
 
-        return json.loads(self._http.content) if self._http.content else None
+        content = self._http.content
+        if not content:
+            return None
+        with CollectorPaused():  # a page of 100 servers is thousands of dicts and lists
+            return json.loads(content)
 
     def __repr__(self) -> str:
         return f"<Response [{self.status_code}] request_id={self.request_id}>"
