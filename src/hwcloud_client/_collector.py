@@ -17,7 +17,9 @@ __all__ = ["CollectorPaused"]
 
 class CollectorPaused:
     """``with CollectorPaused(): ...`` runs the block with the cyclic collector off, and turns it back on after,
-    whatever the block raises, only if it was on (a program that turned it off keeps it off)."""
+    whatever the block raises, only if it was on (a program that turned it off keeps it off). The switch is the
+    process's: another thread's ``gc.disable()`` made during the block is undone when it ends, and a block that
+    finds the collector already paused by another thread leaves it to that thread."""
 
     __slots__ = ("_paused",)
 
