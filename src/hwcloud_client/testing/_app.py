@@ -73,8 +73,6 @@ DEMO_SECRET_KEY = "hwcloud-emulator-demo-secret-key-0001"  # noqa: S105
 
 # A service is named by its host prefix: "iam", "ecs", "obs", "vpc" (VPC and EIP), "evs", "ims", "swr-api"...
 Service = str
-# Where the gateway checks the declared required parameters before the service (every stateful one).
-_GATEWAY_CHECKED = frozenset({"iam", "ecs", "vpc", "evs", "ims"})
 # Reached directly, not through the API Gateway, as on Huawei Cloud: OBS checks its own signatures (with the keys
 # the gateway knows) and answers its own XML errors; the faults, request ids and records are the router's all the same.
 _OUTSIDE_THE_GATEWAY = frozenset({"obs"})
@@ -310,8 +308,9 @@ class FakeHuaweiCloud:
             return _apigw_error(401, rejected.error_code, rejected.error_msg, request_id)
         spec = catalog()
         found = spec.match(request.method, request.raw_path, hosts={service})
-        if found is not None and service in _GATEWAY_CHECKED:
-            # The gateway checks what the API declares required before the backend sees the request.
+        if found is not None and service in self._stateful:
+            # The gateway checks what the API declares required before a stateful backend sees the request (the
+            # spec tier below checks it itself).
             refused = spec.refusal(found[0], request, request_id)
             if refused is not None:
                 return refused

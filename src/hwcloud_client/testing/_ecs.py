@@ -631,7 +631,7 @@ class EcsEmulator:
         updated = {key: detail[key] for key in keys}
         # UpdateServer's answer names the image by its id (a string), where ShowServer has an {"id": ...} object:
         # UpdateServerResult.image in the official SDKs (huaweicloud-sdk-go-v3 model_update_server_result.go).
-        updated["image"] = detail["image"]["id"] if isinstance(detail["image"], dict) else detail["image"]
+        updated["image"] = server.image_id
         return json_response(200, {"server": updated})
 
     def _delete_servers(self, request: EmulatedRequest, path: Sequence[str]) -> EmulatedResponse:

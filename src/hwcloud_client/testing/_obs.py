@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import NoReturn
 from urllib.parse import quote, unquote
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -198,16 +199,17 @@ class _Call:
     query: list[tuple[str, str | None]]
     dialect: Dialect = "obs"
 
-    @property
+    # Cached: the access check and the dispatch both read them, and a call's query never changes.
+    @cached_property
     def params(self) -> dict[str, str | None]:
         return dict(self.query)
 
-    @property
+    @cached_property
     def operation(self) -> str | None:
         """The sub-resource that names the operation (``?uploads``, ``?acl``...), if any."""
         return next((name for name in _OPERATIONS if name in self.params), None)
 
-    @property
+    @cached_property
     def unsupported(self) -> list[str]:
         """The sub-resources of the query that the emulator does not implement."""
         handled = _HANDLED_SUB_RESOURCES | (_RESPONSE_OVERRIDES.keys() if self.key is not None else frozenset())
@@ -802,9 +804,7 @@ class ObsEmulator:
         root = _root("CopyObjectResult")
         _add(root, "LastModified", iso_time(copied.modified, fraction_digits=3))
         _add(root, "ETag", copied.etag)
-        response = _xml_response(root)
-        response.headers.update(_encryption_headers(call, copied.encryption))
-        return response
+        return _xml_response(root, headers=_encryption_headers(call, copied.encryption))
 
     def _get_object(self, call: _Call) -> EmulatedResponse:
         stored = self._object(self._bucket(call), call.key or "")
@@ -912,9 +912,7 @@ class ObsEmulator:
         root = _root("InitiateMultipartUploadResult")
         for tag, value in (("Bucket", call.bucket), ("Key", call.key), ("UploadId", upload_id)):
             _add(root, tag, value or "")
-        response = _xml_response(root)
-        response.headers.update(_encryption_headers(call, upload.encryption))
-        return response
+        return _xml_response(root, headers=_encryption_headers(call, upload.encryption))
 
     def _upload_part(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
@@ -948,9 +946,7 @@ class ObsEmulator:
         root = _root("CopyPartResult")
         _add(root, "LastModified", iso_time(part.modified, fraction_digits=3))
         _add(root, "ETag", part.etag)
-        response = _xml_response(root)
-        response.headers.update(_encryption_headers(call, upload.encryption))
-        return response
+        return _xml_response(root, headers=_encryption_headers(call, upload.encryption))
 
     def _complete_multipart_upload(self, call: _Call) -> EmulatedResponse:
         upload = self._upload(call)
@@ -988,9 +984,7 @@ class ObsEmulator:
         for tag, value in (("Location", f"/{call.bucket}/{upload.key}"), ("Bucket", call.bucket or ""),
                            ("Key", upload.key), ("ETag", etag)):
             _add(root, tag, value)
-        response = _xml_response(root)
-        response.headers.update(_encryption_headers(call, upload.encryption))
-        return response
+        return _xml_response(root, headers=_encryption_headers(call, upload.encryption))
 
     def _abort_multipart_upload(self, call: _Call) -> EmulatedResponse:
         self._upload(call)
@@ -1089,9 +1083,9 @@ def _add(parent: Element, tag: str, text: str) -> None:
     SubElement(parent, tag).text = text
 
 
-def _xml_response(root: Element, status: int = 200) -> EmulatedResponse:
+def _xml_response(root: Element, status: int = 200, headers: Mapping[str, str] | None = None) -> EmulatedResponse:
     body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode").encode()
-    return EmulatedResponse(status, body=body, headers={"Content-Type": "application/xml"})
+    return EmulatedResponse(status, body=body, headers={"Content-Type": "application/xml", **(headers or {})})
 
 
 def _error_response(error: _ObsError, request_id: str, *, with_body: bool) -> EmulatedResponse:
