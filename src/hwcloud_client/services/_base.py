@@ -247,7 +247,8 @@ def paginate(
     """
     name = "iter_" + list_method.__name__.removeprefix("list_")
     fetch_page = cast(Callable[..., Awaitable[PageT]], list_method)
-    accepts = frozenset(inspect.signature(list_method).parameters) - {"self"}
+    signature = inspect.signature(list_method)
+    accepts = frozenset(signature.parameters) - {"self"}
 
     def iterate(self: ServiceT, /, *args: P.args, **kwargs: P.kwargs) -> AsyncPager[PageT, ItemT]:
         if args:
@@ -255,7 +256,7 @@ def paginate(
         return AsyncPager(lambda params: fetch_page(self, **params), items, dialect, dict(kwargs), accepts=accepts)
 
     # Introspection (IDEs, help(), the blocking twin) shows the list method's keyword arguments.
-    iterate.__signature__ = inspect.signature(list_method).replace(  # type: ignore[attr-defined]
+    iterate.__signature__ = signature.replace(  # type: ignore[attr-defined]
         return_annotation="AsyncPager"
     )
     iterate.__name__ = name

@@ -160,12 +160,6 @@ def _query_value(value: object) -> str | list[str]:
     return _text(value)
 
 
-def _form_text(value: object) -> str:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-
 def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
     """Text parts first, then file parts (the official core's order), as ``multipart/form-data`` bytes."""
     import mimetypes
@@ -177,7 +171,7 @@ def _multipart(fields: Mapping[str, Any]) -> tuple[bytes, str]:
     for key, value in fields.items():
         if isinstance(value, str | int | float | bool | SecretStr):
             head = f'Content-Disposition: form-data; name="{key}"\r\n\r\n'
-            texts.append(head.encode() + _form_text(value).encode())
+            texts.append(head.encode() + _text(value).encode())
             continue
         filename, data = value if isinstance(value, tuple) else (getattr(value, "name", key), value)
         content = data if isinstance(data, bytes | bytearray) else data.read()
@@ -222,7 +216,7 @@ class GeneratedService(Service):
             return _multipart(codec.dump(validated, "python"))
         document = codec.dump(validated, "json")
         if op.body_kind == "form":
-            return urlencode({key: _form_text(value) for key, value in document.items()}).encode(), op.content_type
+            return urlencode({key: _text(value) for key, value in document.items()}).encode(), op.content_type
         return _json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode(), op.content_type
 
     async def _invoke(self, op: Op[R], arguments: Mapping[str, Any]) -> R:

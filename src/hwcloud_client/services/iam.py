@@ -9,7 +9,6 @@ are the generated ones, in :mod:`hwcloud_client.services.iam_v3`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
@@ -88,16 +87,16 @@ class IAM(IamV3):
         ``body=`` the body is built from these; :func:`temporary_credentials` turns the result into credentials.
         """
         shortcut = None
-        if body is None:
+        # Unlike the other shorthands, none of these is needed: no arguments at all is the request's own token.
+        if body is None or token is not None or duration_seconds is not None or policy is not None:
             secret = token.get_secret_value() if isinstance(token, SecretStr) else token
             method = {"id": secret, "duration_seconds": duration_seconds}
             identity = {"methods": ["token"], "token": method, "policy": policy}
             shortcut = {"auth": {"identity": identity}}
-        elif token is not None or duration_seconds is not None or policy is not None:
-            raise ConfigurationError(
-                "create_temporary_access_key_by_token: pass either body= or token=/duration_seconds=/policy="
-            )
-        return await self._invoke(_CREATE_TEMPORARY_ACCESS_KEY_BY_TOKEN, {"body": body or shortcut})
+        chosen = body_or_shorthand(
+            "create_temporary_access_key_by_token", body, shortcut, "token=/duration_seconds=/policy="
+        )
+        return await self._invoke(_CREATE_TEMPORARY_ACCESS_KEY_BY_TOKEN, {"body": chosen})
 
     async def create_temporary_access_key_by_agency(
         self,
@@ -131,7 +130,9 @@ def temporary_credentials(
     key = result.credential
     if key is None or not key.access or key.secret is None or key.securitytoken is None:
         raise ConfigurationError("this result holds no temporary access key (its 'credential' is incomplete)")
-    expires_at = datetime.fromisoformat(key.expires_at.replace("Z", "+00:00")).timestamp() if key.expires_at else None
+    from ..auth.providers import parse_expiry  # here: accessing cloud.iam does not need the providers
+
+    expires_at = parse_expiry(key.expires_at) if key.expires_at else None
     return Credentials(ak=key.access, sk=key.secret, security_token=key.securitytoken, expires_at=expires_at)
 
 
