@@ -140,8 +140,6 @@ async def test_only_a_learned_skew_moves_a_signature_date_and_only_for_its_endpo
 def test_a_responses_request_id_is_the_same_however_often_it_is_read(
     headers: list[tuple[str, str]], expected: str | None
 ) -> None:
-    from hwcloud_client._response import Response
-
     response = Response(httpx.Response(200, headers=headers), attempts=1, elapsed_ms=1.0)
     assert response.request_id == expected
     assert response.request_id == expected
